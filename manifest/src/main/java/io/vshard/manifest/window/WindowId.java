@@ -1,0 +1,99 @@
+package io.vshard.manifest.window;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.IsoFields;
+import java.time.temporal.TemporalAdjusters;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An ISO-8601 week, written {@code YYYY_Www} (for example {@code 2025_W47}); the window starts on Monday
+ * 00:00 UTC of that week and lasts seven days. Week-based years are used, so {@code 2021_W01} starts on
+ * 2021-01-04 and {@code 2020_W53} exists.
+ *
+ * @param weekBasedYear the ISO week-based year
+ * @param week the week number, 1 to 52 or 53
+ */
+public record WindowId(int weekBasedYear, int week) implements Comparable<WindowId> {
+    private static final Pattern ID = Pattern.compile("(\\d{4})_W(\\d{2})");
+
+    public WindowId {
+        if (week < 1 || week > weeksIn(weekBasedYear)) {
+            throw new IllegalArgumentException("week " + week + " does not exist in ISO year " + weekBasedYear
+                    + " (it has " + weeksIn(weekBasedYear) + " weeks)");
+        }
+    }
+
+    /**
+     * Parses {@code YYYY_Www}.
+     *
+     * @throws IllegalArgumentException with a message that shows the expected form
+     */
+    public static WindowId parse(String text) {
+        Matcher m = text == null ? null : ID.matcher(text.trim());
+        if (m == null || !m.matches()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not an ISO week id; expected YYYY_Www such as 2025_W47");
+        }
+        return new WindowId(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+    }
+
+    /** The window that contains {@code instant}. */
+    public static WindowId containing(Instant instant) {
+        LocalDate d = instant.atZone(ZoneOffset.UTC).toLocalDate();
+        return new WindowId(d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+    }
+
+    /** Number of ISO weeks (52 or 53) in a week-based year. */
+    public static int weeksIn(int weekBasedYear) {
+        // December 28th always lies in the last ISO week of its year.
+        return LocalDate.of(weekBasedYear, 12, 28).get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+    }
+
+    /** Monday 00:00 UTC of this week. */
+    public Instant start() {
+        LocalDate jan4 = LocalDate.of(weekBasedYear, 1, 4);
+        LocalDate monday =
+                jan4.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).plusWeeks(week - 1L);
+        return monday.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    /** The first instant after this window (the next window's start). */
+    public Instant end() {
+        return next().start();
+    }
+
+    /** The following week. */
+    public WindowId next() {
+        return week < weeksIn(weekBasedYear)
+                ? new WindowId(weekBasedYear, week + 1)
+                : new WindowId(weekBasedYear + 1, 1);
+    }
+
+    /** The preceding week. */
+    public WindowId previous() {
+        return week > 1
+                ? new WindowId(weekBasedYear, week - 1)
+                : new WindowId(weekBasedYear - 1, weeksIn(weekBasedYear - 1));
+    }
+
+    /** The window {@code n} weeks later (or earlier when negative). */
+    public WindowId plusWeeks(long n) {
+        return containing(start().plusSeconds(n * 7 * 86_400L));
+    }
+
+    @Override
+    public int compareTo(WindowId o) {
+        return weekBasedYear != o.weekBasedYear
+                ? Integer.compare(weekBasedYear, o.weekBasedYear)
+                : Integer.compare(week, o.week);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%04d_W%02d", weekBasedYear, week);
+    }
+}
