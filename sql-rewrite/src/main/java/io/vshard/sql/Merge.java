@@ -1,0 +1,67 @@
+package io.vshard.sql;
+
+import java.util.List;
+
+/**
+ * How the engine merges the per-shard results of a fan-out read. Column numbers are 0-based positions in
+ * the rewritten select list; columns at {@code visibleColumns} and beyond were added for the merge (for
+ * example the COUNT behind an AVG, or an ORDER BY key not selected) and are not returned.
+ *
+ * @param orderBy the sort keys; the per-shard results arrive sorted by them (streaming k-way merge)
+ * @param offset rows to skip after merging
+ * @param limit rows to return after the offset, or -1 for all
+ * @param groupBy the grouping columns (empty with aggregates = one group)
+ * @param aggregates the aggregate columns
+ * @param distinct whether duplicate rows are removed
+ * @param visibleColumns how many leading columns the application sees
+ */
+public record Merge(
+        List<SortKey> orderBy,
+        long offset,
+        long limit,
+        List<Integer> groupBy,
+        List<Aggregate> aggregates,
+        boolean distinct,
+        int visibleColumns) {
+    /** No merging: one shard, or a write (update counts are summed). */
+    public static final Merge NONE = new Merge(List.of(), 0, -1, List.of(), List.of(), false, -1);
+
+    public Merge {
+        orderBy = List.copyOf(orderBy);
+        groupBy = List.copyOf(groupBy);
+        aggregates = List.copyOf(aggregates);
+    }
+
+    /** Whether any merging beyond concatenation is needed. */
+    public boolean isConcatenation() {
+        return orderBy.isEmpty() && offset == 0 && limit < 0 && groupBy.isEmpty() && aggregates.isEmpty() && !distinct;
+    }
+
+    /**
+     * A sort key.
+     *
+     * @param column the column position
+     * @param descending whether descending
+     * @param nullsFirst whether NULLs sort first
+     */
+    public record SortKey(int column, boolean descending, boolean nullsFirst) {}
+
+    /**
+     * An aggregate column.
+     *
+     * @param column the position of the aggregate in the rewritten select list
+     * @param function what it computes
+     * @param countColumn for AVG, the position of the hidden COUNT column (the AVG column itself carries the
+     *     SUM); otherwise -1
+     */
+    public record Aggregate(int column, Function function, int countColumn) {}
+
+    /** Aggregate functions the merge understands. */
+    public enum Function {
+        COUNT,
+        SUM,
+        MIN,
+        MAX,
+        AVG
+    }
+}
