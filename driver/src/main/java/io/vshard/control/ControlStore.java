@@ -1,0 +1,274 @@
+package io.vshard.control;
+
+import io.vshard.config.ConfigReader.ManifestFile;
+import io.vshard.config.ControlStoreConfig;
+import io.vshard.config.Dialect;
+import io.vshard.jdbc.VShardSQLException;
+import io.vshard.jdbc.VShardState;
+import io.vshard.manifest.Manifest;
+import io.vshard.manifest.codec.ManifestCodec;
+import io.vshard.manifest.placement.RoutingState;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The control store: the database every router and the migrator share. It holds the published manifests
+ * (version, text, hash, state), cohort states (id, state, epoch, effective_at) and one heartbeat row per
+ * router. It is an H2 file next to the configuration by default, or a PostgreSQL / MySQL database.
+ *
+ * <p>Connections are opened per call: the store is read at startup, on refresh and on heartbeats, never on
+ * the statement path. Thread safe.
+ */
+public final class ControlStore {
+    /** Manifest states. */
+    public static final String ACTIVE = "ACTIVE";
+
+    /** A manifest published but not yet serving. */
+    public static final String PUBLISHED = "PUBLISHED";
+
+    private final ControlStoreConfig config;
+    private final Dialect dialect;
+
+    /**
+     * Opens the store and creates its tables if missing.
+     *
+     * @throws SQLException 08006 naming the store when it cannot be reached
+     */
+    public ControlStore(ControlStoreConfig config) throws SQLException {
+        this.config = config;
+        this.dialect = Dialect.of(config.url());
+        createTables();
+    }
+
+    /** Where the store lives, for messages. */
+    public String url() {
+        return config.url();
+    }
+
+    /** A connection to the store. */
+    public Connection connect() throws SQLException {
+        Properties p = new Properties();
+        if (config.user() != null) {
+            p.setProperty("user", config.user());
+        }
+        if (config.password() != null) {
+            p.setProperty("password", config.password());
+        }
+        if (dialect == Dialect.POSTGRESQL) {
+            p.setProperty("connectTimeout", "10");
+        }
+        try {
+            return DriverManager.getConnection(config.url(), p);
+        } catch (SQLException e) {
+            throw VShardSQLException.of(VShardState.CONTROL_STORE_UNAVAILABLE, e, config.url(), e.getMessage());
+        }
+    }
+
+    private void createTables() throws SQLException {
+        String text = switch (dialect) {
+            case POSTGRESQL -> "TEXT";
+            case MYSQL -> "MEDIUMTEXT";
+            case H2 -> "CLOB";
+        };
+        String ts = dialect == Dialect.MYSQL ? "DATETIME(6)" : "TIMESTAMP";
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS vshard_manifest (version INT PRIMARY KEY, state VARCHAR(16) NOT NULL,"
+                    + " manifest_hash VARCHAR(64) NOT NULL, manifest_text " + text + " NOT NULL, published_at " + ts
+                    + " NOT NULL)");
+            st.execute("CREATE TABLE IF NOT EXISTS vshard_cohort (version INT NOT NULL, cohort_id INT NOT NULL,"
+                    + " state VARCHAR(16) NOT NULL, epoch BIGINT NOT NULL, effective_at " + ts
+                    + " NULL, PRIMARY KEY (version, cohort_id))");
+            st.execute("CREATE TABLE IF NOT EXISTS vshard_router (router_id VARCHAR(64) PRIMARY KEY,"
+                    + " kind VARCHAR(16) NOT NULL, host VARCHAR(255) NOT NULL, started_at " + ts + " NOT NULL,"
+                    + " heartbeat_at " + ts + " NOT NULL, view_epoch BIGINT NOT NULL)");
+        }
+    }
+
+    /**
+     * Records each configured manifest that the store does not hold yet; the lowest version becomes
+     * active when no manifest is. A stored version whose text differs is refused: manifests are immutable.
+     *
+     * @throws SQLException F0000 naming the version when a manifest changed after publication
+     */
+    public void register(List<ManifestFile> files) throws SQLException {
+        try (Connection c = connect()) {
+            boolean anyActive = false;
+            for (StoredManifest m : manifests(c)) {
+                anyActive |= m.state().equals(ACTIVE);
+            }
+            for (ManifestFile f : files) {
+                String hash = hash(f.text());
+                StoredManifest existing = manifest(c, f.manifest().version());
+                if (existing != null) {
+                    if (!existing.hash().equals(hash)) {
+                        throw VShardSQLException.of(
+                                VShardState.CONFIG_INVALID,
+                                null,
+                                f.path() + ": manifest v" + f.manifest().version()
+                                        + " differs from the published one (hash " + existing.hash()
+                                        + "); publish a new version instead");
+                    }
+                    continue;
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO vshard_manifest (version, state,"
+                        + " manifest_hash, manifest_text, published_at) VALUES (?, ?, ?, ?, ?)")) {
+                    ps.setInt(1, f.manifest().version());
+                    ps.setString(2, anyActive ? PUBLISHED : ACTIVE);
+                    ps.setString(3, hash);
+                    ps.setString(4, f.text());
+                    ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                    ps.executeUpdate();
+                }
+                anyActive = true;
+            }
+        }
+    }
+
+    /** Every stored manifest in version order. */
+    public List<StoredManifest> manifests() throws SQLException {
+        try (Connection c = connect()) {
+            return manifests(c);
+        }
+    }
+
+    /**
+     * The routing state: the active manifest, with no migration (the migration issue extends this).
+     *
+     * @throws SQLException F0000 when no manifest is active
+     */
+    public RoutingState routingState() throws SQLException {
+        for (StoredManifest m : manifests()) {
+            if (m.state().equals(ACTIVE)) {
+                return RoutingState.stable(ManifestCodec.parse("control store manifest v" + m.version(), m.text()));
+            }
+        }
+        throw VShardSQLException.of(VShardState.CONFIG_INVALID, null, "no active manifest in the control store at "
+                + config.url() + "; list a manifest under 'manifests' in the configuration");
+    }
+
+    /** Records or refreshes a router's heartbeat. */
+    public void heartbeat(String routerId, String kind, String host, long viewEpoch) throws SQLException {
+        Timestamp now = Timestamp.from(Instant.now());
+        try (Connection c = connect()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE vshard_router SET heartbeat_at = ?, view_epoch = ? WHERE router_id = ?")) {
+                ps.setTimestamp(1, now);
+                ps.setLong(2, viewEpoch);
+                ps.setString(3, routerId);
+                if (ps.executeUpdate() > 0) {
+                    return;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO vshard_router (router_id, kind, host,"
+                    + " started_at, heartbeat_at, view_epoch) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, routerId);
+                ps.setString(2, kind);
+                ps.setString(3, host);
+                ps.setTimestamp(4, now);
+                ps.setTimestamp(5, now);
+                ps.setLong(6, viewEpoch);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** Removes a router's heartbeat row (on clean shutdown). */
+    public void leave(String routerId) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement("DELETE FROM vshard_router WHERE router_id = ?")) {
+            ps.setString(1, routerId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The routers whose heartbeat is younger than {@code lease}. */
+    public List<Router> liveRouters(Duration lease) throws SQLException {
+        List<Router> out = new ArrayList<>();
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement("SELECT router_id, kind, host, heartbeat_at, view_epoch"
+                        + " FROM vshard_router WHERE heartbeat_at >= ? ORDER BY router_id")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(lease)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Router(
+                            rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), rs.getLong(5)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<StoredManifest> manifests(Connection c) throws SQLException {
+        List<StoredManifest> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT version, state, manifest_hash, manifest_text, published_at"
+                        + " FROM vshard_manifest ORDER BY version")) {
+            while (rs.next()) {
+                out.add(new StoredManifest(
+                        rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant()));
+            }
+        }
+        return out;
+    }
+
+    private static StoredManifest manifest(Connection c, int version) throws SQLException {
+        for (StoredManifest m : manifests(c)) {
+            if (m.version() == version) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** The SHA-256 of a manifest file's text, in hex. */
+    public static String hash(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A manifest as stored.
+     *
+     * @param version the version
+     * @param state ACTIVE, PUBLISHED or RETIRED
+     * @param hash the SHA-256 of the text
+     * @param text the signed manifest text
+     * @param publishedAt when it was recorded
+     */
+    public record StoredManifest(int version, String state, String hash, String text, Instant publishedAt) {
+        /** The parsed manifest. */
+        public Manifest manifest() {
+            return ManifestCodec.parse("control store manifest v" + version, text);
+        }
+    }
+
+    /**
+     * A router's heartbeat.
+     *
+     * @param id the router id
+     * @param kind {@code driver} or {@code proxy}
+     * @param host the host name
+     * @param heartbeatAt the last heartbeat
+     * @param viewEpoch the routing epoch it acknowledged
+     */
+    public record Router(String id, String kind, String host, Instant heartbeatAt, long viewEpoch) {}
+}

@@ -1,0 +1,126 @@
+package io.vshard.engine;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.vshard.config.DataSourceConfig;
+import io.vshard.config.Dialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HikariCP pool of one physical data source, shared by every logical shard placed on it, plus a permit
+ * per pooled connection. A fan-out takes all the permits it needs at once, so statements that each need
+ * several connections cannot deadlock by holding some and waiting for the rest.
+ *
+ * <p>The schema (or MySQL database) is set on the physical connection, behind HikariCP's back, and
+ * remembered per physical connection: HikariCP would otherwise reset it on every return, costing a round
+ * trip per statement. It is set only when it differs from what the statement needs. Thread safe.
+ */
+final class DataSourcePool implements AutoCloseable {
+    private final DataSourceConfig config;
+    private final HikariDataSource pool;
+    private final Semaphore permits;
+    private final long timeoutMillis;
+    private final Map<Connection, String> currentSchema = new WeakHashMap<>();
+
+    DataSourcePool(DataSourceConfig config, long connectTimeoutMillis) {
+        this.config = config;
+        this.timeoutMillis = connectTimeoutMillis;
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("vshard-" + config.name());
+        hc.setJdbcUrl(jdbcUrl(config.url()));
+        if (config.user() != null) {
+            hc.setUsername(config.user());
+        }
+        if (config.password() != null) {
+            hc.setPassword(config.password());
+        }
+        hc.setMaximumPoolSize(config.maxPoolSize());
+        hc.setMinimumIdle(0);
+        hc.setConnectionTimeout(Math.max(250, connectTimeoutMillis));
+        hc.setInitializationFailTimeout(-1);
+        if (config.dialect() == Dialect.POSTGRESQL) {
+            hc.addDataSourceProperty("connectTimeout", Math.max(1, connectTimeoutMillis / 1000));
+        }
+        this.pool = new HikariDataSource(hc);
+        this.permits = new Semaphore(config.maxPoolSize(), true);
+    }
+
+    /** An in-memory H2 database must outlive its last pooled connection, which HikariCP may close. */
+    static String jdbcUrl(String url) {
+        if (url.startsWith("jdbc:h2:mem:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+            return url + ";DB_CLOSE_DELAY=-1";
+        }
+        return url;
+    }
+
+    DataSourceConfig config() {
+        return config;
+    }
+
+    Dialect dialect() {
+        return config.dialect();
+    }
+
+    int size() {
+        return config.maxPoolSize();
+    }
+
+    /** Takes {@code n} permits (at most the pool size), waiting at most the connect timeout. */
+    boolean acquire(int n) throws InterruptedException {
+        return permits.tryAcquire(n, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void release(int n) {
+        permits.release(n);
+    }
+
+    /** A pooled connection; the caller holds a permit for it. */
+    Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    /** Points {@code conn} at {@code schema} unless it already is. */
+    void useSchema(Connection conn, String schema) throws SQLException {
+        Connection physical = conn.unwrap(Connection.class);
+        synchronized (currentSchema) {
+            if (schema.equals(currentSchema.get(physical))) {
+                return;
+            }
+        }
+        if (dialect().shardIsCatalog()) {
+            physical.setCatalog(schema);
+        } else if (dialect() == Dialect.POSTGRESQL) {
+            try (Statement st = physical.createStatement()) {
+                st.execute("SET search_path TO " + dialect().quote(schema));
+            }
+        } else {
+            physical.setSchema(schema);
+        }
+        synchronized (currentSchema) {
+            currentSchema.put(physical, schema);
+        }
+    }
+
+    /** Forgets what schema {@code conn} uses (after an error that may have reset the session). */
+    void forget(Connection conn) {
+        try {
+            Connection physical = conn.unwrap(Connection.class);
+            synchronized (currentSchema) {
+                currentSchema.remove(physical);
+            }
+        } catch (SQLException e) {
+            // The connection is gone; nothing to forget.
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
