@@ -17,6 +17,8 @@ public enum VShardState {
     CONTROL_STORE_UNAVAILABLE("08006", "the control store at %s is unavailable: %s"),
     /** A statement vshard cannot route correctly. */
     UNROUTABLE("0A000", "%s"),
+    /** A shard-key value that is not a valid key. */
+    INVALID_SHARD_KEY("22023", "%s"),
     /** A statement that does not parse. */
     SYNTAX_ERROR("42601", "%s"),
     /** A write transaction that would touch several data sources. */

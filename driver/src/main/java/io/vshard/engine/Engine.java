@@ -1,0 +1,219 @@
+package io.vshard.engine;
+
+import io.vshard.config.ConfigReader;
+import io.vshard.config.VShardConfig;
+import io.vshard.control.ControlStore;
+import io.vshard.jdbc.VShardSQLException;
+import io.vshard.jdbc.VShardState;
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.function.InvalidShardKeyException;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.manifest.placement.Placement;
+import io.vshard.manifest.placement.RoutingState;
+import io.vshard.sql.RoutePlan;
+import io.vshard.sql.RoutingException;
+import io.vshard.sql.SqlRouter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One router instance: the configuration, the pools of every data source, the control store, the SQL router
+ * and the bounded executor fan-outs run on. The driver shares one engine between all connections made with
+ * the same configuration file; the proxy owns one. Thread safe; {@link Session}s are not.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    private final VShardConfig config;
+    private final EngineOptions options;
+    private final ShardDataSources dataSources;
+    private final ControlStore controlStore;
+    private final SqlRouter router;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService heartbeats;
+    private final String routerId = UUID.randomUUID().toString();
+    private volatile RoutingState state;
+
+    private Engine(VShardConfig config, EngineOptions options, ControlStore store, RoutingState state) {
+        this.config = config;
+        this.options = options;
+        this.controlStore = store;
+        this.state = state;
+        this.dataSources = new ShardDataSources(config, options.connectTimeoutMillis());
+        this.router = new SqlRouter(config.tables(), options.parseCacheEntries());
+        this.executor = Executors.newFixedThreadPool(options.fanOutThreads(), daemon("vshard-fanout"));
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("vshard-heartbeat"));
+    }
+
+    /**
+     * Starts an engine: verifies the configured manifests, records them in the control store, loads the
+     * routing state and starts the heartbeat. No shard connection is opened until a statement needs one.
+     *
+     * @throws SQLException F0000 for an invalid manifest, 08006 when the control store is unreachable
+     */
+    public static Engine start(VShardConfig config, EngineOptions options) throws SQLException {
+        List<ConfigReader.ManifestFile> manifests;
+        try {
+            manifests = ConfigReader.readManifests(config);
+        } catch (IOException e) {
+            throw VShardSQLException.of(VShardState.CONFIG_NOT_FOUND, e, "manifest", e.toString());
+        } catch (IllegalArgumentException e) {
+            throw VShardSQLException.of(VShardState.CONFIG_INVALID, e, e.getMessage());
+        }
+        ControlStore store = new ControlStore(config.controlStore());
+        store.register(manifests);
+        Engine engine = new Engine(config, options, store, store.routingState());
+        engine.beat();
+        long period = Math.max(1, options.heartbeat().toMillis());
+        engine.heartbeats.scheduleWithFixedDelay(engine::beat, period, period, TimeUnit.MILLISECONDS);
+        return engine;
+    }
+
+    private void beat() {
+        try {
+            controlStore.heartbeat(routerId, options.routerKind(), hostName(), state.active().version());
+        } catch (SQLException e) {
+            LOG.warn("vshard router {}: heartbeat failed: {}", routerId, e.getMessage());
+        }
+    }
+
+    /** A new session (one per JDBC connection or proxy client). */
+    public Session openSession() {
+        return new Session(this);
+    }
+
+    /** The configuration. */
+    public VShardConfig config() {
+        return config;
+    }
+
+    /** The current routing state. */
+    public RoutingState routingState() {
+        return state;
+    }
+
+    /** The control store. */
+    public ControlStore controlStore() {
+        return controlStore;
+    }
+
+    /** The data sources. */
+    public ShardDataSources dataSources() {
+        return dataSources;
+    }
+
+    /** This router's id in the control store. */
+    public String routerId() {
+        return routerId;
+    }
+
+    EngineOptions options() {
+        return options;
+    }
+
+    ExecutorService executor() {
+        return executor;
+    }
+
+    /** The default shard, as a pseudo logical shard numbered -1. */
+    LogicalShard defaultShard() {
+        return new LogicalShard(0, -1, config.defaultShard());
+    }
+
+    /** Every live logical shard and the default shard, each location once. */
+    List<LogicalShard> everyShard() {
+        Set<ShardLocation> seen = new LinkedHashSet<>();
+        List<LogicalShard> out = new ArrayList<>();
+        for (LogicalShard s : Placement.allShards(state)) {
+            if (seen.add(s.location())) {
+                out.add(s);
+            }
+        }
+        if (seen.add(config.defaultShard())) {
+            out.add(defaultShard());
+        }
+        return out;
+    }
+
+    /**
+     * Creates the schemas (MySQL: databases) of every live logical shard and of the default shard, and the
+     * PostgreSQL databases the data-source URLs name.
+     *
+     * @return the locations, as {@code source/schema}
+     */
+    public Set<String> createShardSchemas() throws SQLException {
+        List<ShardLocation> locations = new ArrayList<>();
+        for (LogicalShard s : everyShard()) {
+            locations.add(s.location());
+        }
+        return dataSources.createSchemas(locations);
+    }
+
+    /**
+     * Plans a statement through the router.
+     *
+     * @throws SQLException 42601 or 0A000 from the router, 22023 for an invalid shard key
+     */
+    public RoutePlan plan(String sql, List<Object> parameters) throws SQLException {
+        try {
+            return router.plan(sql, parameters, state);
+        } catch (RoutingException e) {
+            throw new SQLException(e.getMessage(), e.sqlState(), e);
+        } catch (InvalidShardKeyException e) {
+            throw VShardSQLException.of(VShardState.INVALID_SHARD_KEY, e, e.getMessage());
+        } catch (UnsupportedOperationException e) {
+            throw VShardSQLException.of(VShardState.NOT_YET_AVAILABLE, e, "statement routing (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Splits text holding several statements. */
+    public List<String> split(String sql) throws SQLException {
+        try {
+            return router.split(sql);
+        } catch (UnsupportedOperationException e) {
+            return List.of(sql);
+        }
+    }
+
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+        executor.shutdownNow();
+        try {
+            controlStore.leave(routerId);
+        } catch (SQLException e) {
+            LOG.warn("vshard router {}: could not remove its heartbeat: {}", routerId, e.getMessage());
+        }
+        dataSources.close();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

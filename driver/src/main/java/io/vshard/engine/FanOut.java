@@ -1,0 +1,192 @@
+package io.vshard.engine;
+
+import io.vshard.config.Dialect;
+import io.vshard.engine.merge.ColumnInfo;
+import io.vshard.engine.merge.LimitSource;
+import io.vshard.engine.merge.ListSource;
+import io.vshard.engine.merge.MergeSources;
+import io.vshard.engine.merge.ResultSetSource;
+import io.vshard.engine.merge.RowMetaData;
+import io.vshard.engine.merge.RowResultSet;
+import io.vshard.engine.merge.RowSource;
+import io.vshard.jdbc.VShardSQLException;
+import io.vshard.jdbc.VShardState;
+import io.vshard.sql.Merge;
+import io.vshard.sql.ShardStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Runs a fan-out read outside a transaction, in parallel on the engine's bounded executor, and merges it.
+ *
+ * <p>Per data source, all the connections the read needs are taken at once (data sources in name order), so
+ * concurrent fan-outs cannot deadlock on a pool. When a data source holds no more of the target shards than
+ * its pool size, each shard streams on its own connection: memory stays bounded by fetch size × shards. When
+ * it holds more (128 shards on a pool of 8), its shards are read by pool-size workers, each shard's result
+ * held in memory until merged; the sql-rewrite layer pushes LIMIT down so such results stay small for
+ * top-N queries, but a full scan of many co-located shards is held whole.
+ */
+final class FanOut {
+    private final Engine engine;
+    private final Set<Statement> running;
+
+    FanOut(Engine engine, Set<Statement> running) {
+        this.engine = engine;
+        this.running = running;
+    }
+
+    Result read(List<ShardStatement> statements, Merge merge, StatementOptions o) throws SQLException {
+        Map<String, List<Integer>> byDs = new TreeMap<>();
+        for (int i = 0; i < statements.size(); i++) {
+            byDs.computeIfAbsent(statements.get(i).shard().location().dataSource(), k -> new ArrayList<>())
+                    .add(i);
+        }
+        Map<String, Integer> taken = new TreeMap<>();
+        try {
+            for (Map.Entry<String, List<Integer>> e : byDs.entrySet()) {
+                DataSourcePool pool = engine.dataSources().pool(e.getKey());
+                int n = Math.min(e.getValue().size(), pool.size());
+                Permits.take(pool, n, "fan-out over data source '" + e.getKey() + "'");
+                taken.put(e.getKey(), n);
+            }
+        } catch (SQLException | RuntimeException ex) {
+            taken.forEach((ds, n) -> engine.dataSources().pool(ds).release(n));
+            throw ex;
+        }
+        Slot[] slots = new Slot[statements.size()];
+        List<Future<?>> futures = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : byDs.entrySet()) {
+            DataSourcePool pool = engine.dataSources().pool(e.getKey());
+            List<Integer> indexes = e.getValue();
+            if (indexes.size() <= pool.size()) {
+                for (int i : indexes) {
+                    futures.add(engine.executor().submit(() -> {
+                        slots[i] = stream(pool, statements.get(i), o);
+                        return null;
+                    }));
+                }
+            } else {
+                ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>(indexes);
+                for (int w = 0; w < pool.size(); w++) {
+                    futures.add(engine.executor().submit(() -> {
+                        materialize(pool, queue, statements, slots, o);
+                        return null;
+                    }));
+                }
+            }
+        }
+        SQLException failure = await(futures);
+        List<RowSource> sources = new ArrayList<>();
+        List<ColumnInfo> columns = null;
+        for (Slot s : slots) {
+            if (s != null) {
+                sources.add(s.source());
+                if (columns == null) {
+                    columns = s.columns();
+                }
+            }
+        }
+        if (failure != null || sources.size() != statements.size()) {
+            for (RowSource s : sources) {
+                ShardRunner.closeQuietly(s);
+            }
+            throw failure != null
+                    ? failure
+                    : VShardSQLException.of(VShardState.CANCELLED, null, "the fan-out read was interrupted");
+        }
+        return merged(sources, merge, columns, o);
+    }
+
+    private Slot stream(DataSourcePool pool, ShardStatement s, StatementOptions o) throws SQLException {
+        Lease lease = Lease.borrow(pool, ShardRunner.describe(s.shard()));
+        try {
+            if (o.fetchSize() > 0 && pool.dialect() == Dialect.POSTGRESQL) {
+                lease.connection().setAutoCommit(false);
+                lease.commitOnClose();
+            }
+            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running);
+            if (out.rows() == null) {
+                throw VShardSQLException.of(VShardState.INVALID_USE, null, "a fan-out read returned no rows");
+            }
+            List<ColumnInfo> cols = ColumnInfo.of(out.rows().getMetaData(), -1);
+            RowSource src = new ResultSetSource(out.rows(), () -> {
+                running.remove(out.statement());
+                ShardRunner.closeQuietly(out.statement());
+                lease.close();
+            });
+            return new Slot(src, cols);
+        } catch (SQLException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    private void materialize(
+            DataSourcePool pool,
+            ConcurrentLinkedQueue<Integer> queue,
+            List<ShardStatement> statements,
+            Slot[] slots,
+            StatementOptions o)
+            throws SQLException {
+        try (Lease lease = Lease.borrow(pool, "data source '" + pool.config().name() + "'")) {
+            for (Integer i = queue.poll(); i != null; i = queue.poll()) {
+                ShardRunner.Outcome out = ShardRunner.run(lease, statements.get(i), o, running);
+                try {
+                    if (out.rows() == null) {
+                        throw VShardSQLException.of(VShardState.INVALID_USE, null, "a fan-out read returned no rows");
+                    }
+                    List<ColumnInfo> cols = ColumnInfo.of(out.rows().getMetaData(), -1);
+                    slots[i] = new Slot(new ListSource(MergeSources.drain(new ResultSetSource(out.rows(), null))), cols);
+                } finally {
+                    running.remove(out.statement());
+                    ShardRunner.closeQuietly(out.statement());
+                }
+            }
+        }
+    }
+
+    private static SQLException await(List<Future<?>> futures) {
+        SQLException failure = null;
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure != null ? failure : VShardSQLException.of(VShardState.CANCELLED, e, "interrupted");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                SQLException s = c instanceof SQLException se ? se : new SQLException(c.toString(), "XX000", c);
+                if (failure == null) {
+                    failure = s;
+                } else {
+                    failure.addSuppressed(s);
+                }
+            }
+        }
+        return failure;
+    }
+
+    private static int visible(Merge merge, int columns) {
+        return merge.visibleColumns() < 0 ? columns : Math.min(columns, merge.visibleColumns());
+    }
+
+    /** The merged result of per-shard sources. */
+    static Result merged(List<RowSource> sources, Merge merge, List<ColumnInfo> columns, StatementOptions o) {
+        RowSource merged = MergeSources.merge(sources, merge);
+        if (o.maxRows() > 0) {
+            merged = new LimitSource(merged, 0, o.maxRows());
+        }
+        List<ColumnInfo> shown = columns.subList(0, visible(merge, columns.size()));
+        return new Result(new RowResultSet(merged, new RowMetaData(shown)), -1, null, null);
+    }
+
+    private record Slot(RowSource source, List<ColumnInfo> columns) {}
+}

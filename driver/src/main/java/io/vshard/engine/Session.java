@@ -1,0 +1,459 @@
+package io.vshard.engine;
+
+import io.vshard.config.Dialect;
+import io.vshard.engine.merge.ColumnInfo;
+import io.vshard.engine.merge.ListSource;
+import io.vshard.engine.merge.MergeSources;
+import io.vshard.engine.merge.RowMetaData;
+import io.vshard.engine.merge.RowResultSet;
+import io.vshard.engine.merge.RowSource;
+import io.vshard.jdbc.VShardSQLException;
+import io.vshard.jdbc.VShardState;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.sql.Merge;
+import io.vshard.sql.RoutePlan;
+import io.vshard.sql.ShardStatement;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One client's view of the engine: executes route plans with the client's transaction state.
+ *
+ * <p>Outside a transaction every statement borrows the connections it needs and returns them when done (a
+ * read's result set returns them when closed). Inside a transaction the session pins one connection per data
+ * source: logical shards on one data source are schemas of one database, so a transaction writing several
+ * of them is still one local, atomic transaction. A write that would reach a second data source is refused
+ * with 0A000: without two-phase commit it could only be committed shard by shard, which vshard never does.
+ *
+ * <p>Used by one thread at a time, except {@link #cancel()}, which any thread may call.
+ */
+public final class Session implements AutoCloseable {
+    private static final Pattern ISOLATION = Pattern.compile(
+            "ISOLATION\\s+LEVEL\\s+(READ\\s+UNCOMMITTED|READ\\s+COMMITTED|REPEATABLE\\s+READ|SERIALIZABLE)",
+            Pattern.CASE_INSENSITIVE);
+    private final Engine engine;
+    private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, Lease> pinned = new LinkedHashMap<>();
+    private final FanOut fanOut;
+    private String writeSource;
+    private boolean autoCommit = true;
+    private int isolation = -1;
+    private boolean readOnly;
+    private boolean closed;
+
+    Session(Engine engine) {
+        this.engine = engine;
+        this.fanOut = new FanOut(engine, running);
+    }
+
+    /** The engine. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * Plans and executes one statement.
+     *
+     * @throws SQLException the backend's error with its SQLSTATE, 08006 naming an unreachable shard, or
+     *     vshard's own state (0A000, 42601, 40001, ...)
+     */
+    public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
+        return execute(engine.plan(sql, parameters), options);
+    }
+
+    /** Executes a route plan. */
+    public Result execute(RoutePlan plan, StatementOptions o) throws SQLException {
+        if (closed) {
+            throw VShardSQLException.of(VShardState.CLOSED, null, "session");
+        }
+        if (plan instanceof RoutePlan.Sharded p) {
+            if (p.writes() && p.writesHeld()) {
+                throw VShardSQLException.of(VShardState.WRITES_HELD, null);
+            }
+            if (p.writes()) {
+                return write(p.statements(), o);
+            }
+            if (p.statements().size() == 1) {
+                return single(p.statements().get(0), false, o);
+            }
+            return fanOutRead(p.statements(), p.merge(), o);
+        }
+        if (plan instanceof RoutePlan.DefaultShard p) {
+            ShardStatement s = new ShardStatement(engine.defaultShard(), p.sql(), p.parameters(), List.of());
+            return p.writes() ? write(List.of(s), o) : single(s, false, o);
+        }
+        if (plan instanceof RoutePlan.EveryShard p) {
+            return everyShard(p, o);
+        }
+        if (plan instanceof RoutePlan.GuardedUpdate p) {
+            return guardedUpdate(p, o);
+        }
+        if (plan instanceof RoutePlan.Transaction p) {
+            transaction(p);
+            return Result.count(0, null);
+        }
+        if (plan instanceof RoutePlan.Session p) {
+            if (p.changesSession()) {
+                throw VShardSQLException.of(
+                        VShardState.NOT_YET_AVAILABLE,
+                        null,
+                        "changing session settings with SQL through the driver (use the JDBC Connection methods)");
+            }
+            return single(new ShardStatement(engine.defaultShard(), p.sql(), List.of(), List.of()), false, o);
+        }
+        RoutePlan.Admin a = (RoutePlan.Admin) plan;
+        return new Result(AdminCommands.run(engine, a.command()), -1, null, null);
+    }
+
+    private Result single(ShardStatement s, boolean writes, StatementOptions o) throws SQLException {
+        String ds = s.shard().location().dataSource();
+        boolean own = autoCommit;
+        Lease lease;
+        if (own) {
+            lease = Lease.acquire(engine.dataSources().pool(ds), ShardRunner.describe(s.shard()));
+        } else {
+            if (writes) {
+                checkWrite(Set.of(ds));
+            }
+            lease = pin(s.shard());
+        }
+        try {
+            if (own && !writes && o.fetchSize() > 0 && lease.pool().dialect() == Dialect.POSTGRESQL) {
+                // pgjdbc streams with a cursor only inside a transaction.
+                lease.connection().setAutoCommit(false);
+                lease.commitOnClose();
+            }
+            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running);
+            if (out.rows() != null) {
+                AutoCloseable release = () -> {
+                    running.remove(out.statement());
+                    ShardRunner.closeQuietly(out.statement());
+                    if (own) {
+                        lease.close();
+                    }
+                };
+                return new Result(out.rows(), -1, null, release);
+            }
+            ResultSet keys = o.generatedKeys() ? ShardRunner.generatedKeys(List.of(out)) : null;
+            finish(out);
+            if (own) {
+                lease.close();
+            }
+            return Result.count(out.updateCount(), keys);
+        } catch (SQLException | RuntimeException e) {
+            if (own) {
+                lease.close();
+            }
+            throw e;
+        }
+    }
+
+    private Result fanOutRead(List<ShardStatement> statements, Merge merge, StatementOptions o) throws SQLException {
+        if (autoCommit) {
+            return fanOut.read(statements, merge, o);
+        }
+        List<RowSource> sources = new ArrayList<>();
+        List<ColumnInfo> columns = null;
+        for (ShardStatement s : statements) {
+            ShardRunner.Outcome out = ShardRunner.run(pin(s.shard()), s, o, running);
+            try {
+                if (out.rows() == null) {
+                    throw VShardSQLException.of(
+                            VShardState.INVALID_USE, null, "a fan-out read returned no rows on " + s.shard());
+                }
+                if (columns == null) {
+                    columns = ColumnInfo.of(out.rows().getMetaData(), merge.visibleColumns());
+                }
+                sources.add(new ListSource(MergeSources.drain(
+                        new io.vshard.engine.merge.ResultSetSource(out.rows(), null))));
+            } finally {
+                finish(out);
+            }
+        }
+        return FanOut.merged(sources, merge, columns, o);
+    }
+
+    private Result write(List<ShardStatement> statements, StatementOptions o) throws SQLException {
+        Set<String> sources = new LinkedHashSet<>();
+        for (ShardStatement s : statements) {
+            sources.add(s.shard().location().dataSource());
+        }
+        if (autoCommit && sources.size() > 1) {
+            throw VShardSQLException.of(
+                    VShardState.UNROUTABLE,
+                    null,
+                    "a write reaching shards on several data sources (" + String.join(", ", sources)
+                            + ") needs two-phase commit; multi-shard write transactions are not supported yet");
+        }
+        if (statements.size() == 1) {
+            return single(statements.get(0), true, o);
+        }
+        if (!autoCommit) {
+            checkWrite(sources);
+            List<ShardRunner.Outcome> outs = new ArrayList<>();
+            try {
+                for (ShardStatement s : statements) {
+                    outs.add(ShardRunner.run(pin(s.shard()), s, o, running));
+                }
+                return combine(outs, o);
+            } finally {
+                outs.forEach(this::finish);
+            }
+        }
+        DataSourcePool pool = engine.dataSources().pool(sources.iterator().next());
+        try (Lease lease = Lease.acquire(pool, "data source " + pool.config().name())) {
+            Connection c = lease.connection();
+            c.setAutoCommit(false);
+            List<ShardRunner.Outcome> outs = new ArrayList<>();
+            try {
+                for (ShardStatement s : statements) {
+                    outs.add(ShardRunner.run(lease, s, o, running));
+                }
+                Result r = combine(outs, o);
+                c.commit();
+                return r;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(lease);
+                throw e;
+            } finally {
+                outs.forEach(this::finish);
+            }
+        }
+    }
+
+    private Result combine(List<ShardRunner.Outcome> outs, StatementOptions o) throws SQLException {
+        if (!outs.isEmpty() && outs.get(0).rows() != null) {
+            List<RowSource> rows = new ArrayList<>();
+            List<ColumnInfo> columns = ColumnInfo.of(outs.get(0).rows().getMetaData(), -1);
+            for (ShardRunner.Outcome out : outs) {
+                rows.add(new ListSource(
+                        MergeSources.drain(new io.vshard.engine.merge.ResultSetSource(out.rows(), null))));
+            }
+            return FanOut.merged(rows, Merge.NONE, columns, o);
+        }
+        long sum = 0;
+        for (ShardRunner.Outcome out : outs) {
+            sum += Math.max(0, out.updateCount());
+        }
+        return Result.count(sum, o.generatedKeys() ? ShardRunner.generatedKeys(outs) : null);
+    }
+
+    private Result everyShard(RoutePlan.EveryShard p, StatementOptions o) throws SQLException {
+        List<ShardStatement> statements = new ArrayList<>();
+        for (LogicalShard s : engine.everyShard()) {
+            statements.add(new ShardStatement(s, p.sql(), p.parameters(), List.of()));
+        }
+        if (!p.ddl() || !autoCommit) {
+            return write(statements, o);
+        }
+        // DDL: MySQL commits DDL implicitly, so it cannot be atomic; each shard runs it, and a failure names
+        // the shard it happened on (re-running DDL written with IF [NOT] EXISTS completes the rollout).
+        for (ShardStatement s : statements) {
+            try {
+                single(s, true, o);
+            } catch (SQLException e) {
+                throw new SQLException(
+                        ShardRunner.describe(s.shard()) + ": " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+            }
+        }
+        return Result.count(0, null);
+    }
+
+    private Result guardedUpdate(RoutePlan.GuardedUpdate p, StatementOptions o) throws SQLException {
+        Result r = write(List.of(p.guarded()), o);
+        if (r.updateCount() != 0) {
+            return r;
+        }
+        for (ShardStatement check : p.existenceChecks()) {
+            Result c = single(check, false, StatementOptions.DEFAULT);
+            try (ResultSet rs = c.rows()) {
+                if (rs != null && rs.next()) {
+                    throw VShardSQLException.of(
+                            VShardState.UNROUTABLE,
+                            null,
+                            "this UPDATE changes the shard key of a row on " + check.shard()
+                                    + ", which would move it between shards; delete and re-insert it instead");
+                }
+            } finally {
+                ShardRunner.closeQuietly(c.resources());
+            }
+        }
+        return r;
+    }
+
+    private void transaction(RoutePlan.Transaction p) throws SQLException {
+        switch (p.kind()) {
+            case BEGIN -> setAutoCommit(false);
+            case COMMIT -> {
+                commit();
+                autoCommit = true;
+            }
+            case ROLLBACK -> {
+                rollback();
+                autoCommit = true;
+            }
+            case CHARACTERISTICS -> {
+                Matcher m = ISOLATION.matcher(p.sql());
+                if (!m.find()) {
+                    throw VShardSQLException.of(VShardState.NOT_YET_AVAILABLE, null, "'" + p.sql() + "' through vshard");
+                }
+                setTransactionIsolation(
+                        switch (m.group(1).toUpperCase(Locale.ROOT).replaceAll("\\s+", " ")) {
+                            case "READ UNCOMMITTED" -> Connection.TRANSACTION_READ_UNCOMMITTED;
+                            case "READ COMMITTED" -> Connection.TRANSACTION_READ_COMMITTED;
+                            case "REPEATABLE READ" -> Connection.TRANSACTION_REPEATABLE_READ;
+                            default -> Connection.TRANSACTION_SERIALIZABLE;
+                        });
+            }
+            default -> throw VShardSQLException.of(VShardState.NOT_YET_AVAILABLE, null, "savepoints through vshard");
+        }
+    }
+
+    private void checkWrite(Set<String> sources) throws SQLException {
+        for (String ds : sources) {
+            if (writeSource == null) {
+                writeSource = ds;
+            } else if (!writeSource.equals(ds)) {
+                throw VShardSQLException.of(
+                        VShardState.MULTI_SHARD_WRITE, null, "data source " + writeSource, "data source " + ds);
+            }
+        }
+    }
+
+    private Lease pin(LogicalShard shard) throws SQLException {
+        String ds = shard.location().dataSource();
+        Lease lease = pinned.get(ds);
+        if (lease == null) {
+            lease = Lease.acquire(engine.dataSources().pool(ds), ShardRunner.describe(shard));
+            try {
+                Connection c = lease.connection();
+                c.setAutoCommit(false);
+                if (isolation >= 0) {
+                    c.setTransactionIsolation(isolation);
+                }
+                if (readOnly) {
+                    c.setReadOnly(true);
+                }
+            } catch (SQLException e) {
+                lease.close();
+                throw ShardErrors.translate(e, ShardRunner.describe(shard));
+            }
+            pinned.put(ds, lease);
+        }
+        return lease;
+    }
+
+    private void finish(ShardRunner.Outcome out) {
+        running.remove(out.statement());
+        ShardRunner.closeQuietly(out.statement());
+    }
+
+    /** Whether statements commit on their own. */
+    public boolean autoCommit() {
+        return autoCommit;
+    }
+
+    /** Turns auto-commit on or off; turning it on commits the open transaction, as JDBC requires. */
+    public void setAutoCommit(boolean on) throws SQLException {
+        if (on && !autoCommit) {
+            commit();
+        }
+        autoCommit = on;
+    }
+
+    /** Commits the open transaction: the read-only data sources first, then the one that was written. */
+    public void commit() throws SQLException {
+        SQLException failure = null;
+        List<Map.Entry<String, Lease>> order = new ArrayList<>(pinned.entrySet());
+        order.sort((a, b) -> Boolean.compare(a.getKey().equals(writeSource), b.getKey().equals(writeSource)));
+        for (Map.Entry<String, Lease> e : order) {
+            try {
+                if (failure == null) {
+                    e.getValue().connection().commit();
+                } else {
+                    rollbackQuietly(e.getValue());
+                }
+            } catch (SQLException ex) {
+                failure = ShardErrors.translate(ex, "data source " + e.getKey());
+                rollbackQuietly(e.getValue());
+            }
+        }
+        release();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Rolls the open transaction back. */
+    public void rollback() {
+        pinned.values().forEach(Session::rollbackQuietly);
+        release();
+    }
+
+    private void release() {
+        pinned.values().forEach(Lease::close);
+        pinned.clear();
+        writeSource = null;
+    }
+
+    private static void rollbackQuietly(Lease lease) {
+        try {
+            lease.connection().rollback();
+        } catch (SQLException e) {
+            // A connection that cannot roll back is broken; HikariCP evicts it.
+        }
+        // PostgreSQL undoes a SET search_path made inside a rolled-back transaction.
+        lease.pool().forget(lease.connection());
+    }
+
+    /** Sets the isolation level of the following transactions ({@link Connection} constants). */
+    public void setTransactionIsolation(int level) {
+        this.isolation = level;
+    }
+
+    /** The isolation level, or -1 for the backends' default. */
+    public int transactionIsolation() {
+        return isolation;
+    }
+
+    /** Marks following transactions read-only. */
+    public void setReadOnly(boolean readOnly) {
+        this.readOnly = readOnly;
+    }
+
+    /** Whether transactions are read-only. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Cancels every shard statement this session is running; safe from any thread. */
+    public void cancel() {
+        for (Statement st : running) {
+            try {
+                st.cancel();
+            } catch (SQLException e) {
+                // The statement finished meanwhile.
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            rollback();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.vshard.engine;
+
+import io.vshard.engine.merge.ColumnInfo;
+import io.vshard.engine.merge.ListSource;
+import io.vshard.engine.merge.MergeSources;
+import io.vshard.engine.merge.ResultSetSource;
+import io.vshard.engine.merge.RowMetaData;
+import io.vshard.engine.merge.RowResultSet;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.sql.ShardStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Runs one shard statement on a leased connection, passing backend results and errors through. */
+final class ShardRunner {
+    private ShardRunner() {}
+
+    /**
+     * The outcome on one shard.
+     *
+     * @param statement the backend statement (closing it closes its result set)
+     * @param rows the result set, or {@code null}
+     * @param updateCount the update count, or -1
+     */
+    record Outcome(Statement statement, ResultSet rows, long updateCount) {}
+
+    static Outcome run(Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running)
+            throws SQLException {
+        String where = describe(s.shard());
+        Connection c = lease.connection();
+        Statement st = null;
+        try {
+            lease.use(s.shard().location());
+            boolean hasResult;
+            if (opts.prepared() || !s.parameters().isEmpty()) {
+                PreparedStatement ps = prepare(c, s.sql(), opts);
+                st = ps;
+                configure(ps, opts);
+                List<Object> params = s.parameters();
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                running.add(ps);
+                hasResult = ps.execute();
+            } else {
+                st = c.createStatement();
+                configure(st, opts);
+                running.add(st);
+                hasResult = generatedKeysWanted(opts)
+                        ? st.execute(s.sql(), Statement.RETURN_GENERATED_KEYS)
+                        : st.execute(s.sql());
+            }
+            return hasResult ? new Outcome(st, st.getResultSet(), -1) : new Outcome(st, null, st.getUpdateCount());
+        } catch (SQLException e) {
+            lease.pool().forget(c);
+            if (st != null) {
+                running.remove(st);
+                closeQuietly(st);
+            }
+            throw ShardErrors.translate(e, where);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, StatementOptions opts) throws SQLException {
+        if (!opts.generatedKeys()) {
+            return c.prepareStatement(sql);
+        }
+        if (!opts.keyColumns().isEmpty()) {
+            return c.prepareStatement(sql, opts.keyColumns().toArray(new String[0]));
+        }
+        return c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+    }
+
+    private static boolean generatedKeysWanted(StatementOptions opts) {
+        return opts.generatedKeys();
+    }
+
+    private static void configure(Statement st, StatementOptions opts) throws SQLException {
+        if (opts.fetchSize() > 0) {
+            st.setFetchSize(opts.fetchSize());
+        }
+        if (opts.queryTimeoutSeconds() > 0) {
+            st.setQueryTimeout(opts.queryTimeoutSeconds());
+        }
+    }
+
+    /** Reads the generated keys of finished shard statements into one result, or {@code null}. */
+    static ResultSet generatedKeys(List<Outcome> outcomes) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        RowMetaData meta = null;
+        for (Outcome o : outcomes) {
+            try (ResultSet rs = o.statement().getGeneratedKeys()) {
+                if (rs == null) {
+                    continue;
+                }
+                if (meta == null) {
+                    meta = new RowMetaData(ColumnInfo.of(rs.getMetaData(), -1));
+                }
+                rows.addAll(MergeSources.drain(new ResultSetSource(rs, null)));
+            }
+        }
+        return meta == null ? null : new RowResultSet(new ListSource(rows), meta);
+    }
+
+    /** How a shard is named in messages: {@code v1:7@pg_a/shard_007}, or the default shard. */
+    static String describe(LogicalShard shard) {
+        return shard.shard() < 0 ? "default shard " + shard.location() : shard.toString();
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            // Closing after a failure: the first failure is what the application needs to see.
+        }
+    }
+}
