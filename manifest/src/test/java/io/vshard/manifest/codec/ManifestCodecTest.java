@@ -36,7 +36,7 @@ class ManifestCodecTest {
         assertThat(v2.shardFunction()).isInstanceOf(GeoAwareHash.class);
         assertThat(v2.previousVersion()).isEqualTo(1);
         assertThat(v2.effectiveWindow()).isEqualTo(WindowId.parse("2027_W10"));
-        assertThat(v2.locate(100)).isEqualTo(new ShardLocation("pg_d", "shard_100"));
+        assertThat(v2.locate(100)).isEqualTo(new ShardLocation("db_d", "shard_100"));
         assertThat(v1.locate(47)).isEqualTo(v2.locate(47));
     }
 
