@@ -59,7 +59,8 @@ public final class ConfigReader {
         if (!sources.containsKey(defSource)) {
             throw def.error("data_source", "names no configured data source: '" + defSource + "'");
         }
-        ShardLocation defaultShard = new ShardLocation(defSource, def.string("schema", defaultSchema(sources.get(defSource))));
+        ShardLocation defaultShard =
+                new ShardLocation(defSource, def.string("schema", defaultSchema(sources.get(defSource))));
         def.finish();
         ControlStoreConfig control = controlStore(m.mappingOrNull("control_store"), baseDir);
         List<Path> manifests = paths(m, "manifests", baseDir);
@@ -112,7 +113,8 @@ public final class ConfigReader {
         if (pool < 1 || pool > 1000) {
             throw d.error("max_pool_size", "must be between 1 and 1000, got " + pool);
         }
-        DataSourceConfig ds = new DataSourceConfig(name, url, d.string("user", null), d.string("password", null), (int) pool);
+        DataSourceConfig ds =
+                new DataSourceConfig(name, url, d.string("user", null), d.string("password", null), (int) pool);
         d.finish();
         return ds;
     }
@@ -127,7 +129,9 @@ public final class ConfigReader {
 
     private static ControlStoreConfig controlStore(YamlMapping c, Path baseDir) {
         if (c == null) {
-            Path file = (baseDir == null ? Path.of(".") : baseDir).resolve("vshard-control").toAbsolutePath();
+            Path file = (baseDir == null ? Path.of(".") : baseDir)
+                    .resolve("vshard-control")
+                    .toAbsolutePath();
             return new ControlStoreConfig("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE", "sa", "");
         }
         String url = c.string("url");

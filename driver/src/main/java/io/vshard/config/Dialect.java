@@ -27,8 +27,8 @@ public enum Dialect {
         if (u.startsWith("jdbc:h2:")) {
             return H2;
         }
-        throw new IllegalArgumentException(
-                "unsupported JDBC URL '" + jdbcUrl + "'; expected jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb: or jdbc:h2:");
+        throw new IllegalArgumentException("unsupported JDBC URL '" + jdbcUrl
+                + "'; expected jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb: or jdbc:h2:");
     }
 
     /** Whether a logical shard is a catalog (database) rather than a schema. */

@@ -43,8 +43,8 @@ public record VShardConfig(
     public DataSourceConfig dataSource(String name) {
         DataSourceConfig ds = dataSources.get(name);
         if (ds == null) {
-            throw new IllegalArgumentException(
-                    "no data source named '" + name + "' (configured: " + String.join(", ", dataSources.keySet()) + ")");
+            throw new IllegalArgumentException("no data source named '" + name + "' (configured: "
+                    + String.join(", ", dataSources.keySet()) + ")");
         }
         return ds;
     }

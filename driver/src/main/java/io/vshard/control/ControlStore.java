@@ -79,17 +79,20 @@ public final class ControlStore {
     }
 
     private void createTables() throws SQLException {
-        String text = switch (dialect) {
-            case POSTGRESQL -> "TEXT";
-            case MYSQL -> "MEDIUMTEXT";
-            case H2 -> "CLOB";
-        };
+        String text =
+                switch (dialect) {
+                    case POSTGRESQL -> "TEXT";
+                    case MYSQL -> "MEDIUMTEXT";
+                    case H2 -> "CLOB";
+                };
         String ts = dialect == Dialect.MYSQL ? "DATETIME(6)" : "TIMESTAMP";
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS vshard_manifest (version INT PRIMARY KEY, state VARCHAR(16) NOT NULL,"
-                    + " manifest_hash VARCHAR(64) NOT NULL, manifest_text " + text + " NOT NULL, published_at " + ts
-                    + " NOT NULL)");
+            st.execute(
+                    "CREATE TABLE IF NOT EXISTS vshard_manifest (version INT PRIMARY KEY, state VARCHAR(16) NOT NULL,"
+                            + " manifest_hash VARCHAR(64) NOT NULL, manifest_text " + text + " NOT NULL, published_at "
+                            + ts
+                            + " NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS vshard_cohort (version INT NOT NULL, cohort_id INT NOT NULL,"
                     + " state VARCHAR(16) NOT NULL, epoch BIGINT NOT NULL, effective_at " + ts
                     + " NULL, PRIMARY KEY (version, cohort_id))");
@@ -157,8 +160,11 @@ public final class ControlStore {
                 return RoutingState.stable(ManifestCodec.parse("control store manifest v" + m.version(), m.text()));
             }
         }
-        throw VShardSQLException.of(VShardState.CONFIG_INVALID, null, "no active manifest in the control store at "
-                + config.url() + "; list a manifest under 'manifests' in the configuration");
+        throw VShardSQLException.of(
+                VShardState.CONFIG_INVALID,
+                null,
+                "no active manifest in the control store at " + config.url()
+                        + "; list a manifest under 'manifests' in the configuration");
     }
 
     /** Records or refreshes a router's heartbeat. */
@@ -206,7 +212,11 @@ public final class ControlStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Router(
-                            rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), rs.getLong(5)));
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getTimestamp(4).toInstant(),
+                            rs.getLong(5)));
                 }
             }
         }
@@ -220,7 +230,11 @@ public final class ControlStore {
                         + " FROM vshard_manifest ORDER BY version")) {
             while (rs.next()) {
                 out.add(new StoredManifest(
-                        rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant()));
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getTimestamp(5).toInstant()));
             }
         }
         return out;

@@ -25,8 +25,11 @@ final class AdminCommands {
         return switch (command.kind()) {
             case SHOW_SHARD_VERSION -> version(engine);
             case SHOW_SHARD_MANIFESTS -> manifests(engine);
-            default -> throw VShardSQLException.of(
-                    VShardState.NOT_YET_AVAILABLE, null, command.kind().name().replace('_', ' '));
+            default ->
+                throw VShardSQLException.of(
+                        VShardState.NOT_YET_AVAILABLE,
+                        null,
+                        command.kind().name().replace('_', ' '));
         };
     }
 
@@ -56,9 +59,9 @@ final class AdminCommands {
         List<Object[]> rows = new ArrayList<>();
         for (ControlStore.StoredManifest m : engine.controlStore().manifests()) {
             Manifest parsed = m.manifest();
-            rows.add(new Object[] {
-                m.version(), m.state(), m.hash(), parsed.shardCount(), Timestamp.from(m.publishedAt())
-            });
+            rows.add(
+                    new Object[] {m.version(), m.state(), m.hash(), parsed.shardCount(), Timestamp.from(m.publishedAt())
+                    });
         }
         return new RowResultSet(
                 new ListSource(rows),
@@ -67,7 +70,6 @@ final class AdminCommands {
                         ColumnInfo.computed("state", Types.VARCHAR, "text", String.class.getName()),
                         ColumnInfo.computed("manifest_hash", Types.VARCHAR, "text", String.class.getName()),
                         ColumnInfo.computed("shards", Types.INTEGER, "int4", Integer.class.getName()),
-                        ColumnInfo.computed(
-                                "published_at", Types.TIMESTAMP, "timestamp", Timestamp.class.getName()))));
+                        ColumnInfo.computed("published_at", Types.TIMESTAMP, "timestamp", Timestamp.class.getName()))));
     }
 }

@@ -53,7 +53,8 @@ final class DataSourcePool implements AutoCloseable {
 
     /** An in-memory H2 database must outlive its last pooled connection, which HikariCP may close. */
     static String jdbcUrl(String url) {
-        if (url.startsWith("jdbc:h2:mem:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+        if (url.startsWith("jdbc:h2:mem:")
+                && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
             return url + ";DB_CLOSE_DELAY=-1";
         }
         return url;

@@ -84,7 +84,8 @@ public final class Engine implements AutoCloseable {
 
     private void beat() {
         try {
-            controlStore.heartbeat(routerId, options.routerKind(), hostName(), state.active().version());
+            controlStore.heartbeat(
+                    routerId, options.routerKind(), hostName(), state.active().version());
         } catch (SQLException e) {
             LOG.warn("vshard router {}: heartbeat failed: {}", routerId, e.getMessage());
         }

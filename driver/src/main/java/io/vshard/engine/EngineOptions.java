@@ -14,6 +14,5 @@ import java.time.Duration;
 public record EngineOptions(
         long connectTimeoutMillis, int fanOutThreads, long parseCacheEntries, Duration heartbeat, String routerKind) {
     /** Defaults. */
-    public static final EngineOptions DEFAULT =
-            new EngineOptions(10_000, 16, 10_000, Duration.ofSeconds(10), "driver");
+    public static final EngineOptions DEFAULT = new EngineOptions(10_000, 16, 10_000, Duration.ofSeconds(10), "driver");
 }

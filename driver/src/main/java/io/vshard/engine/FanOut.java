@@ -144,7 +144,8 @@ final class FanOut {
                         throw VShardSQLException.of(VShardState.INVALID_USE, null, "a fan-out read returned no rows");
                     }
                     List<ColumnInfo> cols = ColumnInfo.of(out.rows().getMetaData(), -1);
-                    slots[i] = new Slot(new ListSource(MergeSources.drain(new ResultSetSource(out.rows(), null))), cols);
+                    slots[i] =
+                            new Slot(new ListSource(MergeSources.drain(new ResultSetSource(out.rows(), null))), cols);
                 } finally {
                     running.remove(out.statement());
                     ShardRunner.closeQuietly(out.statement());

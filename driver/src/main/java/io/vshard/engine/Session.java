@@ -4,8 +4,6 @@ import io.vshard.config.Dialect;
 import io.vshard.engine.merge.ColumnInfo;
 import io.vshard.engine.merge.ListSource;
 import io.vshard.engine.merge.MergeSources;
-import io.vshard.engine.merge.RowMetaData;
-import io.vshard.engine.merge.RowResultSet;
 import io.vshard.engine.merge.RowSource;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
@@ -52,6 +50,7 @@ public final class Session implements AutoCloseable {
     private int isolation = -1;
     private boolean readOnly;
     private boolean closed;
+    private Lease metadataLease;
 
     Session(Engine engine) {
         this.engine = engine;
@@ -176,8 +175,8 @@ public final class Session implements AutoCloseable {
                 if (columns == null) {
                     columns = ColumnInfo.of(out.rows().getMetaData(), merge.visibleColumns());
                 }
-                sources.add(new ListSource(MergeSources.drain(
-                        new io.vshard.engine.merge.ResultSetSource(out.rows(), null))));
+                sources.add(new ListSource(
+                        MergeSources.drain(new io.vshard.engine.merge.ResultSetSource(out.rows(), null))));
             } finally {
                 finish(out);
             }
@@ -307,7 +306,8 @@ public final class Session implements AutoCloseable {
             case CHARACTERISTICS -> {
                 Matcher m = ISOLATION.matcher(p.sql());
                 if (!m.find()) {
-                    throw VShardSQLException.of(VShardState.NOT_YET_AVAILABLE, null, "'" + p.sql() + "' through vshard");
+                    throw VShardSQLException.of(
+                            VShardState.NOT_YET_AVAILABLE, null, "'" + p.sql() + "' through vshard");
                 }
                 setTransactionIsolation(
                         switch (m.group(1).toUpperCase(Locale.ROOT).replaceAll("\\s+", " ")) {
@@ -377,7 +377,8 @@ public final class Session implements AutoCloseable {
     public void commit() throws SQLException {
         SQLException failure = null;
         List<Map.Entry<String, Lease>> order = new ArrayList<>(pinned.entrySet());
-        order.sort((a, b) -> Boolean.compare(a.getKey().equals(writeSource), b.getKey().equals(writeSource)));
+        order.sort((a, b) ->
+                Boolean.compare(a.getKey().equals(writeSource), b.getKey().equals(writeSource)));
         for (Map.Entry<String, Lease> e : order) {
             try {
                 if (failure == null) {
@@ -449,11 +450,34 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection to the default shard for catalog metadata, held until the session closes. Callers must not
+     * close it or change its transaction state.
+     */
+    public Connection metadataConnection() throws SQLException {
+        if (metadataLease == null) {
+            LogicalShard def = engine.defaultShard();
+            Lease lease =
+                    Lease.acquire(engine.dataSources().pool(def.location().dataSource()), ShardRunner.describe(def));
+            try {
+                lease.use(def.location());
+            } catch (SQLException e) {
+                lease.close();
+                throw ShardErrors.translate(e, ShardRunner.describe(def));
+            }
+            metadataLease = lease;
+        }
+        return metadataLease.connection();
+    }
+
     @Override
     public void close() {
         if (!closed) {
             closed = true;
             rollback();
+            if (metadataLease != null) {
+                metadataLease.close();
+            }
         }
     }
 }

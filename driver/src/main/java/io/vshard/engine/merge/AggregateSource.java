@@ -3,7 +3,6 @@ package io.vshard.engine.merge;
 import io.vshard.sql.Merge.Aggregate;
 import io.vshard.sql.Merge.Function;
 import io.vshard.sql.Merge.SortKey;
-import java.math.BigDecimal;
 import java.math.MathContext;
 import java.sql.SQLException;
 import java.util.ArrayList;

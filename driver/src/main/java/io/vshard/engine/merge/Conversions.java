@@ -221,6 +221,7 @@ public final class Conversions {
     }
 
     private static SQLException fail(Object v, String target) {
-        return VShardSQLException.of(VShardState.CONVERSION, null, "a " + v.getClass().getSimpleName() + " value", target);
+        return VShardSQLException.of(
+                VShardState.CONVERSION, null, "a " + v.getClass().getSimpleName() + " value", target);
     }
 }

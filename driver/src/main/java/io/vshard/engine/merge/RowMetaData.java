@@ -23,7 +23,9 @@ public final class RowMetaData implements ResultSetMetaData {
     private ColumnInfo col(int column) throws SQLException {
         if (column < 1 || column > columns.size()) {
             throw VShardSQLException.of(
-                    VShardState.INVALID_COLUMN, null, "column index " + column + " is out of range 1.." + columns.size());
+                    VShardState.INVALID_COLUMN,
+                    null,
+                    "column index " + column + " is out of range 1.." + columns.size());
         }
         return columns.get(column - 1);
     }

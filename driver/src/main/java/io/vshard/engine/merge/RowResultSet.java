@@ -2,11 +2,8 @@ package io.vshard.engine.merge;
 
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
-import java.io.InputStream;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.URL;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Clob;
@@ -1051,7 +1048,6 @@ public final class RowResultSet implements ResultSet {
     public void updateNClob(String a0, java.io.Reader a1) throws SQLException {
         throw VShardSQLException.unsupported("ResultSet.updateNClob");
     }
-
 
     @Override
     public Object getObject(int column, Map<String, Class<?>> map) throws SQLException {

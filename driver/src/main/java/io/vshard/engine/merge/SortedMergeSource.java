@@ -20,12 +20,10 @@ public final class SortedMergeSource implements RowSource {
     public SortedMergeSource(List<RowSource> sources, List<SortKey> keys) {
         this.sources = List.copyOf(sources);
         Comparator<Object[]> rows = Values.comparator(keys);
-        this.heads = new PriorityQueue<>(
-                Math.max(1, sources.size()),
-                (a, b) -> {
-                    int c = rows.compare(a.row, b.row);
-                    return c != 0 ? c : Integer.compare(a.index, b.index);
-                });
+        this.heads = new PriorityQueue<>(Math.max(1, sources.size()), (a, b) -> {
+            int c = rows.compare(a.row, b.row);
+            return c != 0 ? c : Integer.compare(a.index, b.index);
+        });
     }
 
     @Override
