@@ -50,7 +50,7 @@ public final class ConfigReader {
     public static VShardConfig parse(String source, String text, Path baseDir, Path file) {
         YamlMapping m = YamlMapping.parse(source, text);
         Map<String, DataSourceConfig> sources = new LinkedHashMap<>();
-        m.mappingsByName("data_sources").forEach((name, d) -> sources.put(name, dataSource(name, d)));
+        m.mappingsByName("data_sources").forEach((name, d) -> sources.put(name, dataSource(name, d, baseDir)));
         if (sources.isEmpty()) {
             throw m.error("data_sources", "at least one data source is required");
         }
@@ -106,8 +106,8 @@ public final class ConfigReader {
         return out;
     }
 
-    private static DataSourceConfig dataSource(String name, YamlMapping d) {
-        String url = d.string("url");
+    private static DataSourceConfig dataSource(String name, YamlMapping d, Path baseDir) {
+        String url = resolveH2(d.string("url"), baseDir);
         d.convert("url", url, Dialect::of, "a supported JDBC URL");
         long pool = d.integer("max_pool_size", 8);
         if (pool < 1 || pool > 1000) {
@@ -134,11 +134,29 @@ public final class ConfigReader {
                     .toAbsolutePath();
             return new ControlStoreConfig("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE", "sa", "");
         }
-        String url = c.string("url");
+        String url = resolveH2(c.string("url"), baseDir);
         c.convert("url", url, Dialect::of, "a supported JDBC URL");
         ControlStoreConfig cs = new ControlStoreConfig(url, c.string("user", null), c.string("password", null));
         c.finish();
         return cs;
+    }
+
+    /** Makes a relative H2 file path relative to the configuration file, like every other path in it. */
+    static String resolveH2(String url, Path baseDir) {
+        String prefix;
+        if (url.startsWith("jdbc:h2:file:")) {
+            prefix = "jdbc:h2:file:";
+        } else if (url.startsWith("jdbc:h2:./") || url.startsWith("jdbc:h2:../")) {
+            prefix = "jdbc:h2:";
+        } else {
+            return url;
+        }
+        int semi = url.indexOf(';');
+        String file = semi < 0 ? url.substring(prefix.length()) : url.substring(prefix.length(), semi);
+        if (baseDir == null || file.startsWith("~") || Path.of(file).isAbsolute()) {
+            return url;
+        }
+        return "jdbc:h2:file:" + baseDir.resolve(file).normalize() + (semi < 0 ? "" : url.substring(semi));
     }
 
     private static List<Path> paths(YamlMapping m, String field, Path baseDir) {
