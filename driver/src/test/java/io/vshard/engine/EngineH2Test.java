@@ -1,0 +1,240 @@
+package io.vshard.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vshard.config.ConfigReader;
+import io.vshard.config.VShardConfig;
+import io.vshard.manifest.PlacementRule;
+import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.manifest.placement.Placement;
+import io.vshard.sql.AdminCommand;
+import io.vshard.sql.Merge;
+import io.vshard.sql.RoutePlan;
+import io.vshard.sql.ShardStatement;
+import io.vshard.sql.TouchedKey;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine on two in-memory H2 databases with 8 logical shards, driven by hand-built route plans. */
+class EngineH2Test {
+    private static final int SHARDS = 8;
+    private final String id = UUID.randomUUID().toString().replace("-", "");
+    private Engine engine;
+    private Session session;
+
+    @BeforeEach
+    void start(@TempDir Path dir) throws Exception {
+        Map<String, String> urls = new LinkedHashMap<>();
+        urls.put("h2a", "jdbc:h2:mem:a" + id);
+        urls.put("h2b", "jdbc:h2:mem:b" + id);
+        Path config = Fleet.write(
+                dir,
+                urls,
+                SHARDS,
+                List.of(new PlacementRule(0, 3, "h2a", "shard_%03d"), new PlacementRule(4, 7, "h2b", "shard_%03d")),
+                "h2a",
+                "PUBLIC");
+        VShardConfig c = ConfigReader.read(config);
+        engine = Engine.start(c, EngineOptions.DEFAULT);
+        engine.createShardSchemas();
+        session = engine.openSession();
+        session.execute(
+                new RoutePlan.EveryShard(
+                        "CREATE TABLE payments (payment_id BIGINT PRIMARY KEY, creator_id BIGINT, amount INT)",
+                        List.of(),
+                        true),
+                StatementOptions.DEFAULT);
+    }
+
+    @AfterEach
+    void stop() {
+        session.close();
+        engine.close();
+    }
+
+    private LogicalShard shardOf(long creator) {
+        return Placement.locate(
+                        engine.routingState(), engine.config().tables().find("payments"), ShardKey.of(creator), null)
+                .writeTarget();
+    }
+
+    private Result insert(long paymentId, long creator, int amount) throws SQLException {
+        ShardStatement s = new ShardStatement(
+                shardOf(creator),
+                "INSERT INTO payments VALUES (?, ?, ?)",
+                List.of(paymentId, creator, amount),
+                List.of(new TouchedKey("payments", creator, null, null)));
+        return session.execute(new RoutePlan.Sharded(List.of(s), Merge.NONE, true, false), StatementOptions.DEFAULT);
+    }
+
+    private RoutePlan.Sharded everywhere(String sql, Merge merge) {
+        List<ShardStatement> all = new ArrayList<>();
+        for (LogicalShard s : Placement.allShards(engine.routingState())) {
+            all.add(new ShardStatement(s, sql, List.of(), List.of()));
+        }
+        return new RoutePlan.Sharded(all, merge, false, false);
+    }
+
+    private int countDirect(LogicalShard shard) throws SQLException {
+        String url = "jdbc:h2:mem:" + (shard.location().dataSource().equals("h2a") ? "a" : "b") + id;
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT COUNT(*) FROM \"" + shard.location().schema() + "\".payments")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void rowsLandOnThePlacementShardAndFanOutMerges() throws Exception {
+        for (long p = 1; p <= 40; p++) {
+            assertThat(insert(p, p % 13, (int) (p * 3)).updateCount()).isEqualTo(1);
+        }
+        int total = 0;
+        for (LogicalShard s : Placement.allShards(engine.routingState())) {
+            int expected = 0;
+            for (long p = 1; p <= 40; p++) {
+                expected += shardOf(p % 13).equals(s) ? 1 : 0;
+            }
+            assertThat(countDirect(s)).as("rows on %s", s).isEqualTo(expected);
+            total += expected;
+        }
+        assertThat(total).isEqualTo(40);
+
+        Merge top = new Merge(List.of(new Merge.SortKey(0, true, false)), 2, 5, List.of(), List.of(), false, 2);
+        Result r = session.execute(
+                everywhere("SELECT amount, payment_id FROM payments ORDER BY amount DESC LIMIT 7", top),
+                StatementOptions.DEFAULT);
+        List<Integer> amounts = new ArrayList<>();
+        try (ResultSet rs = r.rows()) {
+            assertThat(rs.getMetaData().getColumnCount()).isEqualTo(2);
+            while (rs.next()) {
+                amounts.add(rs.getInt(1));
+            }
+        }
+        assertThat(amounts).containsExactly(114, 111, 108, 105, 102);
+
+        Merge sums = new Merge(
+                List.of(),
+                0,
+                -1,
+                List.of(),
+                List.of(
+                        new Merge.Aggregate(0, Merge.Function.COUNT, -1),
+                        new Merge.Aggregate(1, Merge.Function.AVG, 2)),
+                false,
+                2);
+        Result agg = session.execute(
+                everywhere("SELECT COUNT(*), SUM(amount), COUNT(amount) FROM payments", sums),
+                StatementOptions.DEFAULT);
+        try (ResultSet rs = agg.rows()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(40);
+            assertThat(rs.getBigDecimal(2)).isEqualByComparingTo("61.5");
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void singleShardReadPassesThroughAndReleasesItsConnection() throws Exception {
+        insert(1, 5, 10);
+        ShardStatement s = new ShardStatement(
+                shardOf(5), "SELECT amount FROM payments WHERE creator_id = ?", List.of(5L), List.of());
+        for (int i = 0; i < 20; i++) {
+            Result r = session.execute(
+                    new RoutePlan.Sharded(List.of(s), Merge.NONE, false, false), StatementOptions.DEFAULT);
+            try (ResultSet rs = r.rows()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(10);
+            } finally {
+                r.resources().close();
+            }
+        }
+        DataSourcePool pool = engine.dataSources().pool(shardOf(5).location().dataSource());
+        assertThat(pool.acquire(pool.size())).as("every permit came back").isTrue();
+        pool.release(pool.size());
+    }
+
+    @Test
+    void aTransactionWritingTwoDataSourcesIsRefusedAndRolledBack() throws Exception {
+        long onA = firstCreatorOn("h2a");
+        long onB = firstCreatorOn("h2b");
+        session.setAutoCommit(false);
+        insert(1, onA, 1);
+        insert(2, onA + SHARDS, 1);
+        assertThatThrownBy(() -> insert(3, onB, 1))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("multi-shard write transactions are not supported yet")
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("0A000");
+        session.rollback();
+        assertThat(countDirect(shardOf(onA))).isZero();
+
+        session.setAutoCommit(false);
+        insert(4, onA, 1);
+        insert(5, onA + 1, 1);
+        session.commit();
+        session.setAutoCommit(true);
+        assertThat(countDirect(shardOf(onA)) + countDirect(shardOf(onA + 1))).isEqualTo(2);
+    }
+
+    @Test
+    void backendErrorsKeepTheirSqlState() throws Exception {
+        insert(1, 1, 1);
+        assertThatThrownBy(() -> insert(1, 1, 1))
+                .isInstanceOf(SQLException.class)
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("23505");
+    }
+
+    @Test
+    void writesHeldFailRetryably() {
+        ShardStatement s = new ShardStatement(shardOf(1), "DELETE FROM payments", List.of(), List.of());
+        assertThatThrownBy(() -> session.execute(
+                        new RoutePlan.Sharded(List.of(s), Merge.NONE, true, true), StatementOptions.DEFAULT))
+                .isInstanceOf(java.sql.SQLTransientException.class)
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("40001");
+    }
+
+    @Test
+    void showShardVersionAnswersFromTheControlStore() throws Exception {
+        Result r = session.execute(
+                new RoutePlan.Admin(new AdminCommand(AdminCommand.Kind.SHOW_SHARD_VERSION, null)),
+                StatementOptions.DEFAULT);
+        try (ResultSet rs = r.rows()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt("active_version")).isEqualTo(1);
+            assertThat(rs.getString("manifest_hash")).hasSize(64);
+            assertThat(rs.getInt("routers")).isGreaterThanOrEqualTo(1);
+        }
+        assertThatThrownBy(() -> session.execute(
+                        new RoutePlan.Admin(new AdminCommand(AdminCommand.Kind.START_MIGRATION, null)),
+                        StatementOptions.DEFAULT))
+                .hasMessageContaining("START MIGRATION is not yet available");
+    }
+
+    private long firstCreatorOn(String dataSource) {
+        for (long c = 0; ; c++) {
+            if (shardOf(c).location().dataSource().equals(dataSource)) {
+                return c;
+            }
+        }
+    }
+}
