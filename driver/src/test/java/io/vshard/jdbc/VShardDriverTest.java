@@ -1,0 +1,158 @@
+package io.vshard.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vshard.engine.Fleet;
+import io.vshard.manifest.PlacementRule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VShardDriverTest {
+
+    private static Path fleet(Path dir) throws Exception {
+        String id = UUID.randomUUID().toString().replace("-", "");
+        return Fleet.write(
+                dir,
+                Map.of("h2", "jdbc:h2:mem:d" + id),
+                4,
+                List.of(new PlacementRule(0, 3, "h2", "shard_%03d")),
+                "h2",
+                "PUBLIC");
+    }
+
+    @Test
+    void isRegisteredAndDescribesItsProperties() throws Exception {
+        Driver d = DriverManager.getDriver("jdbc:vshard:/x.yaml");
+        assertThat(d).isInstanceOf(VShardDriver.class);
+        assertThat(d.acceptsURL("jdbc:postgresql://x/y")).isFalse();
+        DriverPropertyInfo[] info = d.getPropertyInfo("jdbc:vshard:/x.yaml", new Properties());
+        assertThat(Arrays.stream(info).map(i -> i.name))
+                .containsExactlyElementsOf(Arrays.stream(DriverProperty.values())
+                        .map(DriverProperty::key)
+                        .toList());
+        assertThat(info).allSatisfy(i -> assertThat(i.description).isNotBlank());
+    }
+
+    @Test
+    void connectionsToOneConfigurationShareOneEngine(@TempDir Path dir) throws Exception {
+        Path config = fleet(dir);
+        int before = SharedEngines.running();
+        try (Connection a = DriverManager.getConnection("jdbc:vshard:" + config);
+                Connection b = DriverManager.getConnection("jdbc:vshard:" + dir.resolve("./vshard.yaml"))) {
+            assertThat(SharedEngines.running()).isEqualTo(before + 1);
+            assertThat(a.unwrap(VShardConnection.class).engine())
+                    .isSameAs(b.unwrap(VShardConnection.class).engine());
+            assertThat(a.isValid(1)).isTrue();
+        }
+        assertThat(SharedEngines.running()).isEqualTo(before);
+    }
+
+    @Test
+    void metadataComesFromTheDefaultShardWithVShardIdentity(@TempDir Path dir) throws Exception {
+        String url = "jdbc:vshard:" + fleet(dir) + "?createSchemas=true";
+        try (Connection c = DriverManager.getConnection(url)) {
+            DatabaseMetaData md = c.getMetaData();
+            assertThat(md.getURL()).isEqualTo(url);
+            assertThat(md.getDriverName()).isEqualTo("vshard");
+            assertThat(md.getDatabaseProductName()).isEqualTo("H2");
+            assertThat(md.getConnection()).isSameAs(c);
+            try (var rs = md.getSchemas()) {
+                StringBuilder names = new StringBuilder();
+                while (rs.next()) {
+                    names.append(rs.getString("TABLE_SCHEM")).append(' ');
+                }
+                assertThat(names.toString()).contains("shard_000", "shard_003");
+            }
+        }
+    }
+
+    @Test
+    void statementsGoThroughTheRouter(@TempDir Path dir) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + fleet(dir));
+                PreparedStatement ps = c.prepareStatement("SELECT * FROM payments WHERE creator_id = ? AND x = '?'")) {
+            assertThat(ps.getParameterMetaData().getParameterCount()).isEqualTo(1);
+            ps.setLong(1, 7);
+            try {
+                ps.executeQuery().close();
+            } catch (SQLException e) {
+                // Until the router lands, planning answers 0A000 rather than guessing a route.
+                assertThat(e.getSQLState()).isIn("0A000", "42P01", "42S02", "42102");
+            }
+        }
+    }
+
+    @Test
+    void unsupportedMethodsNameThemselves(@TempDir Path dir) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + fleet(dir))) {
+            assertThatThrownBy(() -> c.prepareCall("{call x()}"))
+                    .isInstanceOf(SQLFeatureNotSupportedException.class)
+                    .hasMessageContaining("Connection.prepareCall")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("0A000");
+            Statement st = c.createStatement();
+            assertThatThrownBy(() -> st.setCursorName("x")).hasMessageContaining("Statement.setCursorName");
+            st.close();
+            assertThatThrownBy(() -> st.execute("SELECT 1"))
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("08003");
+            assertThatThrownBy(c::commit)
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("25000");
+        }
+    }
+
+    @Test
+    void badUrlsAndConfigsGetClearErrors(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:vshard:"))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("malformed vshard URL 'jdbc:vshard:'")
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("08001");
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:vshard:" + dir.resolve("nope.yaml")))
+                .hasMessageContaining(dir.resolve("nope.yaml").toString())
+                .hasMessageContaining("no such file")
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("58030");
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:vshard:classpath:missing/vshard.yaml"))
+                .hasMessageContaining("classpath:missing/vshard.yaml")
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("58030");
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:vshard:" + fleet(dir) + "?connectTimeoutMillis"))
+                .hasMessageContaining("'connectTimeoutMillis' is not name=value");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(fleet(dir)).replace("max_pool_size", "max_pools"));
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:vshard:" + bad))
+                .hasMessageContaining("bad.yaml:6: data_sources.h2.max_pools: unknown field")
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("F0000");
+    }
+
+    @Test
+    void aTamperedManifestIsRefused(@TempDir Path dir) throws Exception {
+        Path config = fleet(dir);
+        Path manifest = dir.resolve("v1.yaml");
+        Files.writeString(manifest, Files.readString(manifest).replace("shard_%03d", "shard_%04d"));
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:vshard:" + config))
+                .hasMessageContaining("v1.yaml")
+                .hasMessageContaining("altered after signing")
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("F0000");
+    }
+}
