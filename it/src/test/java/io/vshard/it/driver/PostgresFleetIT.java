@@ -1,0 +1,67 @@
+package io.vshard.it.driver;
+
+import io.vshard.manifest.PlacementRule;
+import io.vshard.manifest.ShardLocation;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/** The driver suite on the local PostgreSQL: logical shards are schemas in two databases. */
+class PostgresFleetIT extends ShardedFleetSuite {
+    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+
+    private String db(String suffix) {
+        return "vshard_it_" + id + "_" + suffix;
+    }
+
+    @Override
+    List<FleetFiles.Source> sources() {
+        return List.of(
+                new FleetFiles.Source("pg_a", SERVER + db("a"), "postgres"),
+                new FleetFiles.Source("pg_b", SERVER + db("b"), "postgres"));
+    }
+
+    @Override
+    List<PlacementRule> placement() {
+        return List.of(new PlacementRule(0, 3, "pg_a", "shard_%03d"), new PlacementRule(4, 7, "pg_b", "shard_%03d"));
+    }
+
+    @Override
+    String defaultSchema() {
+        return "public";
+    }
+
+    @Override
+    Connection direct(ShardLocation location) throws SQLException {
+        return DriverManager.getConnection(SERVER + db(location.dataSource().substring(3)), "postgres", "");
+    }
+
+    @Override
+    Connection reference() throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + db("ref") + "'")) {
+            if (!rs.next()) {
+                st.execute("CREATE DATABASE " + db("ref"));
+            }
+        }
+        return DriverManager.getConnection(SERVER + db("ref"), "postgres", "");
+    }
+
+    @Override
+    String qualified(ShardLocation location, String table) {
+        return location.schema() + "." + table;
+    }
+
+    @Override
+    void dropAll() throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+                Statement st = c.createStatement()) {
+            for (String s : List.of("a", "b", "ref")) {
+                st.execute("DROP DATABASE IF EXISTS " + db(s) + " WITH (FORCE)");
+            }
+        }
+    }
+}
