@@ -46,7 +46,8 @@ class EngineH2Test {
                 dir,
                 urls,
                 SHARDS,
-                List.of(new PlacementRule(0, 3, "h2a", "shard_%03d"), new PlacementRule(4, 7, "h2b", "shard_%03d")),
+                // Six shards on a pool of four (read by pool-size workers), two on the other (streamed).
+                List.of(new PlacementRule(0, 5, "h2a", "shard_%03d"), new PlacementRule(6, 7, "h2b", "shard_%03d")),
                 "h2a",
                 "PUBLIC");
         VShardConfig c = ConfigReader.read(config);
@@ -148,6 +149,47 @@ class EngineH2Test {
             assertThat(rs.getLong(1)).isEqualTo(40);
             assertThat(rs.getBigDecimal(2)).isEqualByComparingTo("61.5");
             assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void concurrentFanOutsNeitherDeadlockNorLeakConnections() throws Exception {
+        for (long p = 1; p <= 64; p++) {
+            insert(p, p, 1);
+        }
+        Merge count = new Merge(
+                List.of(), 0, -1, List.of(), List.of(new Merge.Aggregate(0, Merge.Function.COUNT, -1)), false, 1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<Long>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                results.add(pool.submit(() -> {
+                    long sum = 0;
+                    try (Session s = engine.openSession()) {
+                        for (int i = 0; i < 15; i++) {
+                            Result r = s.execute(
+                                    everywhere("SELECT COUNT(*) FROM payments", count), StatementOptions.DEFAULT);
+                            try (ResultSet rs = r.rows()) {
+                                rs.next();
+                                sum += rs.getLong(1);
+                            }
+                        }
+                    }
+                    return sum;
+                }));
+            }
+            for (java.util.concurrent.Future<Long> f : results) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(15 * 64L);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String ds : List.of("h2a", "h2b")) {
+            DataSourcePool p = engine.dataSources().pool(ds);
+            assertThat(p.acquire(p.size()))
+                    .as("every permit of %s came back", ds)
+                    .isTrue();
+            p.release(p.size());
         }
     }
 

@@ -1,12 +1,19 @@
 package io.vshard.it.driver;
 
+import io.vshard.engine.StatementOptions;
 import io.vshard.manifest.PlacementRule;
 import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.manifest.placement.Placement;
+import io.vshard.sql.Merge;
+import io.vshard.sql.RoutePlan;
+import io.vshard.sql.ShardStatement;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The driver suite on the local PostgreSQL: logical shards are schemas in two databases. */
 class PostgresFleetIT extends ShardedFleetSuite {
@@ -53,6 +60,20 @@ class PostgresFleetIT extends ShardedFleetSuite {
     @Override
     String qualified(ShardLocation location, String table) {
         return location.schema() + "." + table;
+    }
+
+    @Test
+    void aQueryTimeoutCancelsTheShardStatementWith57014() {
+        LogicalShard shard = Placement.allShards(engine.routingState()).get(5);
+        ShardStatement sleep = new ShardStatement(shard, "SELECT pg_sleep(30)", List.of(), List.of());
+        long started = System.nanoTime();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.execute(
+                        new RoutePlan.Sharded(List.of(sleep), Merge.NONE, false, false),
+                        new StatementOptions(false, 0, 1, 0, false, List.of())))
+                .isInstanceOf(SQLException.class)
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("57014");
+        org.assertj.core.api.Assertions.assertThat(System.nanoTime() - started).isLessThan(10_000_000_000L);
     }
 
     @Override
