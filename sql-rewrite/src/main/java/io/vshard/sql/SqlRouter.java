@@ -76,6 +76,9 @@ public final class SqlRouter {
                         : new RoutePlan.DefaultShard(sql, parameters, true);
             case OTHER:
                 String table = planner.ruleTableNamed(scan);
+                if (table != null && typo(scan.leadingWord())) {
+                    throw new RoutingException("42601", "syntax error at or near \"" + scan.leadingWord() + "\"", 1);
+                }
                 if (table != null) {
                     throw new RoutingException("0A000", "vshard cannot route " + scan.leadingWord()
                             + " on sharded or broadcast table " + table, 1);
@@ -84,6 +87,15 @@ public final class SqlRouter {
             default:
                 return planner.plan(scan, parameters, state);
         }
+    }
+
+    private static boolean typo(String word) {
+        for (String k : List.of("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")) {
+            if (io.vshard.sql.parse.Words.near(word, k)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean readOnly(String word) {

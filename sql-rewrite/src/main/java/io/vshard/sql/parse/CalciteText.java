@@ -7,7 +7,24 @@ import java.util.Set;
 final class CalciteText {
     private static final Set<String> TYPE_SECOND_WORDS = Set.of("precision", "varying", "with", "without");
 
+    private static final Set<String> UNITS =
+            Set.of("year", "month", "day", "hour", "minute", "second", "week", "quarter");
+
     private CalciteText() {}
+
+    /** Whether {@code AS} at {@code i} aliases the target of {@code INSERT INTO t AS a (...)}. */
+    private static boolean insertAlias(String sql, List<Token> tokens, int i) {
+        for (int k = i - 1; k >= 0; k--) {
+            Token t = tokens.get(k);
+            if (t.is(sql, "into")) {
+                return true;
+            }
+            if (t.kind() != Token.Kind.WORD && t.kind() != Token.Kind.QUOTED && !t.text(sql).equals(".")) {
+                return false;
+            }
+        }
+        return false;
+    }
 
     static String build(Scan scan) {
         String sql = scan.sql();
@@ -33,6 +50,12 @@ final class CalciteText {
                 i++;
             } else if (i == scan.bodyStart() + 1 && t.is(sql, "ignore") && tokens.get(i - 1).is(sql, "insert")) {
                 i++;
+            } else if (t.is(sql, "interval") && i + 1 < end && tokens.get(i + 1).kind() == Token.Kind.STRING
+                    && (i + 2 >= end || !UNITS.contains(Classifier.word(sql, tokens, i + 2)))) {
+                // PostgreSQL's interval '7 days' is opaque to Calcite; the bare string routes the same.
+                i++;
+            } else if (scan.kind() == StatementKind.INSERT && t.is(sql, "as") && insertAlias(sql, tokens, i)) {
+                i += 2;
             } else {
                 sql.getChars(t.start(), t.end(), out, t.start());
                 if (t.kind() == Token.Kind.QUOTED && sql.charAt(t.start()) == '`') {

@@ -8,6 +8,7 @@ public final class Words {
     public static int distance(String a, String b) {
         String x = a.toLowerCase(java.util.Locale.ROOT);
         String y = b.toLowerCase(java.util.Locale.ROOT);
+        int[] before = new int[y.length() + 1];
         int[] prev = new int[y.length() + 1];
         int[] cur = new int[y.length() + 1];
         for (int j = 0; j <= y.length(); j++) {
@@ -18,8 +19,12 @@ public final class Words {
             for (int j = 1; j <= y.length(); j++) {
                 int cost = x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1;
                 cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                if (i > 1 && j > 1 && x.charAt(i - 1) == y.charAt(j - 2) && x.charAt(i - 2) == y.charAt(j - 1)) {
+                    cur[j] = Math.min(cur[j], before[j - 2] + 1);
+                }
             }
-            int[] t = prev;
+            int[] t = before;
+            before = prev;
             prev = cur;
             cur = t;
         }

@@ -40,6 +40,7 @@ record Analysis(
      * @param creator the creator value
      * @param region the region value, or {@code null}
      * @param window the window value, or {@code null}
+     * @param creatorFromSource for INSERT ... SELECT, whether the row copies a creator column of what it reads
      */
-    record InsertRow(ValueRef creator, ValueRef region, ValueRef window) {}
+    record InsertRow(ValueRef creator, ValueRef region, ValueRef window, boolean creatorFromSource) {}
 }

@@ -65,6 +65,7 @@ final class Analyzer {
             Map<String, TableRule> scope = new HashMap<>();
             TableRule target = table(del.getTargetTable(), del.getAlias(), scope);
             Cond where = cond(del.getCondition(), scope);
+            subqueries(del.getCondition());
             return new Analysis(List.copyOf(sharded), broadcast, target, name(del.getTargetTable()), where,
                     !scope.isEmpty(), List.of(), null, null, false, null, null);
         }
@@ -229,9 +230,14 @@ final class Analyzer {
             return in((SqlCall) node, scope);
         }
         if (kind == SqlKind.SOME && node instanceof SqlBasicCall call
-                && call.getOperator().getName().equals("=")) {
+                && call.getOperator() instanceof org.apache.calcite.sql.fun.SqlQuantifyOperator q
+                && q.comparisonKind == SqlKind.EQUALS) {
             Column col = column(call.operand(0), scope);
-            ValueRef v = value(call.operand(1));
+            SqlNode arg = call.operand(1);
+            if (arg instanceof SqlNodeList list && list.size() == 1) {
+                arg = list.get(0);
+            }
+            ValueRef v = arg instanceof SqlNodeList ? null : value(arg);
             if (col != null && col.role == Role.CREATOR && v != null) {
                 return Cond.of(new Alt(v, true, null, null));
             }
@@ -383,9 +389,13 @@ final class Analyzer {
             Query q = query(source);
             inner = q.touches ? q.cond : Cond.of(Alt.EMPTY);
             if (body instanceof SqlSelect s && s.getSelectList().size() == columns.size()) {
-                rows.add(row(s.getSelectList().getList(), creatorAt, regionAt, windowAt));
+                Analysis.InsertRow r = row(s.getSelectList().getList(), creatorAt, regionAt, windowAt);
+                SqlNode item = s.getSelectList().get(creatorAt);
+                boolean copied = r.creator() == null && unwrapCast(item) instanceof SqlIdentifier id
+                        && sharded.stream().anyMatch(t -> last(id).equals(t.creatorColumn()));
+                rows.add(new Analysis.InsertRow(r.creator(), r.region(), r.window(), copied));
             } else {
-                rows.add(new Analysis.InsertRow(null, null, null));
+                rows.add(new Analysis.InsertRow(null, null, null, false));
             }
         }
         return new Analysis(List.copyOf(sharded), broadcast, target, name, Cond.UNKNOWN, true, rows, inner, null,
@@ -394,7 +404,7 @@ final class Analyzer {
 
     private static Analysis.InsertRow row(List<SqlNode> values, int creatorAt, int regionAt, int windowAt) {
         return new Analysis.InsertRow(
-                at(values, creatorAt), at(values, regionAt), at(values, windowAt));
+                at(values, creatorAt), at(values, regionAt), at(values, windowAt), false);
     }
 
     private static ValueRef at(List<SqlNode> values, int i) {
@@ -413,6 +423,8 @@ final class Analyzer {
         TableRule target = table(up.getTargetTable(), up.getAlias(), scope);
         String name = name(up.getTargetTable());
         Cond where = cond(up.getCondition(), scope);
+        subqueries(up.getCondition());
+        subqueries(up.getSourceExpressionList());
         ValueRef setCreator = null;
         boolean computed = false;
         ValueRef pk = null;

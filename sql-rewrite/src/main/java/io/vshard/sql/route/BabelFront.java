@@ -37,7 +37,7 @@ final class BabelFront {
         int offset = e.getPos() == null ? 0 : scan.offsetOf(e.getPos().getLineNum(), e.getPos().getColumnNum());
         int token = scan.tokenAt(offset);
         String sql = scan.sql();
-        boolean atEnd = token >= scan.tailToken() || String.valueOf(e.getMessage()).contains("<EOF>");
+        boolean atEnd = token >= scan.tailToken() - 1 || String.valueOf(e.getMessage()).contains("Encountered \"<EOF>\"");
         if (atEnd || token == 0 || !balanced(scan)) {
             String near = token < scan.tokens().size() ? scan.tokens().get(token).text(sql) : "end of input";
             return new RoutingException("42601", "syntax error at or near \"" + near + "\"", offset + 1);

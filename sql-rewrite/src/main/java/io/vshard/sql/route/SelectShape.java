@@ -66,8 +66,17 @@ record SelectShape(
             offset = ob.offset;
             body = ob.query;
         }
+        if (body instanceof org.apache.calcite.sql.SqlWith w && orderList == null) {
+            return of(w.body, scan);
+        }
+        if (body.getKind() == SqlKind.UNION && orderList == null && fetch == null && offset == null) {
+            boolean all = ((SqlCall) body).getOperator() instanceof org.apache.calcite.sql.SqlSetOperator op
+                    && op.isAll();
+            return new SelectShape(null, -1, List.of(), List.of(), List.of(), !all, null, null, -1, -1, List.of(),
+                    List.of(), -1);
+        }
         if (!(body instanceof SqlSelect s)) {
-            return refuse(body.getKind() == SqlKind.WITH ? "WITH" : body.getKind().sql);
+            return refuse(body.getKind().sql + (orderList != null || fetch != null ? " with ORDER BY or LIMIT" : ""));
         }
         if (orderList == null) {
             orderList = s.getOrderList();
@@ -88,8 +97,8 @@ record SelectShape(
             if (item instanceof SqlIdentifier id && id.isStar()) {
                 star = true;
             }
-            if (item instanceof SqlBasicCall call && call.getOperator().isAggregator()) {
-                Merge.Function f = function(call.getOperator().getName());
+            Merge.Function f = item instanceof SqlBasicCall c ? function(c.getOperator().getName()) : null;
+            if (item instanceof SqlBasicCall call && (f != null || call.getOperator().isAggregator())) {
                 if (f == null || call.getFunctionQuantifier() != null) {
                     return refuse(call.getOperator().getName().toUpperCase(Locale.ROOT)
                             + (call.getFunctionQuantifier() != null ? " DISTINCT" : ""));

@@ -70,6 +70,9 @@ final class WritePlanner {
     private RoutePlan insert(TableRule target) {
         List<Analysis.InsertRow> rows = a.rows();
         List<Targets.Located> located = new ArrayList<>();
+        if (rows.size() == 1 && rows.get(0).creatorFromSource()) {
+            return copyWithinShard(target);
+        }
         for (int i = 0; i < rows.size(); i++) {
             Analysis.InsertRow row = rows.get(i);
             if (row.creator() == null) {
@@ -116,14 +119,31 @@ final class WritePlanner {
         return new RoutePlan.Sharded(out, Merge.NONE, true, held);
     }
 
+    /** INSERT ... SELECT copying the creator column from a read pinned to one shard: stays on that shard. */
+    private RoutePlan copyWithinShard(TableRule target) {
+        Cond inner = a.insertSelect();
+        if (!Targets.pins(inner)) {
+            throw refuse("INSERT ... SELECT into sharded table " + target.name()
+                    + " whose SELECT is not pinned to one shard by " + target.creatorColumn());
+        }
+        Targets t = Targets.of(scan, parameters, state, List.of(target), inner, true);
+        for (int i = 0; i < t.places().size(); i++) {
+            add(t.places().get(i), i);
+        }
+        if (units.size() != 1) {
+            throw refuse("INSERT ... SELECT into sharded table " + target.name() + " that spans several shards");
+        }
+        return single();
+    }
+
     private void checkInsertSelect(TableRule target) {
         Cond inner = a.insertSelect();
         if (inner.known() && inner.alts().size() == 1 && inner.alts().get(0).creator() == null
                 && a.sharded().size() == 1) {
             return;
         }
-        List<TableRule> read = a.sharded().subList(1, a.sharded().size());
-        if (!Targets.pins(inner) || read.isEmpty()) {
+        List<TableRule> read = a.sharded();
+        if (!Targets.pins(inner)) {
             throw refuse("INSERT ... SELECT into sharded table " + target.name()
                     + " whose SELECT is not pinned to the same shard by " + target.creatorColumn());
         }
