@@ -148,7 +148,6 @@ public final class Planner {
             }
         }
         if (!hidden.isEmpty()) {
-            hidden.add(Splice.Piece.text(" "));
             s.insertBefore(shape.insertAt(), hidden);
         }
     }

@@ -113,6 +113,12 @@ final class Splice {
                 token(i);
                 i++;
             }
+            // Insertions attach to the preceding token, before the white space that follows it.
+            while (e < edits.size() && edits.get(e).from == i && edits.get(e).to < edits.get(e).from) {
+                for (Piece p : edits.get(e++).pieces) {
+                    emit(p);
+                }
+            }
             if (i < n) {
                 out.append(sql, tokens.get(i - 1).end(), tokens.get(i).start());
             }

@@ -184,10 +184,9 @@ final class WritePlanner {
         }
         int where = scan.topLevelWhere();
         Splice guard = new Splice(scan, parameters)
-                .insertBefore(where + 1, List.of(Splice.Piece.text("(")))
+                .replace(where + 1, where + 1, List.of(Splice.Piece.text("("), Splice.Piece.range(where + 1, where + 1)))
                 .insertBefore(scan.tailToken(), List.of(
-                        Splice.Piece.text(") AND " + target.creatorColumn() + " = "), Splice.Piece.parameter(value),
-                        Splice.Piece.text(scan.tailToken() < scan.tokens().size() ? " " : "")))
+                        Splice.Piece.text(") AND " + target.creatorColumn() + " = "), Splice.Piece.parameter(value)))
                 .apply();
         TouchedKey tk = new TouchedKey(target.name(), key.creatorId(), null, null);
         ShardStatement guarded = new ShardStatement(place.writeTarget(), guard.sql(), guard.parameters(), List.of(tk));
