@@ -272,7 +272,7 @@ final class Analyzer {
             if (v == null) {
                 return Cond.UNKNOWN;
             }
-            bare &= v.slot() >= 0 && !v.negate() && list.get(i) instanceof SqlDynamicParam;
+            bare &= v.slot() >= 0;
             slots[i] = v.slot();
             alts.add(switch (col.role) {
                 case CREATOR -> new Alt(v, false, null, null);

@@ -101,18 +101,52 @@ record Targets(
         if (inList == null || alts == null || alts.size() == inList.length) {
             return false;
         }
+        List<int[]> items = items(scan.slotToken(inList[0]));
+        if (items.size() != inList.length) {
+            return false;
+        }
         List<Splice.Piece> pieces = new ArrayList<>();
         for (int k = 0; k < alts.size(); k++) {
             if (k > 0) {
                 pieces.add(Splice.Piece.text(", "));
             }
-            int token = scan.slotToken(inList[alts.get(k)]);
-            pieces.add(Splice.Piece.range(token, token));
+            int[] item = items.get(alts.get(k));
+            pieces.add(Splice.Piece.range(item[0], item[1]));
         }
-        int first = scan.slotToken(inList[0]);
-        int last = scan.slotToken(inList[inList.length - 1]);
-        s.replace(first, last, pieces);
+        s.replace(items.get(0)[0], items.get(items.size() - 1)[1], pieces);
         return true;
+    }
+
+    /** The token ranges of the items of the parenthesized list holding token {@code inside}. */
+    private List<int[]> items(int inside) {
+        List<io.vshard.sql.parse.Token> tokens = scan.tokens();
+        int open = inside;
+        int depth = 0;
+        while (open > 0) {
+            open--;
+            var k = tokens.get(open).kind();
+            if (k == io.vshard.sql.parse.Token.Kind.RPAREN) {
+                depth++;
+            } else if (k == io.vshard.sql.parse.Token.Kind.LPAREN && depth-- == 0) {
+                break;
+            }
+        }
+        List<int[]> out = new ArrayList<>();
+        int start = open + 1;
+        depth = 0;
+        for (int i = open + 1; i < tokens.size(); i++) {
+            var k = tokens.get(i).kind();
+            if (k == io.vshard.sql.parse.Token.Kind.LPAREN) {
+                depth++;
+            } else if (k == io.vshard.sql.parse.Token.Kind.RPAREN && depth-- == 0) {
+                out.add(new int[] {start, i - 1});
+                return out;
+            } else if (k == io.vshard.sql.parse.Token.Kind.COMMA && depth == 0) {
+                out.add(new int[] {start, i - 1});
+                start = i + 1;
+            }
+        }
+        return List.of();
     }
 
     private static List<Object> elements(Object array) {
