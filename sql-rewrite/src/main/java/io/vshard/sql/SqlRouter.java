@@ -80,8 +80,10 @@ public final class SqlRouter {
                     throw new RoutingException("42601", "syntax error at or near \"" + scan.leadingWord() + "\"", 1);
                 }
                 if (table != null) {
-                    throw new RoutingException("0A000", "vshard cannot route " + scan.leadingWord()
-                            + " on sharded or broadcast table " + table, 1);
+                    throw new RoutingException(
+                            "0A000",
+                            "vshard cannot route " + scan.leadingWord() + " on sharded or broadcast table " + table,
+                            1);
                 }
                 return new RoutePlan.DefaultShard(sql, parameters, !readOnly(scan.leadingWord()));
             default:

@@ -25,7 +25,9 @@ class CorpusTest {
     void everyCorpusStatementRoutesAsExpected() throws IOException {
         List<String> lines;
         try (InputStream in = CorpusTest.class.getResourceAsStream("/corpus.txt")) {
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
         }
         SqlRouter router = Fixtures.router();
         List<String> failures = new ArrayList<>();

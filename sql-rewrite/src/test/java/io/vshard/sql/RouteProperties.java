@@ -25,7 +25,8 @@ class RouteProperties {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+");
 
     private static LogicalShard expected(long key) {
-        return Placement.locate(Fixtures.STABLE, RULES.find("posts"), ShardKey.of(key), null).writeTarget();
+        return Placement.locate(Fixtures.STABLE, RULES.find("posts"), ShardKey.of(key), null)
+                .writeTarget();
     }
 
     @Property
@@ -84,9 +85,12 @@ class RouteProperties {
             } else {
                 s.parameters().forEach(p -> values.add((Long) p));
             }
-            assertThat(values).isNotEmpty().allSatisfy(v -> assertThat(expected(v)).isEqualTo(s.shard()));
+            assertThat(values).isNotEmpty().allSatisfy(v -> assertThat(expected(v))
+                    .isEqualTo(s.shard()));
             union.addAll(values);
         }
-        assertThat(union).containsExactlyInAnyOrderElementsOf(keys.stream().map(Integer::longValue).toList());
+        assertThat(union)
+                .containsExactlyInAnyOrderElementsOf(
+                        keys.stream().map(Integer::longValue).toList());
     }
 }

@@ -36,19 +36,22 @@ class RouterTest {
 
     @Test
     void inListIsSplitPerShardAndParametersRebound() {
-        RoutePlan.Sharded p = sharded("SELECT id FROM posts WHERE creator_id IN (?, ?, ?) AND status = ?", 1L, 2L,
-                65L, "x");
+        RoutePlan.Sharded p =
+                sharded("SELECT id FROM posts WHERE creator_id IN (?, ?, ?) AND status = ?", 1L, 2L, 65L, "x");
         assertThat(p.statements()).hasSize(2);
-        assertThat(p.statements().get(0).sql()).isEqualTo("SELECT id FROM posts WHERE creator_id IN (?, ?) AND status = ?");
+        assertThat(p.statements().get(0).sql())
+                .isEqualTo("SELECT id FROM posts WHERE creator_id IN (?, ?) AND status = ?");
         assertThat(p.statements().get(0).parameters()).containsExactly(1L, 65L, "x");
-        assertThat(p.statements().get(1).sql()).isEqualTo("SELECT id FROM posts WHERE creator_id IN (?) AND status = ?");
+        assertThat(p.statements().get(1).sql())
+                .isEqualTo("SELECT id FROM posts WHERE creator_id IN (?) AND status = ?");
         assertThat(p.statements().get(1).parameters()).containsExactly(2L, "x");
     }
 
     @Test
     void dollarParametersAreRenumberedAfterASplit() {
         RoutePlan.Sharded p = sharded("SELECT id FROM posts WHERE status = $3 AND creator_id IN ($1, $2)", 1L, 2L, "x");
-        assertThat(p.statements().get(1).sql()).isEqualTo("SELECT id FROM posts WHERE status = $1 AND creator_id IN ($2)");
+        assertThat(p.statements().get(1).sql())
+                .isEqualTo("SELECT id FROM posts WHERE status = $1 AND creator_id IN ($2)");
         assertThat(p.statements().get(1).parameters()).containsExactly("x", 2L);
     }
 
@@ -56,7 +59,8 @@ class RouterTest {
     void limitOffsetBecomesLimitNPlusMAndTheMergeSkips() {
         RoutePlan.Sharded p = sharded("SELECT id, title FROM posts ORDER BY id DESC LIMIT ? OFFSET ?", 10L, 20L);
         assertThat(p.statements()).hasSize(64);
-        assertThat(p.statements().get(0).sql()).isEqualTo("SELECT id, title FROM posts ORDER BY id DESC LIMIT 30 OFFSET 0");
+        assertThat(p.statements().get(0).sql())
+                .isEqualTo("SELECT id, title FROM posts ORDER BY id DESC LIMIT 30 OFFSET 0");
         assertThat(p.statements().get(0).parameters()).isEmpty();
         assertThat(p.merge().offset()).isEqualTo(20);
         assertThat(p.merge().limit()).isEqualTo(10);
@@ -90,19 +94,26 @@ class RouterTest {
         String sql = "SELECT count(*), sum(score), min(score), max(score) FROM posts";
         RoutePlan.Sharded p = sharded(sql);
         assertThat(p.statements()).allSatisfy(s -> assertThat(s.sql()).isEqualTo(sql));
-        assertThat(p.merge().aggregates()).extracting(Merge.Aggregate::function).containsExactly(
-                Merge.Function.COUNT, Merge.Function.SUM, Merge.Function.MIN, Merge.Function.MAX);
+        assertThat(p.merge().aggregates())
+                .extracting(Merge.Aggregate::function)
+                .containsExactly(Merge.Function.COUNT, Merge.Function.SUM, Merge.Function.MIN, Merge.Function.MAX);
     }
 
     @Test
     void multiRowInsertIsSplitPerShardWithItsTail() {
         RoutePlan.Sharded p = sharded(
                 "INSERT INTO posts (id, creator_id) VALUES (?, ?), (?, ?), (?, ?) ON CONFLICT (id) DO NOTHING",
-                1L, 1L, 2L, 2L, 3L, 65L);
+                1L,
+                1L,
+                2L,
+                2L,
+                3L,
+                65L);
         assertThat(p.writes()).isTrue();
         assertThat(p.statements()).hasSize(2);
         ShardStatement first = p.statements().get(0);
-        assertThat(first.sql()).isEqualTo("INSERT INTO posts (id, creator_id) VALUES (?, ?), (?, ?) ON CONFLICT (id) DO NOTHING");
+        assertThat(first.sql())
+                .isEqualTo("INSERT INTO posts (id, creator_id) VALUES (?, ?), (?, ?) ON CONFLICT (id) DO NOTHING");
         assertThat(first.parameters()).containsExactly(1L, 1L, 3L, 65L);
         assertThat(first.touchedKeys()).extracting(TouchedKey::creatorId).containsExactly(1L, 65L);
         assertThat(p.statements().get(1).parameters()).containsExactly(2L, 2L);
@@ -110,10 +121,13 @@ class RouterTest {
 
     @Test
     void ormUpdateIsGuardedAndCheckedElsewhere() {
-        RoutePlan plan = router.plan("update posts set creator_id=?, title=? where id=? returning id",
-                List.of(7L, "t", 1L), Fixtures.STABLE);
+        RoutePlan plan = router.plan(
+                "update posts set creator_id=?, title=? where id=? returning id",
+                List.of(7L, "t", 1L),
+                Fixtures.STABLE);
         RoutePlan.GuardedUpdate g = (RoutePlan.GuardedUpdate) plan;
-        assertThat(g.guarded().sql()).isEqualTo("update posts set creator_id=?, title=? where (id=?) AND creator_id = ? returning id");
+        assertThat(g.guarded().sql())
+                .isEqualTo("update posts set creator_id=?, title=? where (id=?) AND creator_id = ? returning id");
         assertThat(g.guarded().parameters()).containsExactly(7L, "t", 1L, 7L);
         assertThat(g.guarded().touchedKeys()).containsExactly(new TouchedKey("posts", 7, null, null));
         assertThat(g.existenceChecks()).hasSize(63).allSatisfy(c -> {
@@ -147,8 +161,8 @@ class RouterTest {
                     assertThat(e.sqlState()).isEqualTo("42601");
                     assertThat(e.getMessage()).contains("SHOW SHARD VERSION");
                 });
-        RoutePlan.Admin a = (RoutePlan.Admin) router.plan("show cohorts where state = 'fenced';", List.of(),
-                Fixtures.STABLE);
+        RoutePlan.Admin a =
+                (RoutePlan.Admin) router.plan("show cohorts where state = 'fenced';", List.of(), Fixtures.STABLE);
         assertThat(a.command()).isEqualTo(new AdminCommand(AdminCommand.Kind.SHOW_COHORTS, "FENCED"));
         RoutePlan.Admin e = (RoutePlan.Admin) router.plan("EXPLAIN ROUTE SELECT 1;", List.of(), Fixtures.STABLE);
         assertThat(e.command().argument()).isEqualTo("SELECT 1");
@@ -168,35 +182,37 @@ class RouterTest {
                     assertThat(e.sqlState()).isEqualTo("0A000");
                     assertThat(e.getMessage()).contains("region");
                 });
-        RoutePlan.Sharded withRegion = (RoutePlan.Sharded) router.plan(
-                "INSERT INTO profiles (id, creator_id, region) VALUES (1, 7, 'us')", List.of(), geo);
+        RoutePlan.Sharded withRegion = (RoutePlan.Sharded)
+                router.plan("INSERT INTO profiles (id, creator_id, region) VALUES (1, 7, 'us')", List.of(), geo);
         assertThat(withRegion.statements()).hasSize(1);
-        RoutePlan.Sharded read = (RoutePlan.Sharded) router.plan(
-                "SELECT * FROM profiles WHERE creator_id = 7", List.of(), geo);
+        RoutePlan.Sharded read =
+                (RoutePlan.Sharded) router.plan("SELECT * FROM profiles WHERE creator_id = 7", List.of(), geo);
         assertThat(read.statements()).hasSize(2);
     }
 
     @Test
     void duringAMigrationAFencedCohortHoldsWritesAndLedgerRowsFollowTheirWindow() {
         Cohort c = new Cohort(1, 7, 0, 1_000, 10, false);
-        RoutingState migrating = RoutingState.migrating(Fixtures.V1, Fixtures.V2,
-                new CohortMap(List.of(c), Map.of(1, CohortState.FENCED)));
-        RoutePlan.Sharded w = (RoutePlan.Sharded) router.plan(
-                "UPDATE posts SET title = 'x' WHERE creator_id = 7", List.of(), migrating);
+        RoutingState migrating = RoutingState.migrating(
+                Fixtures.V1, Fixtures.V2, new CohortMap(List.of(c), Map.of(1, CohortState.FENCED)));
+        RoutePlan.Sharded w = (RoutePlan.Sharded)
+                router.plan("UPDATE posts SET title = 'x' WHERE creator_id = 7", List.of(), migrating);
         assertThat(w.writesHeld()).isTrue();
         RoutePlan.Sharded ledger = (RoutePlan.Sharded) router.plan(
                 "INSERT INTO payments (id, creator_id, week) VALUES (1, 135, '2025_W48')", List.of(), migrating);
         assertThat(ledger.statements().get(0).shard().version()).isEqualTo(2);
-        assertThat(ledger.statements().get(0).touchedKeys().get(0).window().toString()).isEqualTo("2025_W48");
-        assertThatThrownBy(() -> router.plan("INSERT INTO payments (id, creator_id) VALUES (1, 135)", List.of(),
-                        migrating))
-                .isInstanceOfSatisfying(RoutingException.class, e -> assertThat(e.getMessage()).contains("week"));
+        assertThat(ledger.statements().get(0).touchedKeys().get(0).window().toString())
+                .isEqualTo("2025_W48");
+        assertThatThrownBy(() ->
+                        router.plan("INSERT INTO payments (id, creator_id) VALUES (1, 135)", List.of(), migrating))
+                .isInstanceOfSatisfying(
+                        RoutingException.class, e -> assertThat(e.getMessage()).contains("week"));
     }
 
     @Test
     void tableRulesWithoutShardedTablesRouteEverythingToTheDefaultShard() {
-        SqlRouter plain = new SqlRouter(new TableRules(List.of(
-                new TableRule("t", TableRule.Kind.UNSHARDED, null, null, null, null))), 10);
+        SqlRouter plain = new SqlRouter(
+                new TableRules(List.of(new TableRule("t", TableRule.Kind.UNSHARDED, null, null, null, null))), 10);
         assertThat(plain.plan("SELECT * FROM posts WHERE creator_id = 1", List.of(), Fixtures.STABLE))
                 .isInstanceOf(RoutePlan.DefaultShard.class);
     }

@@ -63,9 +63,14 @@ public final class AdminParser {
                 best = f;
             }
         }
-        String written = n == 0 ? "" : sql.substring(tokens.get(0).start(), tokens.get(Math.min(n, 3) - 1).end());
-        throw new RoutingException("42601", "unknown admin command '" + written + "'; did you mean " + best.syntax
-                + "?", n == 0 ? 1 : tokens.get(0).start() + 1);
+        String written = n == 0
+                ? ""
+                : sql.substring(
+                        tokens.get(0).start(), tokens.get(Math.min(n, 3) - 1).end());
+        throw new RoutingException(
+                "42601",
+                "unknown admin command '" + written + "'; did you mean " + best.syntax + "?",
+                n == 0 ? 1 : tokens.get(0).start() + 1);
     }
 
     private static AdminCommand arguments(Form f, String sql, List<Token> tokens, int n) {
@@ -75,24 +80,30 @@ public final class AdminParser {
                 if (at == n) {
                     return new AdminCommand(f.kind, null);
                 }
-                if (n == at + 4 && tokens.get(at).is(sql, "where") && tokens.get(at + 1).is(sql, "state")
+                if (n == at + 4
+                        && tokens.get(at).is(sql, "where")
+                        && tokens.get(at + 1).is(sql, "state")
                         && tokens.get(at + 2).text(sql).equals("=")
                         && tokens.get(at + 3).kind() == Token.Kind.STRING) {
-                    return new AdminCommand(f.kind, unquote(tokens.get(at + 3).text(sql)).toUpperCase(Locale.ROOT));
+                    return new AdminCommand(
+                            f.kind, unquote(tokens.get(at + 3).text(sql)).toUpperCase(Locale.ROOT));
                 }
                 throw usage(f, sql, tokens, at);
             case EXPLAIN_ROUTE:
                 if (at == n) {
                     throw usage(f, sql, tokens, at);
                 }
-                return new AdminCommand(f.kind, sql.substring(tokens.get(at).start(), tokens.get(n - 1).end()));
+                return new AdminCommand(
+                        f.kind,
+                        sql.substring(tokens.get(at).start(), tokens.get(n - 1).end()));
             case PUBLISH_MANIFEST:
                 if (n == at + 1 && tokens.get(at).kind() == Token.Kind.STRING) {
                     return new AdminCommand(f.kind, unquote(tokens.get(at).text(sql)));
                 }
                 throw usage(f, sql, tokens, at);
             case VERIFY_COHORT:
-                if (n == at + 1 && tokens.get(at).kind() == Token.Kind.NUMBER
+                if (n == at + 1
+                        && tokens.get(at).kind() == Token.Kind.NUMBER
                         && tokens.get(at).text(sql).chars().allMatch(Character::isDigit)) {
                     return new AdminCommand(f.kind, tokens.get(at).text(sql));
                 }

@@ -19,7 +19,9 @@ final class CalciteText {
             if (t.is(sql, "into")) {
                 return true;
             }
-            if (t.kind() != Token.Kind.WORD && t.kind() != Token.Kind.QUOTED && !t.text(sql).equals(".")) {
+            if (t.kind() != Token.Kind.WORD
+                    && t.kind() != Token.Kind.QUOTED
+                    && !t.text(sql).equals(".")) {
                 return false;
             }
         }
@@ -48,9 +50,13 @@ final class CalciteText {
             } else if (i == scan.bodyStart() && t.is(sql, "replace")) {
                 "INSERT ".getChars(0, 7, out, t.start());
                 i++;
-            } else if (i == scan.bodyStart() + 1 && t.is(sql, "ignore") && tokens.get(i - 1).is(sql, "insert")) {
+            } else if (i == scan.bodyStart() + 1
+                    && t.is(sql, "ignore")
+                    && tokens.get(i - 1).is(sql, "insert")) {
                 i++;
-            } else if (t.is(sql, "interval") && i + 1 < end && tokens.get(i + 1).kind() == Token.Kind.STRING
+            } else if (t.is(sql, "interval")
+                    && i + 1 < end
+                    && tokens.get(i + 1).kind() == Token.Kind.STRING
                     && (i + 2 >= end || !UNITS.contains(Classifier.word(sql, tokens, i + 2)))) {
                 // PostgreSQL's interval '7 days' is opaque to Calcite; the bare string routes the same.
                 i++;
@@ -81,7 +87,8 @@ final class CalciteText {
         while (i + 1 < end && tokens.get(i).text(sql).equals(".")) {
             i += 2;
         }
-        while (i < end && tokens.get(i).kind() == Token.Kind.WORD
+        while (i < end
+                && tokens.get(i).kind() == Token.Kind.WORD
                 && (TYPE_SECOND_WORDS.contains(Classifier.word(sql, tokens, i))
                         || Classifier.word(sql, tokens, i).equals("time")
                         || Classifier.word(sql, tokens, i).equals("zone"))) {
@@ -93,7 +100,9 @@ final class CalciteText {
             }
             i++;
         }
-        while (i + 1 < end && tokens.get(i).text(sql).equals("[") && tokens.get(i + 1).text(sql).equals("]")) {
+        while (i + 1 < end
+                && tokens.get(i).text(sql).equals("[")
+                && tokens.get(i + 1).text(sql).equals("]")) {
             i += 2;
         }
         return i;

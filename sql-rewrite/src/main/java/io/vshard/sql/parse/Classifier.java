@@ -52,7 +52,9 @@ final class Classifier {
             case "explain":
                 return Words.near(next, "route") ? StatementKind.ADMIN : StatementKind.OTHER;
             default:
-                if (Words.near(w, "publish") || Words.near(w, "pause") || Words.near(w, "resume")
+                if (Words.near(w, "publish")
+                        || Words.near(w, "pause")
+                        || Words.near(w, "resume")
                         || Words.near(w, "verify")) {
                     return StatementKind.ADMIN;
                 }

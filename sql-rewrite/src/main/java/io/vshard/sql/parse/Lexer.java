@@ -111,7 +111,10 @@ public final class Lexer {
         if (prefix && i + 1 < n && sql.charAt(i + 1) == '\'') {
             return i == 0 || !isWordPart(sql.charAt(i - 1));
         }
-        return (c == 'u' || c == 'U') && i + 2 < n && sql.charAt(i + 1) == '&' && sql.charAt(i + 2) == '\''
+        return (c == 'u' || c == 'U')
+                && i + 2 < n
+                && sql.charAt(i + 1) == '&'
+                && sql.charAt(i + 2) == '\''
                 && (i == 0 || !isWordPart(sql.charAt(i - 1)));
     }
 

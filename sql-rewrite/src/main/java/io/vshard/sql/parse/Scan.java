@@ -112,7 +112,9 @@ public final class Scan {
         for (int i = 0; i < n; i++) {
             if (tokens.get(i).kind() == Kind.SEMICOLON) {
                 throw new RoutingException(
-                        "42601", "several statements in one; send them one at a time", tokens.get(i).start() + 1);
+                        "42601",
+                        "several statements in one; send them one at a time",
+                        tokens.get(i).start() + 1);
             }
         }
         return new Scan(sql, n == tokens.size() ? tokens : List.copyOf(tokens.subList(0, n)));
@@ -152,8 +154,13 @@ public final class Scan {
         }
         for (int i = 1; i < tokens.size(); i++) {
             Token t = tokens.get(i);
-            if (t.is(sql, "select") || t.is(sql, "insert") || t.is(sql, "update") || t.is(sql, "delete")
-                    || t.is(sql, "with") || t.is(sql, "replace") || t.is(sql, "values")) {
+            if (t.is(sql, "select")
+                    || t.is(sql, "insert")
+                    || t.is(sql, "update")
+                    || t.is(sql, "delete")
+                    || t.is(sql, "with")
+                    || t.is(sql, "replace")
+                    || t.is(sql, "values")) {
                 return i;
             }
         }
@@ -207,7 +214,8 @@ public final class Scan {
         Token t = tokens.get(slotTokens[s]);
         return switch (t.kind()) {
             case QMARK -> parameter(parameters, parameterIndexOf(s));
-            case DOLLAR_PARAM -> parameter(parameters, Integer.parseInt(t.text(sql).substring(1)) - 1);
+            case DOLLAR_PARAM ->
+                parameter(parameters, Integer.parseInt(t.text(sql).substring(1)) - 1);
             case NUMBER -> numberValue(t.text(sql));
             default -> stringValue(t.text(sql));
         };
@@ -234,8 +242,9 @@ public final class Scan {
     private Object parameter(List<Object> parameters, int index) {
         if (index < 0 || index >= parameters.size()) {
             throw new RoutingException(
-                    "08P01", "statement needs parameter " + (index + 1) + " but " + parameters.size()
-                            + " were bound", tokens.get(0).start() + 1);
+                    "08P01",
+                    "statement needs parameter " + (index + 1) + " but " + parameters.size() + " were bound",
+                    tokens.get(0).start() + 1);
         }
         return parameters.get(index);
     }
@@ -268,11 +277,13 @@ public final class Scan {
     /** Whether an unquoted or quoted word of the statement (literals and comments ignored) equals {@code name}. */
     public boolean mentions(String name) {
         for (Token t : tokens) {
-            if (t.kind() == Kind.WORD && t.end() - t.start() == name.length()
+            if (t.kind() == Kind.WORD
+                    && t.end() - t.start() == name.length()
                     && sql.regionMatches(true, t.start(), name, 0, name.length())) {
                 return true;
             }
-            if (t.kind() == Kind.QUOTED && t.end() - t.start() == name.length() + 2
+            if (t.kind() == Kind.QUOTED
+                    && t.end() - t.start() == name.length() + 2
                     && sql.regionMatches(true, t.start() + 1, name, 0, name.length())) {
                 return true;
             }
@@ -420,12 +431,13 @@ public final class Scan {
             char c = body.charAt(i);
             if (c == '\\' && i + 1 < body.length()) {
                 char e = body.charAt(++i);
-                b.append(switch (e) {
-                    case 'n' -> '\n';
-                    case 't' -> '\t';
-                    case 'r' -> '\r';
-                    default -> e;
-                });
+                b.append(
+                        switch (e) {
+                            case 'n' -> '\n';
+                            case 't' -> '\t';
+                            case 'r' -> '\r';
+                            default -> e;
+                        });
             } else {
                 b.append(c);
             }

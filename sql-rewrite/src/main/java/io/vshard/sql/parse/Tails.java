@@ -30,15 +30,17 @@ final class Tails {
         String w = Classifier.word(sql, tokens, i);
         String next = Classifier.word(sql, tokens, i + 1);
         return switch (kind) {
-            case QUERY -> (w.equals("for")
-                            && (next.equals("update") || next.equals("share") || next.equals("no")
-                                    || next.equals("key")))
-                    || (w.equals("lock") && next.equals("in"));
-            case INSERT -> (w.equals("on") && (next.equals("conflict") || next.equals("duplicate")))
-                    || w.equals("returning");
-            case UPDATE, DELETE -> w.equals("returning")
-                    || w.equals("limit")
-                    || (w.equals("order") && next.equals("by"));
+            case QUERY ->
+                (w.equals("for")
+                                && (next.equals("update")
+                                        || next.equals("share")
+                                        || next.equals("no")
+                                        || next.equals("key")))
+                        || (w.equals("lock") && next.equals("in"));
+            case INSERT ->
+                (w.equals("on") && (next.equals("conflict") || next.equals("duplicate"))) || w.equals("returning");
+            case UPDATE, DELETE ->
+                w.equals("returning") || w.equals("limit") || (w.equals("order") && next.equals("by"));
             default -> false;
         };
     }

@@ -52,6 +52,8 @@ public record Token(Kind kind, int start, int end) {
 
     /** Whether this is the unquoted word {@code word}, ignoring case. */
     public boolean is(String sql, String word) {
-        return kind == Kind.WORD && end - start == word.length() && sql.regionMatches(true, start, word, 0, end - start);
+        return kind == Kind.WORD
+                && end - start == word.length()
+                && sql.regionMatches(true, start, word, 0, end - start);
     }
 }

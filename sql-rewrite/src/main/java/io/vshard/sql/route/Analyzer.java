@@ -4,7 +4,6 @@ import io.vshard.manifest.config.TableRule;
 import io.vshard.manifest.config.TableRules;
 import io.vshard.sql.RoutingException;
 import io.vshard.sql.parse.Scan;
-import io.vshard.sql.parse.StatementKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -66,16 +65,38 @@ final class Analyzer {
             TableRule target = table(del.getTargetTable(), del.getAlias(), scope);
             Cond where = cond(del.getCondition(), scope);
             subqueries(del.getCondition());
-            return new Analysis(List.copyOf(sharded), broadcast, target, name(del.getTargetTable()), where,
-                    !scope.isEmpty(), List.of(), null, null, false, null, null);
+            return new Analysis(
+                    List.copyOf(sharded),
+                    broadcast,
+                    target,
+                    name(del.getTargetTable()),
+                    where,
+                    !scope.isEmpty(),
+                    List.of(),
+                    null,
+                    null,
+                    false,
+                    null,
+                    null);
         }
         if (node.getKind() == SqlKind.MERGE) {
             throw new RoutingException("0A000", "MERGE is not supported on sharded tables", 1);
         }
         Query q = query(node);
         SelectShape shape = q.touches ? SelectShape.of(node, scan) : null;
-        return new Analysis(List.copyOf(sharded), broadcast, null, null, q.cond, q.touches, List.of(), null, null,
-                false, null, shape);
+        return new Analysis(
+                List.copyOf(sharded),
+                broadcast,
+                null,
+                null,
+                q.cond,
+                q.touches,
+                List.of(),
+                null,
+                null,
+                false,
+                null,
+                shape);
     }
 
     private record Query(boolean touches, Cond cond) {
@@ -121,7 +142,8 @@ final class Analyzer {
             }
             return new Query(true, c);
         }
-        if (node.getKind() == SqlKind.UNION || node.getKind() == SqlKind.INTERSECT
+        if (node.getKind() == SqlKind.UNION
+                || node.getKind() == SqlKind.INTERSECT
                 || node.getKind() == SqlKind.EXCEPT) {
             Query q = Query.NONE;
             for (SqlNode op : ((SqlCall) node).getOperandList()) {
@@ -229,7 +251,8 @@ final class Analyzer {
         if (kind == SqlKind.IN) {
             return in((SqlCall) node, scope);
         }
-        if (kind == SqlKind.SOME && node instanceof SqlBasicCall call
+        if (kind == SqlKind.SOME
+                && node instanceof SqlBasicCall call
                 && call.getOperator() instanceof org.apache.calcite.sql.fun.SqlQuantifyOperator q
                 && q.comparisonKind == SqlKind.EQUALS) {
             Column col = column(call.operand(0), scope);
@@ -274,11 +297,12 @@ final class Analyzer {
             }
             bare &= v.slot() >= 0;
             slots[i] = v.slot();
-            alts.add(switch (col.role) {
-                case CREATOR -> new Alt(v, false, null, null);
-                case REGION -> new Alt(null, false, v, null);
-                default -> new Alt(null, false, null, v);
-            });
+            alts.add(
+                    switch (col.role) {
+                        case CREATOR -> new Alt(v, false, null, null);
+                        case REGION -> new Alt(null, false, v, null);
+                        default -> new Alt(null, false, null, v);
+                    });
         }
         return new Cond(alts, bare ? slots : null);
     }
@@ -337,7 +361,9 @@ final class Analyzer {
         if (n instanceof SqlDynamicParam p) {
             return ValueRef.slot(p.getIndex(), negate);
         }
-        if (n instanceof SqlLiteral lit && !negate && lit.getTypeName() != org.apache.calcite.sql.type.SqlTypeName.NULL) {
+        if (n instanceof SqlLiteral lit
+                && !negate
+                && lit.getTypeName() != org.apache.calcite.sql.type.SqlTypeName.NULL) {
             return ValueRef.constant(lit.toValue());
         }
         return null;
@@ -362,20 +388,37 @@ final class Analyzer {
         SqlNode source = ins.getSource();
         if (target == null || target.kind() != TableRule.Kind.SHARDED) {
             Query q = query(source);
-            return new Analysis(List.copyOf(sharded), broadcast, target, name, q.cond, q.touches, List.of(), null,
-                    null, false, null, null);
+            return new Analysis(
+                    List.copyOf(sharded),
+                    broadcast,
+                    target,
+                    name,
+                    q.cond,
+                    q.touches,
+                    List.of(),
+                    null,
+                    null,
+                    false,
+                    null,
+                    null);
         }
         SqlNodeList columns = ins.getTargetColumnList();
         if (columns == null) {
-            throw new RoutingException("0A000", "INSERT into sharded table " + target.name()
-                    + " must list its columns (vshard reads " + target.creatorColumn() + " from the VALUES)", 1);
+            throw new RoutingException(
+                    "0A000",
+                    "INSERT into sharded table " + target.name() + " must list its columns (vshard reads "
+                            + target.creatorColumn() + " from the VALUES)",
+                    1);
         }
         int creatorAt = indexOf(columns, target.creatorColumn());
         int regionAt = indexOf(columns, target.regionColumn());
         int windowAt = indexOf(columns, target.windowColumn());
         if (creatorAt < 0) {
-            throw new RoutingException("0A000", "INSERT into sharded table " + target.name()
-                    + " must set its shard key column " + target.creatorColumn(), 1);
+            throw new RoutingException(
+                    "0A000",
+                    "INSERT into sharded table " + target.name() + " must set its shard key column "
+                            + target.creatorColumn(),
+                    1);
         }
         List<Analysis.InsertRow> rows = new ArrayList<>();
         Cond inner = null;
@@ -391,20 +434,31 @@ final class Analyzer {
             if (body instanceof SqlSelect s && s.getSelectList().size() == columns.size()) {
                 Analysis.InsertRow r = row(s.getSelectList().getList(), creatorAt, regionAt, windowAt);
                 SqlNode item = s.getSelectList().get(creatorAt);
-                boolean copied = r.creator() == null && unwrapCast(item) instanceof SqlIdentifier id
+                boolean copied = r.creator() == null
+                        && unwrapCast(item) instanceof SqlIdentifier id
                         && sharded.stream().anyMatch(t -> last(id).equals(t.creatorColumn()));
                 rows.add(new Analysis.InsertRow(r.creator(), r.region(), r.window(), copied));
             } else {
                 rows.add(new Analysis.InsertRow(null, null, null, false));
             }
         }
-        return new Analysis(List.copyOf(sharded), broadcast, target, name, Cond.UNKNOWN, true, rows, inner, null,
-                false, null, null);
+        return new Analysis(
+                List.copyOf(sharded),
+                broadcast,
+                target,
+                name,
+                Cond.UNKNOWN,
+                true,
+                rows,
+                inner,
+                null,
+                false,
+                null,
+                null);
     }
 
     private static Analysis.InsertRow row(List<SqlNode> values, int creatorAt, int regionAt, int windowAt) {
-        return new Analysis.InsertRow(
-                at(values, creatorAt), at(values, regionAt), at(values, windowAt), false);
+        return new Analysis.InsertRow(at(values, creatorAt), at(values, regionAt), at(values, windowAt), false);
     }
 
     private static ValueRef at(List<SqlNode> values, int i) {
@@ -439,8 +493,19 @@ final class Analyzer {
             }
             pk = primaryKey(up.getCondition(), target);
         }
-        return new Analysis(List.copyOf(sharded), broadcast, target, name, where, !scope.isEmpty(), List.of(), null,
-                setCreator, computed, pk, null);
+        return new Analysis(
+                List.copyOf(sharded),
+                broadcast,
+                target,
+                name,
+                where,
+                !scope.isEmpty(),
+                List.of(),
+                null,
+                setCreator,
+                computed,
+                pk,
+                null);
     }
 
     private static ValueRef primaryKey(SqlNode where, TableRule rule) {

@@ -34,17 +34,24 @@ final class BabelFront {
     }
 
     private static RoutingException refusal(Scan scan, SqlParseException e) {
-        int offset = e.getPos() == null ? 0 : scan.offsetOf(e.getPos().getLineNum(), e.getPos().getColumnNum());
+        int offset = e.getPos() == null
+                ? 0
+                : scan.offsetOf(e.getPos().getLineNum(), e.getPos().getColumnNum());
         int token = scan.tokenAt(offset);
         String sql = scan.sql();
-        boolean atEnd = token >= scan.tailToken() - 1 || String.valueOf(e.getMessage()).contains("Encountered \"<EOF>\"");
+        boolean atEnd =
+                token >= scan.tailToken() - 1 || String.valueOf(e.getMessage()).contains("Encountered \"<EOF>\"");
         if (atEnd || token == 0 || !balanced(scan)) {
-            String near = token < scan.tokens().size() ? scan.tokens().get(token).text(sql) : "end of input";
+            String near =
+                    token < scan.tokens().size() ? scan.tokens().get(token).text(sql) : "end of input";
             return new RoutingException("42601", "syntax error at or near \"" + near + "\"", offset + 1);
         }
         String construct = scan.tokens().get(token).text(sql);
-        return new RoutingException("0A000", "vshard cannot route this statement on a sharded table: the construct"
-                + " at \"" + construct + "\" is not supported; run it per shard or rewrite it", offset + 1);
+        return new RoutingException(
+                "0A000",
+                "vshard cannot route this statement on a sharded table: the construct" + " at \"" + construct
+                        + "\" is not supported; run it per shard or rewrite it",
+                offset + 1);
     }
 
     private static boolean balanced(Scan scan) {

@@ -7,7 +7,6 @@ import io.vshard.manifest.config.TableRules;
 import io.vshard.manifest.function.InvalidShardKeyException;
 import io.vshard.manifest.function.ShardKey;
 import io.vshard.manifest.placement.LogicalShard;
-import io.vshard.manifest.placement.Place;
 import io.vshard.manifest.placement.Placement;
 import io.vshard.manifest.placement.RoutingState;
 import io.vshard.manifest.window.WindowId;
@@ -100,12 +99,21 @@ public final class Planner {
         Splice base = null;
         if (shape != null && !scan.explained()) {
             if (shape.refusal() != null) {
-                throw new RoutingException("0A000", "vshard cannot merge " + shape.refusal()
-                        + " across shards; add the shard key to the WHERE clause", 1);
+                throw new RoutingException(
+                        "0A000",
+                        "vshard cannot merge " + shape.refusal()
+                                + " across shards; add the shard key to the WHERE clause",
+                        1);
             }
             long offset = shape.offset() == null ? 0 : number(shape.offset().resolve(scan, parameters));
             long limit = shape.fetch() == null ? -1 : number(shape.fetch().resolve(scan, parameters));
-            merge = new Merge(shape.orderBy(), offset, limit, shape.groupBy(), shape.aggregates(), shape.distinct(),
+            merge = new Merge(
+                    shape.orderBy(),
+                    offset,
+                    limit,
+                    shape.groupBy(),
+                    shape.aggregates(),
+                    shape.distinct(),
                     shape.visible());
         }
         List<ShardStatement> out = new ArrayList<>();

@@ -70,10 +70,10 @@ record SelectShape(
             return of(w.body, scan);
         }
         if (body.getKind() == SqlKind.UNION && orderList == null && fetch == null && offset == null) {
-            boolean all = ((SqlCall) body).getOperator() instanceof org.apache.calcite.sql.SqlSetOperator op
-                    && op.isAll();
-            return new SelectShape(null, -1, List.of(), List.of(), List.of(), !all, null, null, -1, -1, List.of(),
-                    List.of(), -1);
+            boolean all =
+                    ((SqlCall) body).getOperator() instanceof org.apache.calcite.sql.SqlSetOperator op && op.isAll();
+            return new SelectShape(
+                    null, -1, List.of(), List.of(), List.of(), !all, null, null, -1, -1, List.of(), List.of(), -1);
         }
         if (!(body instanceof SqlSelect s)) {
             return refuse(body.getKind().sql + (orderList != null || fetch != null ? " with ORDER BY or LIMIT" : ""));
@@ -97,8 +97,10 @@ record SelectShape(
             if (item instanceof SqlIdentifier id && id.isStar()) {
                 star = true;
             }
-            Merge.Function f = item instanceof SqlBasicCall c ? function(c.getOperator().getName()) : null;
-            if (item instanceof SqlBasicCall call && (f != null || call.getOperator().isAggregator())) {
+            Merge.Function f =
+                    item instanceof SqlBasicCall c ? function(c.getOperator().getName()) : null;
+            if (item instanceof SqlBasicCall call
+                    && (f != null || call.getOperator().isAggregator())) {
                 if (f == null || call.getFunctionQuantifier() != null) {
                     return refuse(call.getOperator().getName().toUpperCase(Locale.ROOT)
                             + (call.getFunctionQuantifier() != null ? " DISTINCT" : ""));
@@ -129,7 +131,8 @@ record SelectShape(
                 boolean desc = false;
                 Boolean nullsFirst = null;
                 SqlNode e = o;
-                while (e.getKind() == SqlKind.DESCENDING || e.getKind() == SqlKind.NULLS_FIRST
+                while (e.getKind() == SqlKind.DESCENDING
+                        || e.getKind() == SqlKind.NULLS_FIRST
                         || e.getKind() == SqlKind.NULLS_LAST) {
                     if (e.getKind() == SqlKind.DESCENDING) {
                         desc = true;
@@ -160,16 +163,25 @@ record SelectShape(
         int insertAt = s.getFrom() != null
                 ? token(scan, s.getFrom().getParserPosition(), false) - 1
                 : token(scan, items.getParserPosition(), true) + 1;
-        return new SelectShape(null, star ? -1 : visible, sort, groupBy, aggregates, s.isDistinct(),
-                fetch == null ? null : Analyzer.value(fetch), offset == null ? null : Analyzer.value(offset),
+        return new SelectShape(
+                null,
+                star ? -1 : visible,
+                sort,
+                groupBy,
+                aggregates,
+                s.isDistinct(),
+                fetch == null ? null : Analyzer.value(fetch),
+                offset == null ? null : Analyzer.value(offset),
                 fetch == null ? -1 : token(scan, fetch.getParserPosition(), false),
                 offset == null ? -1 : token(scan, offset.getParserPosition(), false),
-                avgTokens, hidden, insertAt);
+                avgTokens,
+                hidden,
+                insertAt);
     }
 
     private static SelectShape refuse(String construct) {
-        return new SelectShape(construct, 0, List.of(), List.of(), List.of(), false, null, null, -1, -1, List.of(),
-                List.of(), -1);
+        return new SelectShape(
+                construct, 0, List.of(), List.of(), List.of(), false, null, null, -1, -1, List.of(), List.of(), -1);
     }
 
     private static Merge.Function function(String name) {
@@ -189,22 +201,26 @@ record SelectShape(
 
     /** The select-list position of an ORDER BY / GROUP BY expression: ordinal, alias or same expression. */
     private static int find(SqlNodeList items, SqlNode e) {
-        if (e instanceof SqlLiteral lit && lit.getTypeName().getFamily()
-                == org.apache.calcite.sql.type.SqlTypeFamily.NUMERIC) {
+        if (e instanceof SqlLiteral lit
+                && lit.getTypeName().getFamily() == org.apache.calcite.sql.type.SqlTypeFamily.NUMERIC) {
             int ordinal = lit.intValue(true);
             return ordinal >= 1 && ordinal <= items.size() ? ordinal - 1 : -1;
         }
         for (int i = 0; i < items.size(); i++) {
             SqlNode item = items.get(i);
-            if (item.getKind() == SqlKind.AS && e instanceof SqlIdentifier id && id.isSimple()
+            if (item.getKind() == SqlKind.AS
+                    && e instanceof SqlIdentifier id
+                    && id.isSimple()
                     && ((SqlIdentifier) ((SqlCall) item).operand(1)).getSimple().equalsIgnoreCase(id.getSimple())) {
                 return i;
             }
             if (strip(item).equalsDeep(e, org.apache.calcite.util.Litmus.IGNORE)) {
                 return i;
             }
-            if (strip(item) instanceof SqlIdentifier a && e instanceof SqlIdentifier b
-                    && Analyzer.last(a).equals(Analyzer.last(b)) && (a.isSimple() || b.isSimple())) {
+            if (strip(item) instanceof SqlIdentifier a
+                    && e instanceof SqlIdentifier b
+                    && Analyzer.last(a).equals(Analyzer.last(b))
+                    && (a.isSimple() || b.isSimple())) {
                 return i;
             }
         }

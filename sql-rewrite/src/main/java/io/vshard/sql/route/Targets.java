@@ -42,8 +42,7 @@ record Targets(
     }
 
     static Targets of(
-            Scan scan, List<Object> parameters, RoutingState state, List<TableRule> sharded, Cond cond,
-            boolean write) {
+            Scan scan, List<Object> parameters, RoutingState state, List<TableRule> sharded, Cond cond, boolean write) {
         if (!pins(cond)) {
             return new Targets(Placement.allShards(state), Map.of(), List.of(), null, scan);
         }
@@ -78,7 +77,11 @@ record Targets(
                 }
             }
         }
-        int[] in = !arrays && cond.inList() != null && cond.inList().length == cond.alts().size() ? cond.inList() : null;
+        int[] in = !arrays
+                        && cond.inList() != null
+                        && cond.inList().length == cond.alts().size()
+                ? cond.inList()
+                : null;
         return new Targets(new ArrayList<>(by.keySet()), by, places, in, scan);
     }
 

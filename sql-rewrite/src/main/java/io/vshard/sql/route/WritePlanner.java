@@ -76,17 +76,22 @@ final class WritePlanner {
         for (int i = 0; i < rows.size(); i++) {
             Analysis.InsertRow row = rows.get(i);
             if (row.creator() == null) {
-                throw refuse(a.insertSelect() != null
-                        ? "INSERT ... SELECT into sharded table " + target.name() + " unless " + target.creatorColumn()
-                                + " is a parameter or literal and the rows provably stay on one shard"
-                        : "INSERT into sharded table " + target.name() + " with a computed " + target.creatorColumn());
+                throw refuse(
+                        a.insertSelect() != null
+                                ? "INSERT ... SELECT into sharded table " + target.name() + " unless "
+                                        + target.creatorColumn()
+                                        + " is a parameter or literal and the rows provably stay on one shard"
+                                : "INSERT into sharded table " + target.name() + " with a computed "
+                                        + target.creatorColumn());
             }
             Object creator = row.creator().resolve(scan, parameters);
             if (creator == null) {
                 throw refuse("INSERT into sharded table " + target.name() + " with a NULL " + target.creatorColumn());
             }
-            String region = row.region() == null ? null : String.valueOf(row.region().resolve(scan, parameters));
-            WindowId window = row.window() == null ? null : Targets.window(row.window().resolve(scan, parameters));
+            String region =
+                    row.region() == null ? null : String.valueOf(row.region().resolve(scan, parameters));
+            WindowId window =
+                    row.window() == null ? null : Targets.window(row.window().resolve(scan, parameters));
             ShardKey key = ShardKey.of(ShardKey.creatorIdOf(creator), region);
             Targets.Located l = new Targets.Located(target, key, window, Placement.locate(state, target, key, window));
             located.add(l);
@@ -138,7 +143,9 @@ final class WritePlanner {
 
     private void checkInsertSelect(TableRule target) {
         Cond inner = a.insertSelect();
-        if (inner.known() && inner.alts().size() == 1 && inner.alts().get(0).creator() == null
+        if (inner.known()
+                && inner.alts().size() == 1
+                && inner.alts().get(0).creator() == null
                 && a.sharded().size() == 1) {
             return;
         }
@@ -184,9 +191,13 @@ final class WritePlanner {
         }
         int where = scan.topLevelWhere();
         Splice guard = new Splice(scan, parameters)
-                .replace(where + 1, where + 1, List.of(Splice.Piece.text("("), Splice.Piece.range(where + 1, where + 1)))
-                .insertBefore(scan.tailToken(), List.of(
-                        Splice.Piece.text(") AND " + target.creatorColumn() + " = "), Splice.Piece.parameter(value)))
+                .replace(
+                        where + 1, where + 1, List.of(Splice.Piece.text("("), Splice.Piece.range(where + 1, where + 1)))
+                .insertBefore(
+                        scan.tailToken(),
+                        List.of(
+                                Splice.Piece.text(") AND " + target.creatorColumn() + " = "),
+                                Splice.Piece.parameter(value)))
                 .apply();
         TouchedKey tk = new TouchedKey(target.name(), key.creatorId(), null, null);
         ShardStatement guarded = new ShardStatement(place.writeTarget(), guard.sql(), guard.parameters(), List.of(tk));
@@ -209,8 +220,9 @@ final class WritePlanner {
                     + Planner.missing(l.rule(), l.window(), l.key()) + ": the row's shard is not pinned");
         }
         held |= p.writesHeld();
-        touched.computeIfAbsent(p.writeTarget(), k -> new ArrayList<>()).add(new TouchedKey(
-                l.rule().name(), l.key().creatorId(), l.key().region(), l.window()));
+        touched.computeIfAbsent(p.writeTarget(), k -> new ArrayList<>())
+                .add(new TouchedKey(
+                        l.rule().name(), l.key().creatorId(), l.key().region(), l.window()));
         List<Integer> u = units.computeIfAbsent(p.writeTarget(), k -> new ArrayList<>());
         if (u.isEmpty() || u.get(u.size() - 1) != unit) {
             u.add(unit);
@@ -218,7 +230,8 @@ final class WritePlanner {
     }
 
     private RoutePlan single() {
-        Map.Entry<LogicalShard, List<TouchedKey>> e = touched.entrySet().iterator().next();
+        Map.Entry<LogicalShard, List<TouchedKey>> e =
+                touched.entrySet().iterator().next();
         ShardStatement st = new ShardStatement(e.getKey(), scan.sql(), parameters, e.getValue());
         return new RoutePlan.Sharded(List.of(st), Merge.NONE, true, held);
     }
