@@ -5,37 +5,120 @@ import io.vshard.manifest.function.ShardKey;
 import io.vshard.manifest.window.WindowId;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One published version of the shard layout. Immutable: a change is a new version. A manifest other than
  * the first names its previous version, the instant its boundary window starts (the journal switches on)
  * and the effective window (ledger rows of that week and later live under this version).
  *
- * @param version the version number, at least 1
- * @param previousVersion the version it replaces, or 0 for the first
- * @param shardFunction the placement of keys on logical shards
- * @param placement logical shard ranges → data sources, covering every shard once
- * @param boundaryStart when the boundary window starts, or {@code null} for the first version
- * @param effectiveWindow the first window that lives under this version, or {@code null} for the first
- * @param migration the migration strategy
- * @param verification the verification rule
- * @param rollbackTriggers the rollback triggers
- * @param signature the signature, or {@code null} when unsigned
+ * <p>A class rather than a record only so that the location of every logical shard is computed once:
+ * routing asks for it on every statement.
  */
-public record Manifest(
-        int version,
-        int previousVersion,
-        ShardFunction shardFunction,
-        List<PlacementRule> placement,
-        Instant boundaryStart,
-        WindowId effectiveWindow,
-        MigrationStrategy migration,
-        Verification verification,
-        RollbackTriggers rollbackTriggers,
-        ManifestSignature signature) {
+public final class Manifest {
+    private final int version;
+    private final int previousVersion;
+    private final ShardFunction shardFunction;
+    private final List<PlacementRule> placement;
+    private final Instant boundaryStart;
+    private final WindowId effectiveWindow;
+    private final MigrationStrategy migration;
+    private final Verification verification;
+    private final RollbackTriggers rollbackTriggers;
+    private final ManifestSignature signature;
+    private final ShardLocation[] locations;
 
-    public Manifest {
-        placement = List.copyOf(placement);
+    /**
+     * Creates a manifest.
+     *
+     * @param version the version number, at least 1
+     * @param previousVersion the version it replaces, or 0 for the first
+     * @param shardFunction the placement of keys on logical shards
+     * @param placement logical shard ranges → data sources, covering every shard once
+     * @param boundaryStart when the boundary window starts, or {@code null} for the first version
+     * @param effectiveWindow the first window that lives under this version, or {@code null} for the first
+     * @param migration the migration strategy
+     * @param verification the verification rule
+     * @param rollbackTriggers the rollback triggers
+     * @param signature the signature, or {@code null} when unsigned
+     */
+    public Manifest(
+            int version,
+            int previousVersion,
+            ShardFunction shardFunction,
+            List<PlacementRule> placement,
+            Instant boundaryStart,
+            WindowId effectiveWindow,
+            MigrationStrategy migration,
+            Verification verification,
+            RollbackTriggers rollbackTriggers,
+            ManifestSignature signature) {
+        this.version = version;
+        this.previousVersion = previousVersion;
+        this.shardFunction = Objects.requireNonNull(shardFunction, "shardFunction");
+        this.placement = List.copyOf(placement);
+        this.boundaryStart = boundaryStart;
+        this.effectiveWindow = effectiveWindow;
+        this.migration = Objects.requireNonNull(migration, "migration");
+        this.verification = Objects.requireNonNull(verification, "verification");
+        this.rollbackTriggers = Objects.requireNonNull(rollbackTriggers, "rollbackTriggers");
+        this.signature = signature;
+        this.locations = new ShardLocation[shardFunction.shardCount()];
+        for (PlacementRule r : this.placement) {
+            for (int s = Math.max(0, r.firstShard()); s <= r.lastShard() && s < locations.length; s++) {
+                locations[s] = r.locate(s);
+            }
+        }
+    }
+
+    /** The version number. */
+    public int version() {
+        return version;
+    }
+
+    /** The version this one replaces, or 0 for the first. */
+    public int previousVersion() {
+        return previousVersion;
+    }
+
+    /** The shard function. */
+    public ShardFunction shardFunction() {
+        return shardFunction;
+    }
+
+    /** The placement rules. */
+    public List<PlacementRule> placement() {
+        return placement;
+    }
+
+    /** When the boundary window starts, or {@code null}. */
+    public Instant boundaryStart() {
+        return boundaryStart;
+    }
+
+    /** The effective window, or {@code null}. */
+    public WindowId effectiveWindow() {
+        return effectiveWindow;
+    }
+
+    /** The migration strategy. */
+    public MigrationStrategy migration() {
+        return migration;
+    }
+
+    /** The verification rule. */
+    public Verification verification() {
+        return verification;
+    }
+
+    /** The rollback triggers. */
+    public RollbackTriggers rollbackTriggers() {
+        return rollbackTriggers;
+    }
+
+    /** The signature, or {@code null} when unsigned. */
+    public ManifestSignature signature() {
+        return signature;
     }
 
     /** The number of logical shards. */
@@ -50,12 +133,11 @@ public record Manifest(
 
     /** Where logical shard {@code shard} lives. */
     public ShardLocation locate(int shard) {
-        for (PlacementRule r : placement) {
-            if (r.covers(shard)) {
-                return r.locate(shard);
-            }
+        ShardLocation l = shard >= 0 && shard < locations.length ? locations[shard] : null;
+        if (l == null) {
+            throw new IllegalArgumentException("manifest v" + version + " places no logical shard " + shard);
         }
-        throw new IllegalArgumentException("manifest v" + version + " places no logical shard " + shard);
+        return l;
     }
 
     /** This manifest with another signature (or none). */
@@ -71,5 +153,30 @@ public record Manifest(
                 verification,
                 rollbackTriggers,
                 s);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Manifest m
+                && version == m.version
+                && previousVersion == m.previousVersion
+                && shardFunction.equals(m.shardFunction)
+                && placement.equals(m.placement)
+                && Objects.equals(boundaryStart, m.boundaryStart)
+                && Objects.equals(effectiveWindow, m.effectiveWindow)
+                && migration.equals(m.migration)
+                && verification.equals(m.verification)
+                && rollbackTriggers.equals(m.rollbackTriggers)
+                && Objects.equals(signature, m.signature);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(version, previousVersion, shardFunction, placement, boundaryStart, effectiveWindow);
+    }
+
+    @Override
+    public String toString() {
+        return "manifest v" + version + " (" + shardFunction.describe() + ")";
     }
 }

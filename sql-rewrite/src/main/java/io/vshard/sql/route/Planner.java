@@ -1,0 +1,189 @@
+package io.vshard.sql.route;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.config.TableRules;
+import io.vshard.manifest.function.InvalidShardKeyException;
+import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.manifest.placement.Placement;
+import io.vshard.manifest.placement.RoutingState;
+import io.vshard.manifest.window.WindowId;
+import io.vshard.sql.Merge;
+import io.vshard.sql.RoutePlan;
+import io.vshard.sql.RoutingException;
+import io.vshard.sql.ShardStatement;
+import io.vshard.sql.TouchedKey;
+import io.vshard.sql.parse.Scan;
+import io.vshard.sql.parse.StatementKind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans a DML statement on sharded, broadcast or unsharded tables: analysis (cached by the scan's cache
+ * key), key values from the slots, every shard from {@link Placement}, and text edits only where a fan-out
+ * needs them. Thread safe.
+ */
+public final class Planner {
+    /** Cache value for statements that name no sharded or broadcast table: they never reach Calcite. */
+    private static final Analysis NO_RULE_TABLE =
+            new Analysis(List.of(), false, null, null, Cond.UNKNOWN, false, List.of(), null, null, false, null, null);
+
+    private final TableRules rules;
+    private final Cache<String, Analysis> cache;
+
+    /**
+     * Creates a planner.
+     *
+     * @param rules the table rules
+     * @param cacheEntries the analysis cache size
+     */
+    public Planner(TableRules rules, long cacheEntries) {
+        this.rules = rules;
+        this.cache = Caffeine.newBuilder().maximumSize(cacheEntries).build();
+    }
+
+    /**
+     * Plans a QUERY, INSERT, UPDATE or DELETE scan.
+     *
+     * @throws RoutingException 42601 or 0A000 when it cannot be routed
+     */
+    public RoutePlan plan(Scan scan, List<Object> parameters, RoutingState state) {
+        Analysis a = cache.getIfPresent(scan.cacheKey());
+        if (a == null) {
+            a = namesRuleTable(scan) ? BabelFront.analyze(rules, scan) : NO_RULE_TABLE;
+            cache.put(scan.cacheKey(), a);
+        }
+        boolean writes = scan.kind() != StatementKind.QUERY && !scan.explained();
+        if (a == NO_RULE_TABLE) {
+            return new RoutePlan.DefaultShard(scan.sql(), parameters, writes);
+        }
+        try {
+            return writes ? new WritePlanner(scan, parameters, state, a).plan() : read(scan, parameters, state, a);
+        } catch (InvalidShardKeyException e) {
+            throw new RoutingException("22P02", e.getMessage(), 1);
+        }
+    }
+
+    private boolean namesRuleTable(Scan scan) {
+        return ruleTableNamed(scan) != null;
+    }
+
+    /**
+     * The first sharded or broadcast table whose name appears as a word of the statement (literals and
+     * comments ignored), or {@code null}.
+     */
+    public String ruleTableNamed(Scan scan) {
+        for (TableRule r : rules.all()) {
+            if (r.kind() != TableRule.Kind.UNSHARDED && scan.mentions(r.name())) {
+                return r.name();
+            }
+        }
+        return null;
+    }
+
+    private static RoutePlan read(Scan scan, List<Object> parameters, RoutingState state, Analysis a) {
+        if (!a.touchesSharded()) {
+            return new RoutePlan.DefaultShard(scan.sql(), parameters, false);
+        }
+        Targets t = Targets.of(scan, parameters, state, a.sharded(), a.cond(), false);
+        if (t.shards().size() == 1) {
+            ShardStatement only = new ShardStatement(t.shards().get(0), scan.sql(), parameters, List.of());
+            return new RoutePlan.Sharded(List.of(only), Merge.NONE, false, false);
+        }
+        SelectShape shape = a.select();
+        Merge merge = Merge.NONE;
+        Splice base = null;
+        if (shape != null && !scan.explained()) {
+            if (shape.refusal() != null) {
+                throw new RoutingException(
+                        "0A000",
+                        "vshard cannot merge " + shape.refusal()
+                                + " across shards; add the shard key to the WHERE clause",
+                        1);
+            }
+            long offset = shape.offset() == null ? 0 : number(shape.offset().resolve(scan, parameters));
+            long limit = shape.fetch() == null ? -1 : number(shape.fetch().resolve(scan, parameters));
+            merge = new Merge(
+                    shape.orderBy(),
+                    offset,
+                    limit,
+                    shape.groupBy(),
+                    shape.aggregates(),
+                    shape.distinct(),
+                    shape.visible());
+        }
+        List<ShardStatement> out = new ArrayList<>();
+        for (LogicalShard shard : t.shards()) {
+            Splice s = new Splice(scan, parameters);
+            boolean edited = t.splitInList(s, shard);
+            if (shape != null && !scan.explained() && shape.refusal() == null && shape.needsRewrite()) {
+                edit(s, shape, merge);
+                edited = true;
+            }
+            if (edited) {
+                s.apply();
+                out.add(new ShardStatement(shard, s.sql(), s.parameters(), List.of()));
+            } else {
+                out.add(new ShardStatement(shard, scan.sql(), parameters, List.of()));
+            }
+        }
+        return new RoutePlan.Sharded(out, merge, false, false);
+    }
+
+    private static void edit(Splice s, SelectShape shape, Merge merge) {
+        if (merge.offset() > 0 || shape.offset() != null) {
+            s.replace(shape.offsetToken(), "0");
+            if (shape.fetchToken() >= 0 && merge.limit() >= 0) {
+                s.replace(shape.fetchToken(), Long.toString(merge.limit() + merge.offset()));
+            }
+        }
+        for (int token : shape.avgTokens()) {
+            s.replace(token, "SUM");
+        }
+        List<Splice.Piece> hidden = new ArrayList<>();
+        for (int i = 0; i < shape.hidden().size(); i++) {
+            int[] r = shape.hidden().get(i);
+            hidden.add(Splice.Piece.text(", "));
+            if (i < shape.avgTokens().size()) {
+                hidden.add(Splice.Piece.text("COUNT"));
+                hidden.add(Splice.Piece.range(r[0] + 1, r[1]));
+            } else {
+                hidden.add(Splice.Piece.range(r[0], r[1]));
+            }
+        }
+        if (!hidden.isEmpty()) {
+            s.insertBefore(shape.insertAt(), hidden);
+        }
+    }
+
+    static long number(Object v) {
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        try {
+            return Long.parseLong(String.valueOf(v).trim());
+        } catch (NumberFormatException e) {
+            throw new RoutingException("22P02", "LIMIT and OFFSET must be integers", 1);
+        }
+    }
+
+    /** The shard-key columns a write did not supply, for the 0A000 message. */
+    static String missing(TableRule rule, WindowId window, ShardKey key) {
+        List<String> cols = new ArrayList<>();
+        if (rule.regionColumn() != null && key.region() == null) {
+            cols.add(rule.regionColumn());
+        }
+        if (rule.windowColumn() != null && window == null) {
+            cols.add(rule.windowColumn());
+        }
+        return cols.isEmpty() ? "a shard-key column" : String.join(" and ", cols);
+    }
+
+    static Map<LogicalShard, List<TouchedKey>> group() {
+        return new LinkedHashMap<>();
+    }
+}
