@@ -290,7 +290,7 @@ abstract class ShardedFleetSuite {
         Path cfg = FleetFiles.write(other, broken, SHARDS, placement(), defaultSchema());
         long started = System.nanoTime();
         try (Engine e = Engine.start(
-                        ConfigReader.read(cfg), new EngineOptions(1_000, 4, 100, Duration.ofSeconds(5), "driver"));
+                        ConfigReader.read(cfg), new EngineOptions(3_000, 4, 100, Duration.ofSeconds(5), "driver"));
                 Session s = e.openSession()) {
             List<ShardStatement> all = new ArrayList<>();
             for (LogicalShard shard : Placement.allShards(e.routingState())) {
@@ -345,13 +345,91 @@ abstract class ShardedFleetSuite {
     }
 
     @Test
+    void throughJdbcVShardWritesLandOnTheirShardAndQueriesMatchTheUnshardedAnswer() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
+                Connection ref = reference();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO payments (payment_id, creator_id, region, amount) VALUES (?, ?, ?, ?)");
+                PreparedStatement rp = ref.prepareStatement("INSERT INTO payments VALUES (?, ?, ?, ?)")) {
+            for (long p = 1; p <= 120; p++) {
+                long creator = p % 23;
+                String region = REGIONS[(int) (p % 3)];
+                int amount = (int) ((p * 31) % 500);
+                for (PreparedStatement x : List.of(ps, rp)) {
+                    x.setLong(1, p);
+                    x.setLong(2, creator);
+                    x.setString(3, region);
+                    x.setInt(4, amount);
+                    assertThat(x.executeUpdate()).isEqualTo(1);
+                }
+            }
+        }
+        for (LogicalShard s : Placement.allShards(engine.routingState())) {
+            try (Connection c = direct(s.location());
+                    Statement st = c.createStatement();
+                    ResultSet rs =
+                            st.executeQuery("SELECT creator_id, region FROM " + qualified(s.location(), "payments"))) {
+                while (rs.next()) {
+                    assertThat(shardOf(rs.getLong(1), rs.getString(2))).isEqualTo(s);
+                }
+            }
+        }
+        List<String> queries = List.of(
+                "SELECT payment_id, amount FROM payments ORDER BY amount DESC, payment_id LIMIT 7 OFFSET 3",
+                "SELECT COUNT(*), SUM(amount), MIN(amount), MAX(amount) FROM payments",
+                "SELECT region, COUNT(*), SUM(amount) FROM payments GROUP BY region ORDER BY region",
+                "SELECT DISTINCT creator_id FROM payments ORDER BY creator_id",
+                "SELECT payment_id, amount FROM payments WHERE creator_id = 5 AND region = 'US' ORDER BY payment_id",
+                "SELECT COUNT(*) FROM payments WHERE creator_id IN (1, 2, 3)");
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
+                Statement st = c.createStatement()) {
+            for (String q : queries) {
+                try (ResultSet rs = st.executeQuery(q)) {
+                    assertThat(rows(rs)).as(q).isEqualTo(onReference(q));
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT AVG(amount) FROM payments")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBigDecimal(1))
+                        .isCloseTo(
+                                new BigDecimal(onReference("SELECT AVG(amount) FROM payments")
+                                        .get(0)
+                                        .get(0)),
+                                org.assertj.core.data.Offset.offset(new BigDecimal("1e-4")));
+            }
+            assertThat(st.executeUpdate(
+                            "UPDATE payments SET amount = amount + 1 WHERE creator_id = 4 AND region = 'EU'"))
+                    .isEqualTo(Integer.parseInt(
+                            onReference("SELECT COUNT(*) FROM payments WHERE creator_id = 4 AND region = 'EU'")
+                                    .get(0)
+                                    .get(0)));
+        }
+    }
+
+    @Test
     void unroutableStatementsGetAClearSqlState() throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
                 Statement st = c.createStatement()) {
-            assertThatThrownBy(() -> st.executeQuery("SELEC nonsense FROM"))
+            assertThatThrownBy(() -> st.executeQuery("SELEC * FROM payments"))
                     .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("SELEC")
                     .extracting(e -> ((SQLException) e).getSQLState())
-                    .isIn("42601", "0A000");
+                    .isEqualTo("42601");
+            assertThatThrownBy(() -> st.executeQuery(
+                            "SELECT region, COUNT(*) FROM payments GROUP BY region HAVING COUNT(*) > 1"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("HAVING")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("0A000");
+            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO payments VALUES (1, 2, 'EU', 3)"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("payments")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("0A000");
+            // The connection stays usable after refused statements.
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM payments WHERE creator_id = 1")) {
+                assertThat(rs.next()).isTrue();
+            }
         }
     }
 
