@@ -96,6 +96,10 @@ public final class ControlStore {
             st.execute("CREATE TABLE IF NOT EXISTS vshard_cohort (version INT NOT NULL, cohort_id INT NOT NULL,"
                     + " state VARCHAR(16) NOT NULL, epoch BIGINT NOT NULL, effective_at " + ts
                     + " NULL, PRIMARY KEY (version, cohort_id))");
+            st.execute(
+                    "CREATE TABLE IF NOT EXISTS vshard_2pc (gtrid VARCHAR(64) PRIMARY KEY, state VARCHAR(16) NOT NULL,"
+                            + " participants VARCHAR(1000) NOT NULL, router_id VARCHAR(64) NOT NULL, created_at " + ts
+                            + " NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS vshard_router (router_id VARCHAR(64) PRIMARY KEY,"
                     + " kind VARCHAR(16) NOT NULL, host VARCHAR(255) NOT NULL, started_at " + ts + " NOT NULL,"
                     + " heartbeat_at " + ts + " NOT NULL, view_epoch BIGINT NOT NULL)");
@@ -222,6 +226,71 @@ public final class ControlStore {
         }
         return out;
     }
+
+    /**
+     * Records a distributed transaction about to prepare: the recovery log entry that lets a restarted router
+     * roll its prepared branches back (state {@code PREPARING}) or commit them ({@code COMMITTING}).
+     */
+    public void logPreparing(String gtrid, List<String> participants, String routerId) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO vshard_2pc (gtrid, state, participants,"
+                        + " router_id, created_at) VALUES (?, 'PREPARING', ?, ?, ?)")) {
+            ps.setString(1, gtrid);
+            ps.setString(2, String.join(",", participants));
+            ps.setString(3, routerId);
+            ps.setTimestamp(4, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The commit point of a distributed transaction: from here on, recovery commits its branches. */
+    public void logCommitting(String gtrid) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement ps =
+                        c.prepareStatement("UPDATE vshard_2pc SET state = 'COMMITTING' WHERE gtrid = ?")) {
+            ps.setString(1, gtrid);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("distributed transaction " + gtrid + " is missing from the log", "XX000");
+            }
+        }
+    }
+
+    /** Removes a finished distributed transaction from the log. */
+    public void forgetTransaction(String gtrid) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement("DELETE FROM vshard_2pc WHERE gtrid = ?")) {
+            ps.setString(1, gtrid);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The distributed transactions in the log, oldest first. */
+    public List<LoggedTransaction> loggedTransactions() throws SQLException {
+        List<LoggedTransaction> out = new ArrayList<>();
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT gtrid, state, participants, router_id FROM vshard_2pc ORDER BY created_at, gtrid")) {
+            while (rs.next()) {
+                out.add(new LoggedTransaction(
+                        rs.getString(1),
+                        rs.getString(2).equals("COMMITTING"),
+                        List.of(rs.getString(3).split(",")),
+                        rs.getString(4)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A distributed transaction in the recovery log.
+     *
+     * @param gtrid its global id
+     * @param committing whether it passed its commit point
+     * @param participants the data sources holding its branches
+     * @param routerId the router that ran it
+     */
+    public record LoggedTransaction(String gtrid, boolean committing, List<String> participants, String routerId) {}
 
     private static List<StoredManifest> manifests(Connection c) throws SQLException {
         List<StoredManifest> out = new ArrayList<>();

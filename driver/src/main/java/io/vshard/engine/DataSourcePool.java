@@ -27,6 +27,7 @@ final class DataSourcePool implements AutoCloseable {
     private final Semaphore permits;
     private final long timeoutMillis;
     private final Map<Connection, String> currentSchema = new WeakHashMap<>();
+    private volatile Boolean preparedTransactions;
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis) {
         this.config = config;
@@ -58,6 +59,15 @@ final class DataSourcePool implements AutoCloseable {
             return url + ";DB_CLOSE_DELAY=-1";
         }
         return url;
+    }
+
+    /** Whether the server can prepare transactions (PostgreSQL), or {@code null} if not yet asked. */
+    Boolean preparedTransactions() {
+        return preparedTransactions;
+    }
+
+    void preparedTransactions(boolean enabled) {
+        preparedTransactions = enabled;
     }
 
     DataSourceConfig config() {

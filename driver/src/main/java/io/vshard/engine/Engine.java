@@ -77,6 +77,14 @@ public final class Engine implements AutoCloseable {
         store.register(manifests);
         Engine engine = new Engine(config, options, store, store.routingState());
         engine.beat();
+        try {
+            TwoPhaseRecovery.run(engine);
+        } catch (SQLException e) {
+            LOG.warn(
+                    "vshard router {}: in-doubt transactions stay for the next start: {}",
+                    engine.routerId,
+                    e.getMessage());
+        }
         long period = Math.max(1, options.heartbeat().toMillis());
         engine.heartbeats.scheduleWithFixedDelay(engine::beat, period, period, TimeUnit.MILLISECONDS);
         return engine;

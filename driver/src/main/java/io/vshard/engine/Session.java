@@ -16,11 +16,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -30,10 +28,9 @@ import java.util.regex.Pattern;
  * One client's view of the engine: executes route plans with the client's transaction state.
  *
  * <p>Outside a transaction every statement borrows the connections it needs and returns them when done (a
- * read's result set returns them when closed). Inside a transaction the session pins one connection per data
- * source: logical shards on one data source are schemas of one database, so a transaction writing several
- * of them is still one local, atomic transaction. A write that would reach a second data source is refused
- * with 0A000: without two-phase commit it could only be committed shard by shard, which vshard never does.
+ * read's result set returns them when closed); a single statement writing several data sources runs as an
+ * implicit transaction. Inside a transaction a {@link ShardTransaction} pins one connection per data source
+ * and commits atomically, with two-phase commit when several data sources were written.
  *
  * <p>Used by one thread at a time, except {@link #cancel()}, which any thread may call.
  */
@@ -43,9 +40,8 @@ public final class Session implements AutoCloseable {
             Pattern.CASE_INSENSITIVE);
     private final Engine engine;
     private final Set<Statement> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, Lease> pinned = new LinkedHashMap<>();
     private final FanOut fanOut;
-    private String writeSource;
+    private ShardTransaction tx;
     private boolean autoCommit = true;
     private int isolation = -1;
     private boolean readOnly;
@@ -124,9 +120,9 @@ public final class Session implements AutoCloseable {
             lease = Lease.acquire(engine.dataSources().pool(ds), ShardRunner.describe(s.shard()));
         } else {
             if (writes) {
-                checkWrite(Set.of(ds));
+                tx().writes(Set.of(ds));
             }
-            lease = pin(s.shard());
+            lease = tx().pin(s.shard());
         }
         try {
             if (own && !writes && o.fetchSize() > 0 && lease.pool().dialect() == Dialect.POSTGRESQL) {
@@ -166,7 +162,7 @@ public final class Session implements AutoCloseable {
         List<RowSource> sources = new ArrayList<>();
         List<ColumnInfo> columns = null;
         for (ShardStatement s : statements) {
-            ShardRunner.Outcome out = ShardRunner.run(pin(s.shard()), s, o, running);
+            ShardRunner.Outcome out = ShardRunner.run(tx().pin(s.shard()), s, o, running);
             try {
                 if (out.rows() == null) {
                     throw VShardSQLException.of(
@@ -190,21 +186,28 @@ public final class Session implements AutoCloseable {
             sources.add(s.shard().location().dataSource());
         }
         if (autoCommit && sources.size() > 1) {
-            throw VShardSQLException.of(
-                    VShardState.UNROUTABLE,
-                    null,
-                    "a write reaching shards on several data sources (" + String.join(", ", sources)
-                            + ") needs two-phase commit; multi-shard write transactions are not supported yet");
+            // One statement writing several data sources: an implicit transaction, committed atomically.
+            autoCommit = false;
+            try {
+                Result r = write(statements, o);
+                commit();
+                return r;
+            } catch (SQLException | RuntimeException e) {
+                rollback();
+                throw e;
+            } finally {
+                autoCommit = true;
+            }
         }
         if (statements.size() == 1) {
             return single(statements.get(0), true, o);
         }
         if (!autoCommit) {
-            checkWrite(sources);
+            tx().writes(sources);
             List<ShardRunner.Outcome> outs = new ArrayList<>();
             try {
                 for (ShardStatement s : statements) {
-                    outs.add(ShardRunner.run(pin(s.shard()), s, o, running));
+                    outs.add(ShardRunner.run(tx().pin(s.shard()), s, o, running));
                 }
                 return combine(outs, o);
             } finally {
@@ -321,38 +324,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private void checkWrite(Set<String> sources) throws SQLException {
-        for (String ds : sources) {
-            if (writeSource == null) {
-                writeSource = ds;
-            } else if (!writeSource.equals(ds)) {
-                throw VShardSQLException.of(
-                        VShardState.MULTI_SHARD_WRITE, null, "data source " + writeSource, "data source " + ds);
-            }
+    private ShardTransaction tx() {
+        if (tx == null) {
+            tx = new ShardTransaction(engine, isolation, readOnly);
         }
-    }
-
-    private Lease pin(LogicalShard shard) throws SQLException {
-        String ds = shard.location().dataSource();
-        Lease lease = pinned.get(ds);
-        if (lease == null) {
-            lease = Lease.acquire(engine.dataSources().pool(ds), ShardRunner.describe(shard));
-            try {
-                Connection c = lease.connection();
-                c.setAutoCommit(false);
-                if (isolation >= 0) {
-                    c.setTransactionIsolation(isolation);
-                }
-                if (readOnly) {
-                    c.setReadOnly(true);
-                }
-            } catch (SQLException e) {
-                lease.close();
-                throw ShardErrors.translate(e, ShardRunner.describe(shard));
-            }
-            pinned.put(ds, lease);
-        }
-        return lease;
+        return tx;
     }
 
     private void finish(ShardRunner.Outcome out) {
@@ -373,40 +349,22 @@ public final class Session implements AutoCloseable {
         autoCommit = on;
     }
 
-    /** Commits the open transaction: the read-only data sources first, then the one that was written. */
+    /** Commits the open transaction (two-phase when it wrote several data sources). */
     public void commit() throws SQLException {
-        SQLException failure = null;
-        List<Map.Entry<String, Lease>> order = new ArrayList<>(pinned.entrySet());
-        order.sort((a, b) ->
-                Boolean.compare(a.getKey().equals(writeSource), b.getKey().equals(writeSource)));
-        for (Map.Entry<String, Lease> e : order) {
-            try {
-                if (failure == null) {
-                    e.getValue().connection().commit();
-                } else {
-                    rollbackQuietly(e.getValue());
-                }
-            } catch (SQLException ex) {
-                failure = ShardErrors.translate(ex, "data source " + e.getKey());
-                rollbackQuietly(e.getValue());
-            }
-        }
-        release();
-        if (failure != null) {
-            throw failure;
+        ShardTransaction t = tx;
+        tx = null;
+        if (t != null) {
+            t.commit();
         }
     }
 
     /** Rolls the open transaction back. */
     public void rollback() {
-        pinned.values().forEach(Session::rollbackQuietly);
-        release();
-    }
-
-    private void release() {
-        pinned.values().forEach(Lease::close);
-        pinned.clear();
-        writeSource = null;
+        ShardTransaction t = tx;
+        tx = null;
+        if (t != null) {
+            t.rollback();
+        }
     }
 
     private static void rollbackQuietly(Lease lease) {
