@@ -1,5 +1,7 @@
 package io.vshard.engine;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.vshard.config.DataSourceConfig;
@@ -7,8 +9,6 @@ import io.vshard.config.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +26,10 @@ final class DataSourcePool implements AutoCloseable {
     private final HikariDataSource pool;
     private final Semaphore permits;
     private final long timeoutMillis;
-    private final Map<Connection, String> currentSchema = new WeakHashMap<>();
+    // Weak keys compared by identity: HikariCP swaps a closed connection's delegate for a proxy whose hashCode
+    // throws, so the connections' own equals and hashCode must never be called.
+    private final Cache<Connection, String> currentSchema =
+            Caffeine.newBuilder().weakKeys().build();
     private volatile Boolean preparedTransactions;
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis) {
@@ -99,10 +102,8 @@ final class DataSourcePool implements AutoCloseable {
     /** Points {@code conn} at {@code schema} unless it already is. */
     void useSchema(Connection conn, String schema) throws SQLException {
         Connection physical = conn.unwrap(Connection.class);
-        synchronized (currentSchema) {
-            if (schema.equals(currentSchema.get(physical))) {
-                return;
-            }
+        if (schema.equals(currentSchema.getIfPresent(physical))) {
+            return;
         }
         if (dialect().shardIsCatalog()) {
             physical.setCatalog(schema);
@@ -113,18 +114,13 @@ final class DataSourcePool implements AutoCloseable {
         } else {
             physical.setSchema(schema);
         }
-        synchronized (currentSchema) {
-            currentSchema.put(physical, schema);
-        }
+        currentSchema.put(physical, schema);
     }
 
     /** Forgets what schema {@code conn} uses (after an error that may have reset the session). */
     void forget(Connection conn) {
         try {
-            Connection physical = conn.unwrap(Connection.class);
-            synchronized (currentSchema) {
-                currentSchema.remove(physical);
-            }
+            currentSchema.invalidate(conn.unwrap(Connection.class));
         } catch (SQLException e) {
             // The connection is gone; nothing to forget.
         }

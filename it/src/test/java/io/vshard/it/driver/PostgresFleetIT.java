@@ -76,6 +76,54 @@ class PostgresFleetIT extends ShardedFleetSuite {
         org.assertj.core.api.Assertions.assertThat(System.nanoTime() - started).isLessThan(10_000_000_000L);
     }
 
+    @Test
+    void aWriteTransactionOverTwoDatabasesIsAtomicOrRefused() throws Exception {
+        long a = -1;
+        long b = -1;
+        for (long c = 0; a < 0 || b < 0; c++) {
+            String ds = shardOf(c, "EU").location().dataSource();
+            if (ds.equals("pg_a") && a < 0) {
+                a = c;
+            } else if (ds.equals("pg_b") && b < 0) {
+                b = c;
+            }
+        }
+        boolean prepared;
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW max_prepared_transactions")) {
+            rs.next();
+            prepared = rs.getInt(1) > 0;
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO payments (payment_id, creator_id, region, amount) VALUES (?, ?, 'EU', 1)")) {
+            c.setAutoCommit(false);
+            ps.setLong(1, 1);
+            ps.setLong(2, a);
+            ps.executeUpdate();
+            ps.setLong(1, 2);
+            ps.setLong(2, b);
+            if (prepared) {
+                ps.executeUpdate();
+                c.commit();
+            } else {
+                org.assertj.core.api.Assertions.assertThatThrownBy(ps::executeUpdate)
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("multi-shard write transactions are not supported yet")
+                        .hasMessageContaining("max_prepared_transactions = 0")
+                        .extracting(e -> ((SQLException) e).getSQLState())
+                        .isEqualTo("0A000");
+                c.rollback();
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM payments")) {
+            org.assertj.core.api.Assertions.assertThat(rows(rs)).isEqualTo(List.of(List.of(prepared ? "2" : "0")));
+        }
+    }
+
     @Override
     void dropAll() throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
