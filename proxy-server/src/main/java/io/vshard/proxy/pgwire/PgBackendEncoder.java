@@ -81,7 +81,8 @@ final class PgBackendEncoder extends MessageToByteEncoder<BackendMessage> {
         } else if (message instanceof BackendMessage.PortalSuspended) {
             return 's';
         }
-        throw new IllegalArgumentException("unknown backend message " + message.getClass().getSimpleName());
+        throw new IllegalArgumentException(
+                "unknown backend message " + message.getClass().getSimpleName());
     }
 
     private static void writeBody(BackendMessage message, ByteBuf out) {

@@ -31,7 +31,11 @@ final class PgParameterDecoder {
             if (type == null) {
                 throw new SQLException("binary parameter of unsupported type " + oid, "0A000");
             }
-            bindBinary(ps, index, ByteBuffer.wrap(value), type);
+            try {
+                bindBinary(ps, index, ByteBuffer.wrap(value), type);
+            } catch (java.nio.BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
+                throw new SQLException("incorrect binary data format in bind parameter " + index, "22P03", e);
+            }
             return;
         }
         String text = new String(value, StandardCharsets.UTF_8);
@@ -59,41 +63,99 @@ final class PgParameterDecoder {
         }
     }
 
+    /** A value the backend should parse itself: bound as a string of type {@link Types#OTHER}. */
+    private record Untyped(String text) {}
+
     private static void bindBinary(PreparedStatement ps, int index, ByteBuffer in, PgType type) throws SQLException {
-        switch (type) {
-            case BOOL -> ps.setBoolean(index, in.get() != 0);
-            case INT2 -> ps.setShort(index, in.getShort());
-            case INT4 -> ps.setInt(index, in.getInt());
-            case INT8 -> ps.setLong(index, in.getLong());
-            case OID -> ps.setLong(index, in.getInt() & 0xFFFF_FFFFL);
-            case FLOAT4 -> ps.setFloat(index, in.getFloat());
-            case FLOAT8 -> ps.setDouble(index, in.getDouble());
-            case NUMERIC -> {
-                BigDecimal value = PgValueEncoder.numericValue(in);
-                if (value == null) {
-                    ps.setObject(index, "NaN", Types.OTHER);
-                } else {
-                    ps.setBigDecimal(index, value);
-                }
-            }
-            case BYTEA -> ps.setBytes(index, remaining(in));
-            case UUID -> ps.setObject(index, new UUID(in.getLong(), in.getLong()));
-            case DATE -> ps.setObject(index, PgValueEncoder.PG_EPOCH.toLocalDate().plusDays(in.getInt()));
-            case TIMESTAMP -> ps.setObject(index, PgValueEncoder.PG_EPOCH.plus(in.getLong(), ChronoUnit.MICROS));
-            case TIMESTAMPTZ -> ps.setObject(
-                    index, PgValueEncoder.PG_EPOCH.plus(in.getLong(), ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
-            case TIME -> ps.setObject(index, java.time.LocalTime.ofNanoOfDay(in.getLong() * 1000));
-            case JSONB -> {
-                in.get();
-                ps.setObject(index, new String(remaining(in), StandardCharsets.UTF_8), Types.OTHER);
-            }
-            case TEXT, VARCHAR, BPCHAR, NAME -> ps.setString(index, new String(remaining(in), StandardCharsets.UTF_8));
-            case JSON, UNKNOWN, XML -> ps.setObject(
-                    index, new String(remaining(in), StandardCharsets.UTF_8), Types.OTHER);
-            default -> throw new SQLException("binary parameter of unsupported type " + type.typeName, "0A000");
-        }
+        Object value = type.isArray() ? decodeArray(ps, in, type) : decodeBinary(in, type);
         if (in.hasRemaining()) {
             throw new SQLException("incorrect binary data format in bind parameter " + index, "22P03");
+        }
+        if (value instanceof Untyped untyped) {
+            ps.setObject(index, untyped.text(), Types.OTHER);
+        } else if (value instanceof java.sql.Array array) {
+            ps.setArray(index, array);
+        } else {
+            ps.setObject(index, value);
+        }
+    }
+
+    private static java.sql.Array decodeArray(PreparedStatement ps, ByteBuffer in, PgType type) throws SQLException {
+        int dimensions = in.getInt();
+        in.getInt();
+        PgType element = PgType.byOid(in.getInt());
+        if (dimensions > 1 || element == null || element.isArray()) {
+            throw new SQLException("binary array parameter of this shape is not supported", "0A000");
+        }
+        int length = 0;
+        if (dimensions == 1) {
+            length = in.getInt();
+            in.getInt();
+        }
+        if (length < 0 || length > in.remaining() / 4) {
+            throw new SQLException("incorrect binary data format in array parameter", "22P03");
+        }
+        Object[] elements = new Object[length];
+        for (int i = 0; i < length; i++) {
+            int size = in.getInt();
+            if (size >= 0) {
+                ByteBuffer slice = in.slice();
+                slice.limit(size);
+                in.position(in.position() + size);
+                Object value = decodeBinary(slice, element);
+                elements[i] = value instanceof Untyped untyped ? untyped.text() : value;
+            }
+        }
+        return ps.getConnection().createArrayOf(element.typeName, elements);
+    }
+
+    private static Object decodeBinary(ByteBuffer in, PgType type) throws SQLException {
+        switch (type) {
+            case BOOL:
+                return in.get() != 0;
+            case INT2:
+                return in.getShort();
+            case INT4:
+                return in.getInt();
+            case INT8:
+                return in.getLong();
+            case OID:
+                return in.getInt() & 0xFFFF_FFFFL;
+            case FLOAT4:
+                return in.getFloat();
+            case FLOAT8:
+                return in.getDouble();
+            case NUMERIC:
+                BigDecimal value = PgValueEncoder.numericValue(in);
+                return value == null ? new Untyped("NaN") : value;
+            case BYTEA:
+                return remaining(in);
+            case UUID:
+                return new UUID(in.getLong(), in.getLong());
+            case DATE:
+                return PgValueEncoder.PG_EPOCH.toLocalDate().plusDays(in.getInt());
+            case TIMESTAMP:
+                return PgValueEncoder.PG_EPOCH.plus(in.getLong(), ChronoUnit.MICROS);
+            case TIMESTAMPTZ:
+                return PgValueEncoder.PG_EPOCH
+                        .plus(in.getLong(), ChronoUnit.MICROS)
+                        .atOffset(ZoneOffset.UTC);
+            case TIME:
+                return java.time.LocalTime.ofNanoOfDay(in.getLong() * 1000);
+            case JSONB:
+                in.get();
+                return new Untyped(new String(remaining(in), StandardCharsets.UTF_8));
+            case TEXT:
+            case VARCHAR:
+            case BPCHAR:
+            case NAME:
+                return new String(remaining(in), StandardCharsets.UTF_8);
+            case JSON:
+            case UNKNOWN:
+            case XML:
+                return new Untyped(new String(remaining(in), StandardCharsets.UTF_8));
+            default:
+                throw new SQLException("binary parameter of unsupported type " + type.typeName, "0A000");
         }
     }
 

@@ -146,16 +146,26 @@ final class PgValueEncoder {
             case BOOL:
                 return new byte[] {(byte) (asBoolean(value) ? 1 : 0)};
             case INT2:
-                return ByteBuffer.allocate(2).putShort(((Number) value).shortValue()).array();
+                return ByteBuffer.allocate(2)
+                        .putShort(((Number) value).shortValue())
+                        .array();
             case INT4:
             case OID:
-                return ByteBuffer.allocate(4).putInt(((Number) value).intValue()).array();
+                return ByteBuffer.allocate(4)
+                        .putInt(((Number) value).intValue())
+                        .array();
             case INT8:
-                return ByteBuffer.allocate(8).putLong(((Number) value).longValue()).array();
+                return ByteBuffer.allocate(8)
+                        .putLong(((Number) value).longValue())
+                        .array();
             case FLOAT4:
-                return ByteBuffer.allocate(4).putFloat(((Number) value).floatValue()).array();
+                return ByteBuffer.allocate(4)
+                        .putFloat(((Number) value).floatValue())
+                        .array();
             case FLOAT8:
-                return ByteBuffer.allocate(8).putDouble(((Number) value).doubleValue()).array();
+                return ByteBuffer.allocate(8)
+                        .putDouble(((Number) value).doubleValue())
+                        .array();
             case NUMERIC:
                 return numeric(value instanceof BigDecimal d ? d : null, value.toString());
             case BYTEA:
@@ -209,8 +219,12 @@ final class PgValueEncoder {
             if (!"NaN".equals(text)) {
                 throw new IllegalArgumentException("numeric infinity has no binary form here");
             }
-            return ByteBuffer.allocate(8).putShort((short) 0).putShort((short) 0).putShort((short) 0xC000)
-                    .putShort((short) 0).array();
+            return ByteBuffer.allocate(8)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0xC000)
+                    .putShort((short) 0)
+                    .array();
         }
         int dscale = Math.max(0, value.scale());
         BigDecimal abs = value.abs();
@@ -297,9 +311,7 @@ final class PgValueEncoder {
     /** JDBC arrays hold java.sql date/time objects; the binary encoders take java.time ones. */
     private static Object javaTimeOf(Object element, PgType elementType) {
         if (element instanceof java.sql.Timestamp t) {
-            return elementType == PgType.TIMESTAMPTZ
-                    ? t.toInstant().atOffset(ZoneOffset.UTC)
-                    : t.toLocalDateTime();
+            return elementType == PgType.TIMESTAMPTZ ? t.toInstant().atOffset(ZoneOffset.UTC) : t.toLocalDateTime();
         } else if (element instanceof java.sql.Date d) {
             return d.toLocalDate();
         } else if (element instanceof java.sql.Time t) {

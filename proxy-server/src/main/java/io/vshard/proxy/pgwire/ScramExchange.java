@@ -43,8 +43,8 @@ final class ScramExchange {
             throw new IllegalArgumentException("client nonce missing");
         }
         nonce = clientNonce + randomNonce();
-        serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(secret.salt()) + ",i="
-                + secret.iterations();
+        serverFirst =
+                "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(secret.salt()) + ",i=" + secret.iterations();
         return serverFirst;
     }
 
@@ -56,13 +56,13 @@ final class ScramExchange {
         }
         String withoutProof = message.substring(0, proofAt);
         String binding = attribute(withoutProof, 'c');
-        String expectedBinding =
-                Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
+        String expectedBinding = Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
         if (!expectedBinding.equals(binding) || !nonce.equals(attribute(withoutProof, 'r'))) {
             throw new IllegalArgumentException("SCRAM channel binding or nonce mismatch");
         }
         byte[] proof = Base64.getDecoder().decode(message.substring(proofAt + 3));
-        byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+        byte[] authMessage =
+                (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
         byte[] signature = ScramSecret.hmac(secret.storedKey(), authMessage);
         if (proof.length != signature.length) {
             return Optional.empty();

@@ -68,7 +68,9 @@ final class SqlScanner {
         int i = 0;
         while (i < sql.length()) {
             char c = sql.charAt(i);
-            if (c == '$' && i + 1 < sql.length() && Character.isDigit(sql.charAt(i + 1))
+            if (c == '$'
+                    && i + 1 < sql.length()
+                    && Character.isDigit(sql.charAt(i + 1))
                     && (i == 0 || !isIdentifierPart(sql.charAt(i - 1)))) {
                 int end = i + 1;
                 while (end < sql.length() && Character.isDigit(sql.charAt(end))) {
@@ -88,7 +90,8 @@ final class SqlScanner {
                 i = next;
             }
         }
-        return new Rewritten(out.toString(), order.stream().mapToInt(Integer::intValue).toArray(), max);
+        return new Rewritten(
+                out.toString(), order.stream().mapToInt(Integer::intValue).toArray(), max);
     }
 
     /** The first {@code count} words of the statement, upper-cased, skipping comments and opening parentheses. */
@@ -127,7 +130,8 @@ final class SqlScanner {
     private static int skipToken(String sql, int i) {
         char c = sql.charAt(i);
         if (c == '\'') {
-            boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+            boolean escapes = i > 0
+                    && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
                     && (i < 2 || !isIdentifierPart(sql.charAt(i - 2)));
             return skipQuoted(sql, i, '\'', escapes);
         } else if (c == '"') {
