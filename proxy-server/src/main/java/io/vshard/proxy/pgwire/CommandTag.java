@@ -19,7 +19,7 @@ record CommandTag(Kind kind, List<String> words) {
 
     /** Classifies one statement. */
     static CommandTag of(String sql) {
-        List<String> words = SqlScanner.keywords(sql, 3);
+        List<String> words = SqlScanner.keywords(sql, 5);
         String first = words.isEmpty() ? "" : words.get(0);
         String second = words.size() > 1 ? words.get(1) : "";
         Kind kind;
