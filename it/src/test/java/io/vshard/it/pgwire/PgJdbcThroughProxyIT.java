@@ -96,7 +96,8 @@ class PgJdbcThroughProxyIT {
                         assertThat(rs.getObject("paid_at", OffsetDateTime.class).toInstant())
                                 .isEqualTo(paidAt.toInstant());
                         assertThat(rs.getObject("day", LocalDate.class)).isEqualTo(LocalDate.of(2025, 1, 1 + i));
-                        assertThat(rs.getObject("local_at", LocalDateTime.class)).isEqualTo(localAt);
+                        assertThat(rs.getObject("local_at", LocalDateTime.class))
+                                .isEqualTo(localAt);
                         assertThat(rs.getObject("ref")).isEqualTo(ref);
                         assertThat(rs.getBytes("body")).containsExactly(0, 1, 0xFF, i);
                         assertThat(rs.getString("meta")).isEqualTo("{\"k\": " + i + "}");

@@ -33,7 +33,8 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     ProxyFixture(PgProxyConfig config) throws Exception {
-        database = "vshard_pgwire_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        database =
+                "vshard_pgwire_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection admin = DriverManager.getConnection(ADMIN_URL, "postgres", "");
                 Statement st = admin.createStatement()) {
             st.execute("CREATE DATABASE " + database);

@@ -25,7 +25,8 @@ class PsqlThroughProxyIT {
     @BeforeAll
     static void start() throws Exception {
         fixture = new ProxyFixture(PgAuthMethod.SCRAM_SHA_256);
-        Run created = psql(ProxyFixture.PASSWORD, "CREATE TABLE payments (id bigint PRIMARY KEY, amount numeric(10,2))");
+        Run created =
+                psql(ProxyFixture.PASSWORD, "CREATE TABLE payments (id bigint PRIMARY KEY, amount numeric(10,2))");
         assertThat(created.exitCode()).as(created.stderr()).isZero();
     }
 
@@ -35,9 +36,8 @@ class PsqlThroughProxyIT {
     }
 
     static Run psql(String password, String... commands) throws IOException, InterruptedException {
-        String psql = Files.exists(Path.of("/usr/lib/postgresql/15/bin/psql"))
-                ? "/usr/lib/postgresql/15/bin/psql"
-                : "psql";
+        String psql =
+                Files.exists(Path.of("/usr/lib/postgresql/15/bin/psql")) ? "/usr/lib/postgresql/15/bin/psql" : "psql";
         List<String> cmd = new ArrayList<>(List.of(
                 psql,
                 "-X",
@@ -109,7 +109,10 @@ class PsqlThroughProxyIT {
     void errorsShowSqlStateAndPosition() throws Exception {
         Run run = psql(ProxyFixture.PASSWORD, "SELECT 1; SELEC 2");
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.stderr()).contains("42601").contains("LINE 1: SELECT 1; SELEC 2").contains("^");
+        assertThat(run.stderr())
+                .contains("42601")
+                .contains("LINE 1: SELECT 1; SELEC 2")
+                .contains("^");
     }
 
     @Test

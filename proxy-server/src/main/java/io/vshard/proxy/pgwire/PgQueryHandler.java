@@ -53,11 +53,13 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         session.cancel();
     }
 
-    /** Flushes the startup answers, then reads the first query. */
-    void flushThenRead() {
+    /** Flushes the startup answers, then handles messages the client pipelined early, or reads the first one. */
+    void start(List<FrontendMessage> early) {
+        pending.addAll(early);
+        ChannelHandlerContext ctx = channel.pipeline().context(this);
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
             if (future.isSuccess()) {
-                channel.read();
+                dispatch(ctx);
             } else {
                 channel.close();
             }
@@ -105,6 +107,16 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         }
         boolean open = keepOpen;
         unflushed = 0;
+        try {
+            afterBatch(ctx, open);
+        } catch (RejectedExecutionException e) {
+            // The event loop is gone (server shut down): nobody is left to answer, only resources to free.
+            shared.inFlight().decrementAndGet();
+            shared.closeLater(session);
+        }
+    }
+
+    private void afterBatch(ChannelHandlerContext ctx, boolean open) {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
             finished();
             if (open && future.isSuccess()) {

@@ -10,7 +10,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,6 +44,8 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
     private String user;
     private ScramExchange scram;
     private byte[] md5Salt;
+    /** Messages a client pipelined behind its startup while the backend connection was being opened. */
+    private final List<FrontendMessage> early = new ArrayList<>();
 
     PgStartupHandler(PgProxyServer.Shared shared) {
         this.shared = shared;
@@ -54,7 +58,9 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof FrontendMessage.SslRequest || msg instanceof FrontendMessage.GssEncRequest) {
+        if (phase == Phase.CONNECTING) {
+            early.add((FrontendMessage) msg);
+        } else if (msg instanceof FrontendMessage.SslRequest || msg instanceof FrontendMessage.GssEncRequest) {
             ctx.writeAndFlush(new BackendMessage.EncryptionResponse((byte) 'N')).addListener(readNext(ctx));
         } else if (msg instanceof FrontendMessage.CancelRequest cancel) {
             shared.cancels().cancel(cancel.processId(), cancel.secretKey());
@@ -177,10 +183,15 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
             shared.workers().execute(() -> {
                 try {
                     Connection connection = shared.connector().open(user, database);
-                    ctx.executor().execute(() -> established(ctx, connection));
+                    try {
+                        ctx.executor().execute(() -> established(ctx, connection));
+                    } catch (RejectedExecutionException e) {
+                        shared.closeLater(connection);
+                    }
                 } catch (SQLException e) {
-                    ctx.executor().execute(() -> ctx.writeAndFlush(PgErrors.fromSqlException(e, 0))
-                            .addListener(ChannelFutureListener.CLOSE));
+                    ctx.channel()
+                            .writeAndFlush(PgErrors.fromSqlException(e, 0))
+                            .addListener(ChannelFutureListener.CLOSE);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -211,7 +222,7 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
         ctx.write(key);
         ctx.write(new BackendMessage.ReadyForQuery((byte) 'I'));
         ctx.pipeline().replace(this, "pg-query", query);
-        query.flushThenRead();
+        query.start(early);
     }
 
     private static void status(ChannelHandlerContext ctx, String name, String value) {
