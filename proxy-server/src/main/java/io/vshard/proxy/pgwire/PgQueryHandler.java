@@ -32,17 +32,18 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
     private final PgProxyServer.Shared shared;
     private final Channel channel;
     private final PgSession session;
+    private final ChannelOutput output;
     private final ArrayDeque<FrontendMessage> pending = new ArrayDeque<>();
     private final Object writability = new Object();
     private boolean busy;
     private boolean sessionClosed;
     private int processId;
-    private int unflushed;
 
     PgQueryHandler(PgProxyServer.Shared shared, Channel channel, Connection connection) {
         this.shared = shared;
         this.channel = channel;
-        this.session = new PgSession(connection, new ChannelOutput());
+        this.output = new ChannelOutput();
+        this.session = new PgSession(connection, output);
     }
 
     void processId(int processId) {
@@ -106,7 +107,6 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             keepOpen = false;
         }
         boolean open = keepOpen;
-        unflushed = 0;
         try {
             afterBatch(ctx, open);
         } catch (RejectedExecutionException e) {
@@ -117,17 +117,23 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void afterBatch(ChannelHandlerContext ctx, boolean open) {
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
-            finished();
-            if (open && future.isSuccess()) {
-                dispatch(ctx);
-            } else {
-                ctx.close();
-                if (!channel.isActive()) {
-                    closeSession();
-                }
-            }
+        List<BackendMessage> rest = output.take();
+        ctx.executor().execute(() -> {
+            rest.forEach(message -> ctx.write(message, ctx.voidPromise()));
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> afterWrite(ctx, open, future.isSuccess()));
         });
+    }
+
+    private void afterWrite(ChannelHandlerContext ctx, boolean open, boolean written) {
+        finished();
+        if (open && written) {
+            dispatch(ctx);
+        } else {
+            ctx.close();
+            if (!channel.isActive()) {
+                closeSession();
+            }
+        }
     }
 
     private void finished() {
@@ -189,22 +195,42 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes from the worker thread; the event loop does the actual I/O in submission order. */
+    /**
+     * Collects a worker's messages and hands them to the event loop in one task per flush: one wake-up of the
+     * event loop per batch of messages instead of one per message.
+     */
     private final class ChannelOutput implements PgSession.Output {
+
+        private List<BackendMessage> buffered = new ArrayList<>();
 
         @Override
         public void write(BackendMessage message) {
-            channel.write(message, channel.voidPromise());
-            if (++unflushed >= WRITES_PER_FLUSH) {
+            buffered.add(message);
+            if (buffered.size() >= WRITES_PER_FLUSH) {
                 flush();
             }
         }
 
         @Override
         public void flush() {
-            unflushed = 0;
-            channel.flush();
+            List<BackendMessage> batch = take();
+            if (!batch.isEmpty()) {
+                ChannelHandlerContext ctx = channel.pipeline().context(PgQueryHandler.this);
+                if (ctx == null) {
+                    return;
+                }
+                ctx.executor().execute(() -> {
+                    batch.forEach(message -> ctx.write(message, ctx.voidPromise()));
+                    ctx.flush();
+                });
+            }
             awaitWritable();
+        }
+
+        List<BackendMessage> take() {
+            List<BackendMessage> batch = buffered;
+            buffered = new ArrayList<>();
+            return batch;
         }
 
         private void awaitWritable() {
