@@ -11,6 +11,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -20,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,7 @@ public final class PgProxyServer implements AutoCloseable {
     /** What every connection of one server shares. */
     record Shared(
             PgProxyConfig config,
+            SslContext tls,
             BackendConnector connector,
             ExecutorService workers,
             CancelRegistry cancels,
@@ -78,7 +82,21 @@ public final class PgProxyServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.workerQueue()),
                 new DefaultThreadFactory("vshard-pg-worker", true));
         workers.allowCoreThreadTimeOut(true);
-        this.shared = new Shared(config, connector, workers, new CancelRegistry(), new AtomicInteger());
+        this.shared = new Shared(config, tls(config), connector, workers, new CancelRegistry(), new AtomicInteger());
+    }
+
+    private static SslContext tls(PgProxyConfig config) {
+        if (config.tlsCertificate() == null) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forServer(
+                            config.tlsCertificate().toFile(),
+                            config.tlsPrivateKey().toFile())
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalArgumentException("cannot load the TLS certificate or key: " + e.getMessage(), e);
+        }
     }
 
     /** Binds to all interfaces on {@code port} (0 picks a free one); returns the bound port. */

@@ -40,6 +40,7 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
 
     private final PgProxyServer.Shared shared;
     private Phase phase = Phase.STARTUP;
+    private boolean tlsStarted;
     private Map<String, String> parameters;
     private String user;
     private ScramExchange scram;
@@ -60,6 +61,17 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (phase == Phase.CONNECTING) {
             early.add((FrontendMessage) msg);
+        } else if (msg instanceof FrontendMessage.SslRequest && shared.tls() != null && !tlsStarted) {
+            tlsStarted = true;
+            ctx.writeAndFlush(new BackendMessage.EncryptionResponse((byte) 'S')).addListener(future -> {
+                if (future.isSuccess()) {
+                    // The handshake starts with the client's next bytes, so TLS must sit first before reading on.
+                    ctx.pipeline().addFirst("tls", shared.tls().newHandler(ctx.alloc()));
+                    ctx.read();
+                } else {
+                    ctx.close();
+                }
+            });
         } else if (msg instanceof FrontendMessage.SslRequest || msg instanceof FrontendMessage.GssEncRequest) {
             ctx.writeAndFlush(new BackendMessage.EncryptionResponse((byte) 'N')).addListener(readNext(ctx));
         } else if (msg instanceof FrontendMessage.CancelRequest cancel) {
