@@ -3,9 +3,14 @@ package io.vshard.it.pgwire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vshard.proxy.http.StatusHttpServer;
 import io.vshard.proxy.pgwire.PgAuthMethod;
 import io.vshard.proxy.pgwire.PgProxyConfig;
 import io.vshard.proxy.pgwire.PgUser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -86,6 +91,41 @@ class ProxyLifecycleIT {
             try (Connection c = fixture.connect()) {
                 assertThat(c.isValid(5)).isTrue();
             }
+        }
+    }
+
+    @Test
+    void metricsAndHealthAreServedOverHttp() throws Exception {
+        try (ProxyFixture fixture = new ProxyFixture(config());
+                StatusHttpServer http = new StatusHttpServer(fixture.server::metrics, fixture.server::healthy)) {
+            int port = http.start(0);
+            try (Connection c = fixture.connect();
+                    Statement st = c.createStatement()) {
+                st.executeQuery("SELECT 1").close();
+                assertThatThrownBy(() -> st.execute("SELEC")).isInstanceOf(SQLException.class);
+            }
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> metrics = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body())
+                    .containsPattern("vshard_pgwire_connections_total [1-9]")
+                    .containsPattern("vshard_pgwire_statement_errors_total [1-9]")
+                    .containsPattern("vshard_pgwire_statement_seconds_count [1-9]")
+                    .contains("vshard_pgwire_statement_seconds_bucket{le=\"+Inf\"}");
+            HttpResponse<String> health = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            fixture.server.close();
+            HttpResponse<String> down = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(down.statusCode()).isEqualTo(503);
         }
     }
 

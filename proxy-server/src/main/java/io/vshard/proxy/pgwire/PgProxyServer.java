@@ -46,7 +46,8 @@ public final class PgProxyServer implements AutoCloseable {
             BackendConnector connector,
             ExecutorService workers,
             CancelRegistry cancels,
-            AtomicInteger inFlight) {
+            AtomicInteger inFlight,
+            PgWireStats stats) {
 
         /** Closes a JDBC resource on a worker (closing may block on the network). */
         void closeLater(AutoCloseable resource) {
@@ -82,7 +83,8 @@ public final class PgProxyServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.workerQueue()),
                 new DefaultThreadFactory("vshard-pg-worker", true));
         workers.allowCoreThreadTimeOut(true);
-        this.shared = new Shared(config, tls(config), connector, workers, new CancelRegistry(), new AtomicInteger());
+        this.shared = new Shared(
+                config, tls(config), connector, workers, new CancelRegistry(), new AtomicInteger(), new PgWireStats());
     }
 
     private static SslContext tls(PgProxyConfig config) {
@@ -120,6 +122,7 @@ public final class PgProxyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        shared.stats().connectionAccepted();
                         long idle = shared.config().idleTimeout().toMillis();
                         if (idle > 0) {
                             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
@@ -151,6 +154,23 @@ public final class PgProxyServer implements AutoCloseable {
     /** Statement batches running right now. */
     public int inFlight() {
         return shared.inFlight().get();
+    }
+
+    /** The server's counters. */
+    public PgWireStats stats() {
+        return shared.stats();
+    }
+
+    /** All counters and gauges in the Prometheus text format, for an HTTP {@code /metrics} endpoint. */
+    public String metrics() {
+        StringBuilder out = new StringBuilder(2048);
+        shared.stats().writePrometheus(out, connections(), inFlight());
+        return out.toString();
+    }
+
+    /** Whether the server is accepting clients. */
+    public synchronized boolean healthy() {
+        return serverChannel != null && serverChannel.isActive();
     }
 
     /** Stops accepting, waits up to the drain timeout for running statements, then closes all connections. */

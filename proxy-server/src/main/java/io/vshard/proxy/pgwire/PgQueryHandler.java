@@ -43,7 +43,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         this.shared = shared;
         this.channel = channel;
         this.output = new ChannelOutput();
-        this.session = new PgSession(connection, output);
+        this.session = new PgSession(connection, output, shared.stats());
     }
 
     void processId(int processId) {
@@ -179,12 +179,13 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        failConnection(ctx, cause);
+        failConnection(ctx, cause, shared.stats());
     }
 
     /** Answers a protocol violation with a FATAL ErrorResponse and closes; other failures just close. */
-    static void failConnection(ChannelHandlerContext ctx, Throwable cause) {
+    static void failConnection(ChannelHandlerContext ctx, Throwable cause, PgWireStats stats) {
         if (cause instanceof PgProtocolException e) {
+            stats.protocolError();
             ctx.writeAndFlush(PgErrors.error("FATAL", e.sqlState(), e.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {

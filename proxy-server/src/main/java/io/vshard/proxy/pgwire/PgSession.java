@@ -41,6 +41,7 @@ final class PgSession implements AutoCloseable {
 
     private final Connection connection;
     private final Output out;
+    private final PgWireStats stats;
     private final Map<String, PgStatement> statements = new HashMap<>();
     private final Map<String, PgPortal> portals = new HashMap<>();
     private byte status = 'I';
@@ -48,9 +49,10 @@ final class PgSession implements AutoCloseable {
     private volatile Statement running;
     private boolean endOfRows;
 
-    PgSession(Connection connection, Output out) {
+    PgSession(Connection connection, Output out, PgWireStats stats) {
         this.connection = connection;
         this.out = out;
+        this.stats = stats;
     }
 
     /** Handles a batch of messages in order; returns false once the client sent Terminate. */
@@ -116,10 +118,12 @@ final class PgSession implements AutoCloseable {
         try (Statement statement = connection.createStatement()) {
             running = statement;
             boolean hasResultSet;
+            long start = System.nanoTime();
             try {
                 hasResultSet = statement.execute(sql);
             } finally {
                 running = null;
+                stats.statementExecuted(System.nanoTime() - start);
             }
             notices(statement.getWarnings());
             if (hasResultSet) {
@@ -278,10 +282,12 @@ final class PgSession implements AutoCloseable {
         }
         running = ps;
         boolean hasResultSet;
+        long start = System.nanoTime();
         try {
             hasResultSet = ps.execute();
         } finally {
             running = null;
+            stats.statementExecuted(System.nanoTime() - start);
         }
         notices(ps.getWarnings());
         if (hasResultSet) {
@@ -410,6 +416,7 @@ final class PgSession implements AutoCloseable {
     }
 
     private void fail(SQLException e, int positionShift) {
+        stats.statementFailed();
         if (status == 'T') {
             status = 'E';
         }

@@ -75,6 +75,7 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof FrontendMessage.SslRequest || msg instanceof FrontendMessage.GssEncRequest) {
             ctx.writeAndFlush(new BackendMessage.EncryptionResponse((byte) 'N')).addListener(readNext(ctx));
         } else if (msg instanceof FrontendMessage.CancelRequest cancel) {
+            shared.stats().cancelRequested();
             shared.cancels().cancel(cancel.processId(), cancel.secretKey());
             ctx.close();
         } else if (msg instanceof FrontendMessage.Startup startup && phase == Phase.STARTUP) {
@@ -185,6 +186,7 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
 
     private void authenticationFailed(ChannelHandlerContext ctx) {
         LOG.info("pgwire: password authentication failed for user {}", user);
+        shared.stats().authenticationFailed();
         fatal(ctx, "28P01", "password authentication failed for user \"" + user + "\"");
     }
 
@@ -250,7 +252,7 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        PgQueryHandler.failConnection(ctx, cause);
+        PgQueryHandler.failConnection(ctx, cause, shared.stats());
     }
 
     private static void fatal(ChannelHandlerContext ctx, String sqlState, String message) {
