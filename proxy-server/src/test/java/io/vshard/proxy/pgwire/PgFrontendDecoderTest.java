@@ -114,7 +114,8 @@ class PgFrontendDecoderTest {
                 .isInstanceOf(PgProtocolException.class)
                 .satisfies(e -> assertThat(((PgProtocolException) e).sqlState()).isEqualTo("54000"));
         channel.writeInbound(query("SELECT 1"));
-        assertThat((Object) channel.readInbound()).isNull();
+        Object after = channel.readInbound();
+        assertThat(after).isNull();
         channel.finishAndReleaseAll();
     }
 
@@ -165,9 +166,11 @@ class PgFrontendDecoderTest {
         EmbeddedChannel channel = new EmbeddedChannel(new PgFrontendDecoder(1024));
         channel.writeInbound(
                 Unpooled.buffer().writeInt(16).writeInt(80877102).writeInt(7).writeInt(99));
-        assertThat((Object) channel.readInbound()).isEqualTo(new FrontendMessage.CancelRequest(7, 99));
+        Object cancel = channel.readInbound();
+        assertThat(cancel).isEqualTo(new FrontendMessage.CancelRequest(7, 99));
         channel.writeInbound(query("SELECT 1"));
-        assertThat((Object) channel.readInbound()).isNull();
+        Object after = channel.readInbound();
+        assertThat(after).isNull();
         channel.finishAndReleaseAll();
     }
 
