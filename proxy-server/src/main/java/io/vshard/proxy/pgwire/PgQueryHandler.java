@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Backpressure: the channel has AUTO_READ off. The next read is requested only when no batch is running, no
  * message is queued and the batch's last write was flushed to the socket; while a batch streams rows, the worker
  * waits whenever the channel is not writable. So a slow client slows the backend reads, never the event loop.
- * Fields without {@code volatile} are touched only on the event loop.
+ * The queue and the busy flag are touched only on the event loop; the output buffer only by the worker running
+ * the current batch.
  */
 final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 

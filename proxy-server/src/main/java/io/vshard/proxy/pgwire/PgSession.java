@@ -10,8 +10,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The JDBC side of one client session: runs simple and extended query messages against the backend
@@ -35,8 +33,6 @@ final class PgSession implements AutoCloseable {
         void flush();
     }
 
-    private static final Pattern BEGIN_MODIFIERS =
-            Pattern.compile("(?is)^\\s*(?:BEGIN(?:\\s+(?:WORK|TRANSACTION))?|START\\s+TRANSACTION)\\s*(.*?)[\\s;]*$");
     private static final int FLUSH_EVERY_ROWS = 256;
 
     private final Connection connection;
@@ -44,7 +40,7 @@ final class PgSession implements AutoCloseable {
     private final PgWireStats stats;
     private final Map<String, PgStatement> statements = new HashMap<>();
     private final Map<String, PgPortal> portals = new HashMap<>();
-    private byte status = 'I';
+    private final PgTransaction transaction;
     private boolean skipToSync;
     private volatile Statement running;
     private boolean endOfRows;
@@ -53,6 +49,7 @@ final class PgSession implements AutoCloseable {
         this.connection = connection;
         this.out = out;
         this.stats = stats;
+        this.transaction = new PgTransaction(connection, warning -> out.write(PgErrors.notice(warning)));
     }
 
     /** Handles a batch of messages in order; returns false once the client sent Terminate. */
@@ -86,10 +83,6 @@ final class PgSession implements AutoCloseable {
         }
     }
 
-    byte status() {
-        return status;
-    }
-
     private void simpleQuery(String sql) {
         skipToSync = false;
         closeUnnamed();
@@ -105,14 +98,14 @@ final class PgSession implements AutoCloseable {
                 break;
             }
         }
-        out.write(new BackendMessage.ReadyForQuery(status));
+        out.write(new BackendMessage.ReadyForQuery(transaction.status()));
     }
 
     private void runSimple(String sql) throws SQLException {
         CommandTag tag = CommandTag.of(sql);
-        checkNotAborted(tag);
+        transaction.checkNotAborted(tag);
         if (tag.kind() != CommandTag.Kind.OTHER) {
-            out.write(new BackendMessage.CommandComplete(transactionControl(tag, sql)));
+            out.write(new BackendMessage.CommandComplete(transaction.control(tag, sql)));
             return;
         }
         try (Statement statement = connection.createStatement()) {
@@ -137,7 +130,7 @@ final class PgSession implements AutoCloseable {
             } else {
                 out.write(new BackendMessage.CommandComplete(tag.forUpdateCount(statement.getUpdateCount())));
             }
-            afterSuccess(tag);
+            transaction.afterSuccess(tag);
         }
     }
 
@@ -221,7 +214,7 @@ final class PgSession implements AutoCloseable {
             out.write(new BackendMessage.NoData());
             return;
         }
-        checkNotAborted(portal.statement.tag);
+        transaction.checkNotAborted(portal.statement.tag);
         run(portal);
         writeDescription(portal.columns, portal.resultFormats);
     }
@@ -241,9 +234,9 @@ final class PgSession implements AutoCloseable {
             out.write(new BackendMessage.EmptyQueryResponse());
             return;
         }
-        checkNotAborted(statement.tag);
+        transaction.checkNotAborted(statement.tag);
         if (statement.isTransactionControl()) {
-            out.write(new BackendMessage.CommandComplete(transactionControl(statement.tag, statement.sql)));
+            out.write(new BackendMessage.CommandComplete(transaction.control(statement.tag, statement.sql)));
             return;
         }
         run(portal);
@@ -300,7 +293,7 @@ final class PgSession implements AutoCloseable {
             portal.updateCount = ps.getUpdateCount();
             portal.columns = List.of();
         }
-        afterSuccess(statement.tag);
+        transaction.afterSuccess(statement.tag);
     }
 
     private long streamRows(ResultSet rs, List<PgColumns.Column> columns, short[] formats, int maxRows)
@@ -332,94 +325,17 @@ final class PgSession implements AutoCloseable {
 
     private void sync() {
         skipToSync = false;
-        if (status == 'I') {
+        if (transaction.status() == 'I') {
             // Outside a transaction block every portal ends with the implicit transaction at Sync.
             portals.values().forEach(PgSession::closeQuietly);
             portals.clear();
         }
-        out.write(new BackendMessage.ReadyForQuery(status));
-    }
-
-    private String transactionControl(CommandTag tag, String sql) throws SQLException {
-        switch (tag.kind()) {
-            case BEGIN:
-                if (status != 'I') {
-                    notice("25001", "there is already a transaction in progress");
-                    return "START".equals(tag.verb()) ? "START TRANSACTION" : "BEGIN";
-                }
-                connection.setAutoCommit(false);
-                status = 'T';
-                applyModifiers(sql);
-                return "START".equals(tag.verb()) ? "START TRANSACTION" : "BEGIN";
-            case COMMIT:
-                if (status == 'I') {
-                    notice("25P01", "there is no transaction in progress");
-                    return "COMMIT";
-                }
-                boolean failed = status == 'E';
-                endTransaction(!failed);
-                return failed ? "ROLLBACK" : "COMMIT";
-            default:
-                if (status == 'I') {
-                    notice("25P01", "there is no transaction in progress");
-                } else {
-                    endTransaction(false);
-                }
-                return "ROLLBACK";
-        }
-    }
-
-    private void applyModifiers(String sql) throws SQLException {
-        Matcher matcher = BEGIN_MODIFIERS.matcher(sql);
-        if (matcher.matches() && !matcher.group(1).isBlank()) {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SET TRANSACTION " + matcher.group(1));
-            } catch (SQLException e) {
-                endTransaction(false);
-                throw e;
-            }
-        }
-    }
-
-    private void endTransaction(boolean commit) throws SQLException {
-        try {
-            if (commit) {
-                connection.commit();
-            } else {
-                connection.rollback();
-            }
-        } catch (SQLException e) {
-            // A failed COMMIT still ends the transaction block, as in PostgreSQL.
-            try {
-                connection.rollback();
-            } catch (SQLException ignored) {
-                e.addSuppressed(ignored);
-            }
-            throw e;
-        } finally {
-            status = 'I';
-            connection.setAutoCommit(true);
-        }
-    }
-
-    private void checkNotAborted(CommandTag tag) throws SQLException {
-        if (status == 'E' && !tag.allowedWhenFailed()) {
-            throw new SQLException(
-                    "current transaction is aborted, commands ignored until end of transaction block", "25P02");
-        }
-    }
-
-    private void afterSuccess(CommandTag tag) {
-        if (status == 'E' && "ROLLBACK".equals(tag.verb())) {
-            status = 'T';
-        }
+        out.write(new BackendMessage.ReadyForQuery(transaction.status()));
     }
 
     private void fail(SQLException e, int positionShift) {
         stats.statementFailed();
-        if (status == 'T') {
-            status = 'E';
-        }
+        transaction.failed();
         out.write(PgErrors.fromSqlException(e, positionShift));
     }
 
@@ -434,10 +350,6 @@ final class PgSession implements AutoCloseable {
             }
             connection.clearWarnings();
         }
-    }
-
-    private void notice(String sqlState, String message) {
-        out.write(PgErrors.notice(new SQLWarning(message, sqlState)));
     }
 
     private PgStatement statement(String name) throws SQLException {
@@ -478,13 +390,7 @@ final class PgSession implements AutoCloseable {
             closeQuietly(it.next());
         }
         statements.values().forEach(PgSession::closeQuietly);
-        try {
-            if (!connection.getAutoCommit()) {
-                connection.rollback();
-            }
-        } catch (SQLException ignored) {
-            // The connection is closed next anyway.
-        }
+        transaction.abandon();
         closeQuietly(connection);
     }
 }
