@@ -1,0 +1,99 @@
+package io.vshard.proxy.pgwire;
+
+import java.lang.reflect.Method;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds ErrorResponse and NoticeResponse messages. Backend errors are passed on, not re-worded: when the
+ * SQLException carries PostgreSQL's own fields (pgjdbc's {@code getServerErrorMessage()}, read reflectively so
+ * the backend stays plain JDBC) every field is forwarded; otherwise SQLSTATE and message are.
+ */
+final class PgErrors {
+
+    private static final Map<Character, String> SERVER_FIELDS = fieldGetters();
+
+    private PgErrors() {}
+
+    private static Map<Character, String> fieldGetters() {
+        Map<Character, String> getters = new LinkedHashMap<>();
+        getters.put('D', "getDetail");
+        getters.put('H', "getHint");
+        getters.put('P', "getPosition");
+        getters.put('W', "getWhere");
+        getters.put('s', "getSchema");
+        getters.put('t', "getTable");
+        getters.put('c', "getColumn");
+        getters.put('d', "getDatatype");
+        getters.put('n', "getConstraint");
+        getters.put('F', "getFile");
+        getters.put('L', "getLine");
+        getters.put('R', "getRoutine");
+        return getters;
+    }
+
+    /** An ErrorResponse (severity ERROR or FATAL) the proxy raises itself. */
+    static BackendMessage.ErrorOrNotice error(String severity, String sqlState, String message) {
+        Map<Character, String> fields = new LinkedHashMap<>();
+        fields.put('S', severity);
+        fields.put('V', severity);
+        fields.put('C', sqlState);
+        fields.put('M', message);
+        return new BackendMessage.ErrorOrNotice(true, fields);
+    }
+
+    /** An ErrorResponse for a backend failure; {@code positionShift} is added to a reported cursor position. */
+    static BackendMessage.ErrorOrNotice fromSqlException(SQLException e, int positionShift) {
+        return new BackendMessage.ErrorOrNotice(true, fields(e, "ERROR", positionShift));
+    }
+
+    /** A NoticeResponse for a backend warning. */
+    static BackendMessage.ErrorOrNotice notice(SQLWarning warning) {
+        return new BackendMessage.ErrorOrNotice(false, fields(warning, "WARNING", 0));
+    }
+
+    private static Map<Character, String> fields(SQLException e, String defaultSeverity, int positionShift) {
+        Map<Character, String> fields = new LinkedHashMap<>();
+        Object server = serverErrorMessage(e);
+        String severity = server == null ? null : call(server, "getSeverity");
+        fields.put('S', severity == null ? defaultSeverity : severity);
+        fields.put('V', severity == null ? defaultSeverity : severity);
+        String state = e.getSQLState();
+        fields.put('C', state == null || state.length() != 5 ? "XX000" : state);
+        String message = server == null ? null : call(server, "getMessage");
+        fields.put('M', message != null ? message : e.getMessage() == null ? e.toString() : e.getMessage());
+        if (server != null) {
+            for (Map.Entry<Character, String> getter : SERVER_FIELDS.entrySet()) {
+                String value = call(server, getter.getValue());
+                if (value != null && !value.isEmpty() && !(getter.getKey() == 'P' && "0".equals(value))) {
+                    fields.put(getter.getKey(), value);
+                }
+            }
+            String position = fields.get('P');
+            if (position != null && positionShift != 0) {
+                fields.put('P', Integer.toString(Integer.parseInt(position) + positionShift));
+            }
+        }
+        return fields;
+    }
+
+    private static Object serverErrorMessage(SQLException e) {
+        try {
+            Method method = e.getClass().getMethod("getServerErrorMessage");
+            return method.invoke(e);
+        } catch (ReflectiveOperationException | RuntimeException ignored) {
+            return null;
+        }
+    }
+
+    private static String call(Object target, String getter) {
+        try {
+            Object value = target.getClass().getMethod(getter).invoke(target);
+            return value == null ? null : value.toString();
+        } catch (ReflectiveOperationException | RuntimeException ignored) {
+            return null;
+        }
+    }
+}

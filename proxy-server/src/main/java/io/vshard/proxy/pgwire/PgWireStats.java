@@ -1,0 +1,120 @@
+package io.vshard.proxy.pgwire;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one {@link PgProxyServer}, rendered in the Prometheus text format. Lock-free: sessions update it
+ * from worker and event-loop threads, a scrape reads it from any thread (values may be a few updates apart).
+ */
+public final class PgWireStats {
+
+    private static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+
+    private final LongAdder connections = new LongAdder();
+    private final LongAdder authFailures = new LongAdder();
+    private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder statementErrors = new LongAdder();
+    private final LongAdder cancels = new LongAdder();
+    private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
+    private final LongAdder statements = new LongAdder();
+    private final DoubleAdder seconds = new DoubleAdder();
+
+    PgWireStats() {
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = new LongAdder();
+        }
+    }
+
+    void connectionAccepted() {
+        connections.increment();
+    }
+
+    void authenticationFailed() {
+        authFailures.increment();
+    }
+
+    void protocolError() {
+        protocolErrors.increment();
+    }
+
+    void statementFailed() {
+        statementErrors.increment();
+    }
+
+    void cancelRequested() {
+        cancels.increment();
+    }
+
+    /** Records one backend statement execution. */
+    void statementExecuted(long nanos) {
+        double s = nanos / 1e9;
+        statements.increment();
+        seconds.add(s);
+        for (int i = 0; i < BUCKETS.length; i++) {
+            if (s <= BUCKETS[i]) {
+                buckets[i].increment();
+                break;
+            }
+        }
+    }
+
+    /** Statements executed so far. */
+    public long statements() {
+        return statements.sum();
+    }
+
+    /** Appends the counters in the Prometheus text exposition format. */
+    public void writePrometheus(StringBuilder out, int openConnections, int inFlight) {
+        counter(out, "vshard_pgwire_connections_total", "Client connections accepted.", connections.sum());
+        gauge(out, "vshard_pgwire_connections_open", "Client connections open now.", openConnections);
+        gauge(out, "vshard_pgwire_batches_in_flight", "Message batches running on workers now.", inFlight);
+        counter(out, "vshard_pgwire_auth_failures_total", "Failed client authentications.", authFailures.sum());
+        counter(
+                out,
+                "vshard_pgwire_protocol_errors_total",
+                "Connections closed for protocol errors.",
+                protocolErrors.sum());
+        counter(
+                out,
+                "vshard_pgwire_statement_errors_total",
+                "Statements answered with an ErrorResponse.",
+                statementErrors.sum());
+        counter(out, "vshard_pgwire_cancel_requests_total", "CancelRequests received.", cancels.sum());
+        String name = "vshard_pgwire_statement_seconds";
+        out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        long cumulative = 0;
+        for (int i = 0; i < BUCKETS.length; i++) {
+            cumulative += buckets[i].sum();
+            out.append(name)
+                    .append("_bucket{le=\"")
+                    .append(BUCKETS[i])
+                    .append("\"} ")
+                    .append(cumulative)
+                    .append('\n');
+        }
+        long count = statements.sum();
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(count).append('\n');
+        out.append(name)
+                .append("_sum ")
+                .append(String.format(Locale.ROOT, "%.6f", seconds.sum()))
+                .append('\n');
+        out.append(name).append("_count ").append(count).append('\n');
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        metric(out, name, help, "counter", value);
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        metric(out, name, help, "gauge", value);
+    }
+
+    private static void metric(StringBuilder out, String name, String help, String type, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        out.append(name).append(' ').append(value).append('\n');
+    }
+}
