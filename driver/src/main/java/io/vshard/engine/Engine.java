@@ -46,6 +46,7 @@ public final class Engine implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     private final String routerId = UUID.randomUUID().toString();
     private volatile RoutingState state;
+    private volatile boolean schemasCreated;
 
     private Engine(VShardConfig config, EngineOptions options, ControlStore store, RoutingState state) {
         this.config = config;
@@ -169,6 +170,14 @@ public final class Engine implements AutoCloseable {
             locations.add(s.location());
         }
         return dataSources.createSchemas(locations);
+    }
+
+    /** {@link #createShardSchemas()} the first time it is called on this engine; later calls do nothing. */
+    public synchronized void createShardSchemasOnce() throws SQLException {
+        if (!schemasCreated) {
+            createShardSchemas();
+            schemasCreated = true;
+        }
     }
 
     /**

@@ -64,7 +64,7 @@ public final class VShardDriver implements Driver {
         Engine engine = SharedEngines.acquire(key, parsed, options(props));
         try {
             if (DriverProperty.CREATE_SCHEMAS.getBoolean(props)) {
-                engine.createShardSchemas();
+                engine.createShardSchemasOnce();
             }
             return new VShardConnection(url, engine, () -> SharedEngines.release(key), props);
         } catch (SQLException | RuntimeException e) {
