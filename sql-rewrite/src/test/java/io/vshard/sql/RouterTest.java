@@ -104,6 +104,19 @@ class RouterTest {
     }
 
     @Test
+    void groupedLimitStaysInTheMergeUnlessSortedByTheGroupColumns() {
+        RoutePlan.Sharded byCount =
+                sharded("SELECT status, count(*) FROM posts GROUP BY status ORDER BY count(*) DESC LIMIT 2");
+        assertThat(byCount.statements().get(0).sql())
+                .isEqualTo("SELECT status, count(*) FROM posts GROUP BY status ORDER BY count(*) DESC LIMIT "
+                        + Long.MAX_VALUE);
+        assertThat(byCount.merge().limit()).isEqualTo(2);
+        RoutePlan.Sharded byKey = sharded("SELECT status, count(*) FROM posts GROUP BY status ORDER BY status LIMIT 2");
+        assertThat(byKey.statements().get(0).sql())
+                .isEqualTo("SELECT status, count(*) FROM posts GROUP BY status ORDER BY status LIMIT 2");
+    }
+
+    @Test
     void plainAggregatesNeedNoRewrite() {
         String sql = "SELECT count(*), sum(score), min(score), max(score) FROM posts";
         RoutePlan.Sharded p = sharded(sql);
