@@ -60,6 +60,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             throw new MalformedPacketException("empty command packet");
         }
         int command = in.getUnsignedByte(in.readerIndex());
+        LOG.trace("command {} ({} bytes)", command, in.readableBytes());
         if (command == COM_QUIT) {
             packet.release();
             ctx.close();
@@ -92,7 +93,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             packet.release();
             ctx.executor().execute(() -> ConnectionErrors.handle(ctx, session.writer(), e, LOG));
             return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("command failed unexpectedly", e);
             session.writer().error(ErrorCodes.UNKNOWN_ERROR, "HY000", "internal proxy error");
         } finally {
@@ -135,6 +136,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
     private void readNextAfterFlush(ChannelHandlerContext ctx) {
         session.writer().flush().addListener(f -> {
+            LOG.trace("response written: {}", f.isSuccess());
             if (f.isSuccess()) {
                 ctx.read();
             } else {

@@ -10,8 +10,8 @@ import java.util.Optional;
  *
  * @param users who may log in
  * @param backend opens the JDBC connection of each session
- * @param serverVersion announced in the handshake; clients pick dialect features from it, and a 5.7
- *     version keeps MySQL Connector/J on variables MariaDB also knows ({@code tx_isolation})
+ * @param serverVersion announced in the handshake; clients pick dialect features from it, and a version
+ *     before 5.7.20 keeps MySQL Connector/J on {@code tx_isolation}, which MariaDB 10.x also knows
  * @param maxPacketSize largest client packet accepted, in bytes
  * @param idleTimeout an idle client is disconnected after this long
  * @param jdbcThreads threads running JDBC work for all sessions
@@ -38,7 +38,7 @@ public record MySqlProxyConfig(
 
     /** Defaults: 64 MiB packets, 8 hours idle, 32 JDBC threads, 1024 queued commands. */
     public static MySqlProxyConfig of(List<MySqlUser> users, BackendConnector backend) {
-        return new MySqlProxyConfig(users, backend, "5.7.99-vshard", 64 << 20, Duration.ofHours(8), 32, 1024);
+        return new MySqlProxyConfig(users, backend, "5.7.19-vshard", 64 << 20, Duration.ofHours(8), 32, 1024);
     }
 
     /** The same settings with another packet limit. */

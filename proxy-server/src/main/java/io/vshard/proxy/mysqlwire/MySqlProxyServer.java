@@ -11,7 +11,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -79,7 +78,7 @@ public final class MySqlProxyServer implements AutoCloseable {
                                                 0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast("decoder", new PacketDecoder(config.maxPacketSize()))
                                 .addLast("encoder", PacketEncoder.INSTANCE)
-                                .addLast("flow", new FlowControlHandler())
+                                .addLast("flow", new PacketFlowControl())
                                 .addLast("auth", new AuthenticationHandler(resources, new WritabilityGate()));
                     }
                 });
