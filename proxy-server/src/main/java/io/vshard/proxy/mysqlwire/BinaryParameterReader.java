@@ -3,6 +3,9 @@ package io.vshard.proxy.mysqlwire;
 import io.netty.buffer.ByteBuf;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -66,8 +69,7 @@ final class BinaryParameterReader {
                     FieldType.STRING,
                     FieldType.ENUM,
                     FieldType.SET,
-                    FieldType.JSON ->
-                ps.setString(index, new String(WireFormat.readLengthEncodedBytes(in), StandardCharsets.UTF_8));
+                    FieldType.JSON -> bindText(ps, index, WireFormat.readLengthEncodedBytes(in));
             case FieldType.TINY_BLOB,
                     FieldType.MEDIUM_BLOB,
                     FieldType.LONG_BLOB,
@@ -86,8 +88,26 @@ final class BinaryParameterReader {
                 || type == FieldType.STRING
                 || type == FieldType.JSON;
         if (text) {
-            ps.setString(index, new String(data, StandardCharsets.UTF_8));
+            bindText(ps, index, data);
         } else {
+            ps.setBytes(index, data);
+        }
+    }
+
+    /**
+     * Clients send byte arrays as string types too (Connector/J does for VARBINARY); bytes that are not
+     * UTF-8 are bound as bytes so they reach the backend unchanged.
+     */
+    private static void bindText(PreparedStatement ps, int index, byte[] data) throws SQLException {
+        try {
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(data))
+                    .toString();
+            ps.setString(index, text);
+        } catch (CharacterCodingException e) {
             ps.setBytes(index, data);
         }
     }

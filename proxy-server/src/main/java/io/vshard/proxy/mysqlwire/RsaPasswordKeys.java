@@ -9,7 +9,7 @@ import javax.crypto.Cipher;
 
 /**
  * The server's RSA key pair for the full {@code caching_sha2_password} exchange without TLS: the client
- * asks for the public key (PEM), sends RSA-OAEP(password XOR nonce), and the server decrypts it here.
+ * asks for the public key (PEM), sends RSA(password XOR nonce) with OAEP or PKCS#1 padding, and the server decrypts it here.
  * Immutable and thread-safe; a new {@link Cipher} is made per decryption.
  */
 final class RsaPasswordKeys {
@@ -40,9 +40,13 @@ final class RsaPasswordKeys {
 
     /** Recovers the NUL-terminated password the client encrypted with the public key and the nonce. */
     String decryptPassword(byte[] encrypted, byte[] nonce) throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
-        cipher.init(Cipher.DECRYPT_MODE, keyPair.getPrivate());
-        byte[] plain = cipher.doFinal(encrypted);
+        byte[] plain;
+        try {
+            plain = decrypt("RSA/ECB/OAEPWithSHA-1AndMGF1Padding", encrypted);
+        } catch (GeneralSecurityException e) {
+            // Clients talking to a server older than 8.0.5 (as announced) use PKCS#1 v1.5 padding.
+            plain = decrypt("RSA/ECB/PKCS1Padding", encrypted);
+        }
         int length = plain.length;
         for (int i = 0; i < plain.length; i++) {
             plain[i] = (byte) (plain[i] ^ nonce[i % nonce.length]);
@@ -51,5 +55,11 @@ final class RsaPasswordKeys {
             }
         }
         return new String(plain, 0, length, StandardCharsets.UTF_8);
+    }
+
+    private byte[] decrypt(String transformation, byte[] encrypted) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance(transformation);
+        cipher.init(Cipher.DECRYPT_MODE, keyPair.getPrivate());
+        return cipher.doFinal(encrypted);
     }
 }
