@@ -81,10 +81,10 @@ class ConnectorJThroughProxyIT {
                 assertThat(rs.getInt(1)).isEqualTo(42);
             }
         }
-        assertThatThrownBy(() -> DriverManager.getConnection(
-                        proxy.connectorJ("sha", "wrong", "allowPublicKeyRetrieval=true")))
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode())
-                        .isEqualTo(1045));
+        assertThatThrownBy(() ->
+                        DriverManager.getConnection(proxy.connectorJ("sha", "wrong", "allowPublicKeyRetrieval=true")))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
     }
 
     @Test
@@ -96,11 +96,10 @@ class ConnectorJThroughProxyIT {
                         assertThat(e.getErrorCode()).isEqualTo(1146);
                         assertThat(e.getSQLState()).isEqualTo("42S02");
                     });
-            assertThatThrownBy(() -> s.execute("SELEC 1"))
-                    .isInstanceOfSatisfying(SQLException.class, e -> {
-                        assertThat(e.getErrorCode()).as(e.toString()).isEqualTo(1064);
-                        assertThat(e.getSQLState()).isEqualTo("42000");
-                    });
+            assertThatThrownBy(() -> s.execute("SELEC 1")).isInstanceOfSatisfying(SQLException.class, e -> {
+                assertThat(e.getErrorCode()).as(e.toString()).isEqualTo(1064);
+                assertThat(e.getSQLState()).isEqualTo("42000");
+            });
             try (ResultSet rs = s.executeQuery("SELECT 2")) {
                 assertThat(rs.next()).isTrue();
             }
@@ -197,8 +196,8 @@ class ConnectorJThroughProxyIT {
                 }
             }
             assertThat(ids).hasSize(50).doesNotHaveDuplicates();
-            try (PreparedStatement count = c.prepareStatement(
-                    "SELECT COUNT(*), MIN(id), MAX(id) FROM items WHERE creator_id = 1000")) {
+            try (PreparedStatement count =
+                    c.prepareStatement("SELECT COUNT(*), MIN(id), MAX(id) FROM items WHERE creator_id = 1000")) {
                 try (ResultSet rs = count.executeQuery()) {
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getInt(1)).isEqualTo(50);
