@@ -136,7 +136,6 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
     private void readNextAfterFlush(ChannelHandlerContext ctx) {
         session.writer().flush().addListener(f -> {
-            LOG.trace("response written: {}", f.isSuccess());
             if (f.isSuccess()) {
                 ctx.read();
             } else {

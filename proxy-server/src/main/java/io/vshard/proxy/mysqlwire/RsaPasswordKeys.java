@@ -9,7 +9,8 @@ import javax.crypto.Cipher;
 
 /**
  * The server's RSA key pair for the full {@code caching_sha2_password} exchange without TLS: the client
- * asks for the public key (PEM), sends RSA(password XOR nonce) with OAEP or PKCS#1 padding, and the server decrypts it here.
+ * asks for the public key (PEM), sends RSA(password XOR nonce) with OAEP or PKCS#1 padding, and the
+ * server decrypts it here.
  * Immutable and thread-safe; a new {@link Cipher} is made per decryption.
  */
 final class RsaPasswordKeys {
