@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the self-contained driver jar and the benchmarks, then runs them all (about 10 minutes):
+#   bench/run.sh                 # driver (point select, insert; 1 and 8 threads) and fan-out
+#   bench/run.sh driver          # only the point workload;  bench/run.sh fanout  # only the fan-out
+# Extra JVM properties go in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.stack=true -Dbench.backends=h2".
+# Needs the local PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth). Results: bench/target/bench-results.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MVN="mvn -B -q ${MVN_OFFLINE:--o}"
+$MVN -Pbench -pl driver,bench -am install -DskipTests
+$MVN -Pbench -pl bench dependency:build-classpath -DexcludeArtifactIds=vshard-driver \
+  -Dmdep.outputFile=target/bench.classpath
+shaded=$(ls driver/target/vshard-driver-*-all.jar)
+cd bench
+# The shaded jar from this tree comes first: the point is to measure what a user drops on the class path.
+exec java ${BENCH_OPTS:-} -cp "../$shaded:target/classes:$(cat target/bench.classpath)" io.vshard.bench.BenchRunner "$@"
