@@ -12,7 +12,9 @@ import io.vshard.manifest.placement.Placement;
 import io.vshard.manifest.placement.RoutingState;
 import io.vshard.sql.RoutePlan;
 import io.vshard.sql.RoutingException;
+import io.vshard.sql.ShardStatement;
 import io.vshard.sql.SqlRouter;
+import io.vshard.sql.rewrite.SchemaQualifier;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.sql.SQLException;
@@ -42,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final ShardDataSources dataSources;
     private final ControlStore controlStore;
     private final SqlRouter router;
+    private final SchemaQualifier qualifier;
     private final ExecutorService executor;
     private final ScheduledExecutorService heartbeats;
     private final String routerId = UUID.randomUUID().toString();
@@ -55,6 +58,7 @@ public final class Engine implements AutoCloseable {
         this.state = state;
         this.dataSources = new ShardDataSources(config, options.connectTimeoutMillis());
         this.router = new SqlRouter(config.tables(), options.parseCacheEntries());
+        this.qualifier = new SchemaQualifier(config.tables(), options.parseCacheEntries());
         this.executor = Executors.newFixedThreadPool(options.fanOutThreads(), daemon("vshard-fanout"));
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("vshard-heartbeat"));
     }
@@ -187,7 +191,7 @@ public final class Engine implements AutoCloseable {
      */
     public RoutePlan plan(String sql, List<Object> parameters) throws SQLException {
         try {
-            return router.plan(sql, parameters, state);
+            return qualified(router.plan(sql, parameters, state));
         } catch (RoutingException e) {
             throw new SQLException(e.getMessage(), e.sqlState(), e);
         } catch (InvalidShardKeyException e) {
@@ -195,6 +199,25 @@ public final class Engine implements AutoCloseable {
         } catch (UnsupportedOperationException e) {
             throw VShardSQLException.of(VShardState.NOT_YET_AVAILABLE, e, "statement routing (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Reads get their tables prefixed with the shard's schema, so a pooled connection serving many logical
+     * shards need not be pointed at the schema first (a round trip per statement on PostgreSQL). Writes keep
+     * the schema switch: the routing-metadata journal written beside them relies on it.
+     */
+    private RoutePlan qualified(RoutePlan plan) {
+        if (!(plan instanceof RoutePlan.Sharded s) || s.writes()) {
+            return plan;
+        }
+        List<ShardStatement> out = new java.util.ArrayList<>(s.statements().size());
+        for (ShardStatement st : s.statements()) {
+            ShardLocation at = st.shard().location();
+            String q = qualifier.qualify(
+                    st.sql(), dataSources.pool(at.dataSource()).dialect().quote(at.schema()));
+            out.add(q == null ? st : st.qualified(q));
+        }
+        return new RoutePlan.Sharded(out, s.merge(), s.writes(), s.writesHeld());
     }
 
     /** Splits text holding several statements. */

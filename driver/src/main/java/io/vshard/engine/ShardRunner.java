@@ -36,7 +36,9 @@ final class ShardRunner {
         Connection c = lease.connection();
         Statement st = null;
         try {
-            lease.use(s.shard().location());
+            if (!s.schemaQualified()) {
+                lease.use(s.shard().location());
+            }
             boolean hasResult;
             if (opts.prepared() || !s.parameters().isEmpty()) {
                 PreparedStatement ps = prepare(c, s.sql(), opts);
