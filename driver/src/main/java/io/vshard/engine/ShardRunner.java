@@ -32,11 +32,22 @@ final class ShardRunner {
 
     static Outcome run(Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running)
             throws SQLException {
+        return run(lease, s, opts, running, null);
+    }
+
+    /** Runs {@code s} with a session's remembered settings ({@code null}: none) replayed on the connection. */
+    static Outcome run(
+            Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running, SessionSettings settings)
+            throws SQLException {
         String where = describe(s.shard());
         Connection c = lease.connection();
         Statement st = null;
         try {
-            lease.use(s.shard().location());
+            if (settings == null) {
+                lease.use(s.shard().location());
+            } else {
+                lease.use(s.shard().location(), settings.snapshot(s.shard().shard() < 0));
+            }
             boolean hasResult;
             if (opts.prepared() || !s.parameters().isEmpty()) {
                 PreparedStatement ps = prepare(c, s.sql(), opts);
