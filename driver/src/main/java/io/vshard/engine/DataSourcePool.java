@@ -32,9 +32,11 @@ final class DataSourcePool implements AutoCloseable {
     private final Cache<Connection, State> current =
             Caffeine.newBuilder().weakKeys().build();
     private volatile Boolean preparedTransactions;
+    private final RouteMetrics metrics;
 
-    DataSourcePool(DataSourceConfig config, long connectTimeoutMillis) {
+    DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.timeoutMillis = connectTimeoutMillis;
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("vshard-" + config.name());
@@ -72,6 +74,10 @@ final class DataSourcePool implements AutoCloseable {
 
     void preparedTransactions(boolean enabled) {
         preparedTransactions = enabled;
+    }
+
+    RouteMetrics metrics() {
+        return metrics;
     }
 
     DataSourceConfig config() {

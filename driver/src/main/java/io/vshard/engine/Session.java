@@ -68,11 +68,47 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
-        return execute(engine.plan(sql, parameters), options);
+        RoutePlan plan;
+        try {
+            plan = engine.plan(sql, parameters);
+        } catch (SQLException e) {
+            engine.metrics().failed(e.getSQLState());
+            throw e;
+        }
+        return execute(plan, options);
     }
 
     /** Executes a route plan. */
     public Result execute(RoutePlan plan, StatementOptions o) throws SQLException {
+        engine.metrics().routed(routeKind(plan));
+        try {
+            return run(plan, o);
+        } catch (SQLException e) {
+            engine.metrics().failed(e.getSQLState());
+            throw e;
+        }
+    }
+
+    private static String routeKind(RoutePlan plan) {
+        if (plan instanceof RoutePlan.Sharded p) {
+            return p.statements().size() == 1 ? "single_shard" : "fan_out";
+        }
+        if (plan instanceof RoutePlan.DefaultShard) {
+            return "default_shard";
+        }
+        if (plan instanceof RoutePlan.EveryShard) {
+            return "every_shard";
+        }
+        if (plan instanceof RoutePlan.GuardedUpdate) {
+            return "guarded_update";
+        }
+        if (plan instanceof RoutePlan.Transaction) {
+            return "transaction";
+        }
+        return plan instanceof RoutePlan.Session ? "session" : "admin";
+    }
+
+    private Result run(RoutePlan plan, StatementOptions o) throws SQLException {
         if (closed) {
             throw VShardSQLException.of(VShardState.CLOSED, null, "session");
         }

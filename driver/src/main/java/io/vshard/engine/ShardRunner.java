@@ -58,14 +58,18 @@ final class ShardRunner {
                     ps.setObject(i + 1, params.get(i));
                 }
                 running.add(ps);
+                long started = System.nanoTime();
                 hasResult = ps.execute();
+                lease.pool().metrics().shardStatement(where, System.nanoTime() - started);
             } else {
                 st = c.createStatement();
                 configure(st, opts);
                 running.add(st);
+                long started = System.nanoTime();
                 hasResult = generatedKeysWanted(opts)
                         ? st.execute(s.sql(), Statement.RETURN_GENERATED_KEYS)
                         : st.execute(s.sql());
+                lease.pool().metrics().shardStatement(where, System.nanoTime() - started);
             }
             return hasResult ? new Outcome(st, st.getResultSet(), -1) : new Outcome(st, null, st.getUpdateCount());
         } catch (SQLException e) {
