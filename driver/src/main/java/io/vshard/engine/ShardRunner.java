@@ -55,7 +55,11 @@ final class ShardRunner {
                 configure(ps, opts);
                 List<Object> params = s.parameters();
                 for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 1, params.get(i));
+                    if (params.get(i) instanceof UntypedText u) {
+                        ps.setObject(i + 1, u.text(), java.sql.Types.OTHER);
+                    } else {
+                        ps.setObject(i + 1, params.get(i));
+                    }
                 }
                 running.add(ps);
                 long started = System.nanoTime();

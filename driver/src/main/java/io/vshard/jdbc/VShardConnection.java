@@ -403,8 +403,9 @@ final class VShardConnection implements Connection {
     }
 
     @Override
-    public Array createArrayOf(String a0, Object[] a1) throws SQLException {
-        throw VShardSQLException.unsupported("Connection.createArrayOf");
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        open();
+        return new VShardArray(typeName, elements);
     }
 
     @Override
