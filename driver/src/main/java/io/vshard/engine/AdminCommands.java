@@ -25,6 +25,7 @@ final class AdminCommands {
         return switch (command.kind()) {
             case SHOW_SHARD_VERSION -> version(engine);
             case SHOW_SHARD_MANIFESTS -> manifests(engine);
+            case EXPLAIN_ROUTE -> RouteExplainer.explain(engine, command.argument());
             default ->
                 throw VShardSQLException.of(
                         VShardState.NOT_YET_AVAILABLE,

@@ -182,7 +182,8 @@ final class FanOut {
     }
 
     /** The merged result of per-shard sources. */
-    static Result merged(List<RowSource> sources, Merge merge, List<ColumnInfo> columns, StatementOptions o) {
+    static Result merged(List<RowSource> sources, Merge plannedMerge, List<ColumnInfo> columns, StatementOptions o) {
+        Merge merge = plannedMerge.resolve(columns.size());
         RowSource merged = MergeSources.merge(sources, merge);
         if (o.maxRows() > 0) {
             merged = new LimitSource(merged, 0, o.maxRows());

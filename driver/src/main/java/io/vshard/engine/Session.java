@@ -247,7 +247,7 @@ public final class Session implements AutoCloseable {
                             VShardState.INVALID_USE, null, "a fan-out read returned no rows on " + s.shard());
                 }
                 if (columns == null) {
-                    columns = ColumnInfo.of(out.rows().getMetaData(), merge.visibleColumns());
+                    columns = ColumnInfo.of(out.rows().getMetaData(), -1);
                 }
                 sources.add(new ListSource(
                         MergeSources.drain(new io.vshard.engine.merge.ResultSetSource(out.rows(), null))));

@@ -5,7 +5,10 @@ import java.util.List;
 /**
  * How the engine merges the per-shard results of a fan-out read. Column numbers are 0-based positions in
  * the rewritten select list; columns at {@code visibleColumns} and beyond were added for the merge (for
- * example the COUNT behind an AVG, or an ORDER BY key not selected) and are not returned.
+ * example the COUNT behind an AVG, or an ORDER BY key not selected) and are not returned. When the select
+ * list holds {@code *}, the router cannot count the columns: a negative column number then counts from the
+ * end (-1 is the last column) and a {@code visibleColumns} of {@code -1 - k} hides the last {@code k}
+ * columns; {@link #resolve(int)} turns such a merge into absolute positions once the column count is known.
  *
  * @param orderBy the sort keys; the per-shard results arrive sorted by them (streaming k-way merge)
  * @param offset rows to skip after merging
@@ -13,7 +16,8 @@ import java.util.List;
  * @param groupBy the grouping columns (empty with aggregates = one group)
  * @param aggregates the aggregate columns
  * @param distinct whether duplicate rows are removed
- * @param visibleColumns how many leading columns the application sees
+ * @param visibleColumns how many leading columns the application sees; negative: all but the last
+ *     {@code -1 - visibleColumns}
  */
 public record Merge(
         List<SortKey> orderBy,
@@ -30,6 +34,21 @@ public record Merge(
         orderBy = List.copyOf(orderBy);
         groupBy = List.copyOf(groupBy);
         aggregates = List.copyOf(aggregates);
+    }
+
+    /**
+     * This merge with positions counted from the end made absolute, for results of {@code columnCount}
+     * columns.
+     */
+    public Merge resolve(int columnCount) {
+        if (visibleColumns >= 0 && orderBy.stream().allMatch(k -> k.column() >= 0)) {
+            return this;
+        }
+        List<SortKey> keys = orderBy.stream()
+                .map(k -> k.column() >= 0 ? k : new SortKey(columnCount + k.column(), k.descending(), k.nullsFirst()))
+                .toList();
+        int visible = visibleColumns >= 0 ? visibleColumns : columnCount + 1 + visibleColumns;
+        return new Merge(keys, offset, limit, groupBy, aggregates, distinct, visible);
     }
 
     /** Whether any merging beyond concatenation is needed. */

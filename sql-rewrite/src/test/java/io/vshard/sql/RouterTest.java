@@ -90,6 +90,33 @@ class RouterTest {
     }
 
     @Test
+    void starWithAnUnselectedSortKeyCountsHiddenColumnsFromTheEnd() {
+        RoutePlan.Sharded p = sharded("SELECT * FROM posts ORDER BY created_at DESC, id LIMIT 10");
+        assertThat(p.statements().get(0).sql())
+                .isEqualTo("SELECT *, created_at, id FROM posts ORDER BY created_at DESC, id LIMIT 10");
+        Merge m = p.merge();
+        assertThat(m.visibleColumns()).isEqualTo(-3);
+        assertThat(m.orderBy()).containsExactly(new Merge.SortKey(-2, true, true), new Merge.SortKey(-1, false, false));
+        Merge resolved = m.resolve(7);
+        assertThat(resolved.visibleColumns()).isEqualTo(5);
+        assertThat(resolved.orderBy())
+                .containsExactly(new Merge.SortKey(5, true, true), new Merge.SortKey(6, false, false));
+    }
+
+    @Test
+    void groupedLimitStaysInTheMergeUnlessSortedByTheGroupColumns() {
+        RoutePlan.Sharded byCount =
+                sharded("SELECT status, count(*) FROM posts GROUP BY status ORDER BY count(*) DESC LIMIT 2");
+        assertThat(byCount.statements().get(0).sql())
+                .isEqualTo("SELECT status, count(*) FROM posts GROUP BY status ORDER BY count(*) DESC LIMIT "
+                        + Long.MAX_VALUE);
+        assertThat(byCount.merge().limit()).isEqualTo(2);
+        RoutePlan.Sharded byKey = sharded("SELECT status, count(*) FROM posts GROUP BY status ORDER BY status LIMIT 2");
+        assertThat(byKey.statements().get(0).sql())
+                .isEqualTo("SELECT status, count(*) FROM posts GROUP BY status ORDER BY status LIMIT 2");
+    }
+
+    @Test
     void plainAggregatesNeedNoRewrite() {
         String sql = "SELECT count(*), sum(score), min(score), max(score) FROM posts";
         RoutePlan.Sharded p = sharded(sql);

@@ -134,6 +134,7 @@ final class Analyzer {
         if (node instanceof SqlSelect s) {
             Map<String, TableRule> scope = new HashMap<>();
             Query from = from(s.getFrom(), scope);
+            requireColocated(s, scope);
             boolean touches = from.touches || !scope.isEmpty();
             Cond c = from.cond.and(cond(s.getWhere(), scope));
             Query sub = subqueries(s.getSelectList()).or(subqueries(s.getWhere()));
@@ -203,6 +204,78 @@ final class Analyzer {
             return from(inner, scope);
         }
         return query(node);
+    }
+
+    /**
+     * Refuses a join of sharded tables unless their creator columns are equated (in ON or WHERE): each shard
+     * answers only for its own rows, so a join on anything else would silently miss pairs across shards.
+     */
+    private static void requireColocated(SqlSelect s, Map<String, TableRule> scope) {
+        if (scope.size() < 2) {
+            return;
+        }
+        Map<String, String> parent = new HashMap<>();
+        scope.keySet().forEach(a -> parent.put(a, a));
+        List<SqlNode> conditions = new ArrayList<>();
+        joinConditions(s.getFrom(), conditions);
+        conditions.add(s.getWhere());
+        for (SqlNode c : conditions) {
+            equateCreators(c, scope, parent);
+        }
+        String root = null;
+        for (String alias : scope.keySet()) {
+            String r = find(parent, alias);
+            if (root != null && !root.equals(r)) {
+                throw new RoutingException(
+                        "0A000",
+                        "a join of sharded tables must match their creator columns (for"
+                                + " example " + root + "." + scope.get(root).creatorColumn() + " = " + alias + "."
+                                + scope.get(alias).creatorColumn() + "); vshard cannot join rows that live on different"
+                                + " shards",
+                        1);
+            }
+            root = r;
+        }
+    }
+
+    private static void joinConditions(SqlNode from, List<SqlNode> out) {
+        if (from instanceof SqlJoin j) {
+            joinConditions(j.getLeft(), out);
+            joinConditions(j.getRight(), out);
+            out.add(j.getCondition());
+        }
+    }
+
+    private static void equateCreators(SqlNode node, Map<String, TableRule> scope, Map<String, String> parent) {
+        if (node == null) {
+            return;
+        }
+        if (node.getKind() == SqlKind.AND) {
+            for (SqlNode op : ((SqlCall) node).getOperandList()) {
+                equateCreators(op, scope, parent);
+            }
+        } else if (node.getKind() == SqlKind.EQUALS) {
+            String a = creatorAlias(((SqlCall) node).operand(0), scope);
+            String b = creatorAlias(((SqlCall) node).operand(1), scope);
+            if (a != null && b != null) {
+                parent.put(find(parent, a), find(parent, b));
+            }
+        }
+    }
+
+    private static String creatorAlias(SqlNode node, Map<String, TableRule> scope) {
+        if (node instanceof SqlIdentifier id && id.names.size() >= 2) {
+            String alias = id.names.get(id.names.size() - 2).toLowerCase(Locale.ROOT);
+            TableRule rule = scope.get(alias);
+            String column = id.names.get(id.names.size() - 1).toLowerCase(Locale.ROOT);
+            return rule != null && column.equals(rule.creatorColumn()) ? alias : null;
+        }
+        return null;
+    }
+
+    private static String find(Map<String, String> parent, String a) {
+        String p = parent.get(a);
+        return p.equals(a) ? a : find(parent, p);
     }
 
     /** Registers a table under its alias; returns its rule (sharded or broadcast) or null. */

@@ -120,8 +120,12 @@ public final class Planner {
         for (LogicalShard shard : t.shards()) {
             Splice s = new Splice(scan, parameters);
             boolean edited = t.splitInList(s, shard);
-            if (shape != null && !scan.explained() && shape.refusal() == null && shape.needsRewrite()) {
-                edit(s, shape, merge);
+            boolean unsafeLimit = shape != null && shape.fetchToken() >= 0 && !limitPushable(merge);
+            if (shape != null
+                    && !scan.explained()
+                    && shape.refusal() == null
+                    && (shape.needsRewrite() || unsafeLimit)) {
+                edit(s, shape, merge, unsafeLimit);
                 edited = true;
             }
             if (edited) {
@@ -134,8 +138,28 @@ public final class Planner {
         return new RoutePlan.Sharded(out, merge, false, false);
     }
 
-    private static void edit(Splice s, SelectShape shape, Merge merge) {
-        if (merge.offset() > 0 || shape.offset() != null) {
+    /**
+     * Whether each shard may apply the LIMIT itself: always without grouping; with grouping only when the
+     * sort keys are exactly the group columns, so a shard's first n groups hold every group of the global
+     * first n, complete. Otherwise a shard's LIMIT would cut groups whose partials other shards still need.
+     */
+    static boolean limitPushable(Merge merge) {
+        if (merge.groupBy().isEmpty() && merge.aggregates().isEmpty()) {
+            return true;
+        }
+        java.util.Set<Integer> sortColumns = new java.util.HashSet<>();
+        merge.orderBy().forEach(k -> sortColumns.add(k.column()));
+        return !merge.groupBy().isEmpty() && sortColumns.equals(new java.util.HashSet<>(merge.groupBy()));
+    }
+
+    private static void edit(Splice s, SelectShape shape, Merge merge, boolean unsafeLimit) {
+        if (unsafeLimit) {
+            // the merge applies OFFSET and LIMIT after aggregating; shards return every group
+            if (shape.offset() != null) {
+                s.replace(shape.offsetToken(), "0");
+            }
+            s.replace(shape.fetchToken(), Long.toString(Long.MAX_VALUE));
+        } else if (merge.offset() > 0 || shape.offset() != null) {
             s.replace(shape.offsetToken(), "0");
             if (shape.fetchToken() >= 0 && merge.limit() >= 0) {
                 s.replace(shape.fetchToken(), Long.toString(merge.limit() + merge.offset()));

@@ -143,10 +143,8 @@ record SelectShape(
                 }
                 int at = find(items, e);
                 if (at < 0) {
-                    if (star) {
-                        return refuse("ORDER BY with SELECT * (list the columns)");
-                    }
-                    at = visible + hidden.size() + sortHidden.size();
+                    // With *, the column count is unknown here: number hidden sort columns from the end.
+                    at = star ? -1 - sortHidden.size() : visible + hidden.size() + sortHidden.size();
                     sortHidden.add(range(scan, e.getParserPosition()));
                 }
                 // PostgreSQL sorts NULLs as larger than any value; the merge follows the same default.
@@ -159,13 +157,20 @@ record SelectShape(
         if (star && !hidden.isEmpty()) {
             return refuse("AVG next to *");
         }
+        if (star) {
+            // hidden sort column i (0-based, held as -1 - i so far) of k sits at position i - k from the end
+            int k = sortHidden.size();
+            sort.replaceAll(key -> key.column() < 0
+                    ? new Merge.SortKey(-key.column() - 1 - k, key.descending(), key.nullsFirst())
+                    : key);
+        }
         hidden.addAll(sortHidden);
         int insertAt = s.getFrom() != null
                 ? token(scan, s.getFrom().getParserPosition(), false) - 1
                 : token(scan, items.getParserPosition(), true) + 1;
         return new SelectShape(
                 null,
-                star ? -1 : visible,
+                star ? -1 - sortHidden.size() : visible,
                 sort,
                 groupBy,
                 aggregates,

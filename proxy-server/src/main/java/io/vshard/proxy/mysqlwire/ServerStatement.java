@@ -1,0 +1,59 @@
+package io.vshard.proxy.mysqlwire;
+
+import java.io.ByteArrayOutputStream;
+import java.sql.PreparedStatement;
+
+/**
+ * One statement prepared with COM_STMT_PREPARE: the JDBC statement behind it, the parameter types the
+ * client bound last (kept across executions that do not resend them), and long data sent so far.
+ */
+final class ServerStatement {
+    private final PreparedStatement jdbc;
+    private final int parameterCount;
+    private final boolean generatesKeys;
+    private final int[] parameterTypes;
+    private final ByteArrayOutputStream[] longData;
+
+    ServerStatement(PreparedStatement jdbc, int parameterCount, boolean generatesKeys) {
+        this.jdbc = jdbc;
+        this.parameterCount = parameterCount;
+        this.generatesKeys = generatesKeys;
+        this.parameterTypes = new int[parameterCount];
+        this.longData = new ByteArrayOutputStream[parameterCount];
+    }
+
+    PreparedStatement jdbc() {
+        return jdbc;
+    }
+
+    int parameterCount() {
+        return parameterCount;
+    }
+
+    boolean generatesKeys() {
+        return generatesKeys;
+    }
+
+    int[] parameterTypes() {
+        return parameterTypes;
+    }
+
+    void appendLongData(int parameter, byte[] data) {
+        if (parameter < 0 || parameter >= parameterCount) {
+            return;
+        }
+        if (longData[parameter] == null) {
+            longData[parameter] = new ByteArrayOutputStream();
+        }
+        longData[parameter].writeBytes(data);
+    }
+
+    /** The long data of a parameter, or {@code null} when none was sent. */
+    byte[] longData(int parameter) {
+        return longData[parameter] == null ? null : longData[parameter].toByteArray();
+    }
+
+    void clearLongData() {
+        java.util.Arrays.fill(longData, null);
+    }
+}
