@@ -9,5 +9,5 @@ package io.vshard.config;
  */
 public record ProxyConfig(int postgresPort, int mysqlPort, int httpPort) {
     /** The defaults when the section is absent. */
-    public static final ProxyConfig DEFAULT = new ProxyConfig(6432, 6433, 8080);
+    public static final ProxyConfig DEFAULT = new ProxyConfig(7432, 7306, 7080);
 }

@@ -9,6 +9,7 @@ import io.vshard.config.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +29,14 @@ final class DataSourcePool implements AutoCloseable {
     private final long timeoutMillis;
     // Weak keys compared by identity: HikariCP swaps a closed connection's delegate for a proxy whose hashCode
     // throws, so the connections' own equals and hashCode must never be called.
-    private final Cache<Connection, String> currentSchema =
+    private final Cache<Connection, State> current =
             Caffeine.newBuilder().weakKeys().build();
     private volatile Boolean preparedTransactions;
+    private final RouteMetrics metrics;
 
-    DataSourcePool(DataSourceConfig config, long connectTimeoutMillis) {
+    DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.timeoutMillis = connectTimeoutMillis;
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("vshard-" + config.name());
@@ -73,6 +76,10 @@ final class DataSourcePool implements AutoCloseable {
         preparedTransactions = enabled;
     }
 
+    RouteMetrics metrics() {
+        return metrics;
+    }
+
     DataSourceConfig config() {
         return config;
     }
@@ -101,26 +108,62 @@ final class DataSourcePool implements AutoCloseable {
 
     /** Points {@code conn} at {@code schema} unless it already is. */
     void useSchema(Connection conn, String schema) throws SQLException {
+        use(conn, schema, List.of());
+    }
+
+    /**
+     * Points {@code conn} at {@code schema} with exactly the session {@code settings} (SET statements, replayed
+     * in order after the schema, so a default-shard session's own search_path wins), unless it already is.
+     * A connection that carried other settings is reset first (PostgreSQL {@code RESET ALL}). A {@code null}
+     * schema means the statement names its schema itself, so whatever the connection points at will do.
+     */
+    void use(Connection conn, String schema, List<String> settings) throws SQLException {
         Connection physical = conn.unwrap(Connection.class);
-        if (schema.equals(currentSchema.getIfPresent(physical))) {
+        State have = current.getIfPresent(physical);
+        if (schema == null && have != null) {
+            schema = have.schema();
+        }
+        State want = new State(schema, settings);
+        if (want.equals(have)) {
             return;
         }
-        if (dialect().shardIsCatalog()) {
-            physical.setCatalog(schema);
-        } else if (dialect() == Dialect.POSTGRESQL) {
+        boolean replay = !settings.isEmpty() || have == null || !have.settings().isEmpty();
+        if (replay && dialect() == Dialect.POSTGRESQL) {
+            current.invalidate(physical);
             try (Statement st = physical.createStatement()) {
-                st.execute("SET search_path TO " + dialect().quote(schema));
+                // After a failure the connection's settings are unknown: start from the session defaults.
+                st.execute("RESET ALL");
+                if (schema != null) {
+                    st.execute("SET search_path TO " + dialect().quote(schema));
+                } else {
+                    // RESET ALL dropped the connection's schema: it points at none now
+                    want = new State(null, settings);
+                }
+                for (String setting : settings) {
+                    st.execute(setting);
+                }
             }
-        } else {
-            physical.setSchema(schema);
+        } else if (schema != null && (have == null || !schema.equals(have.schema()))) {
+            if (dialect().shardIsCatalog()) {
+                physical.setCatalog(schema);
+            } else if (dialect() == Dialect.POSTGRESQL) {
+                try (Statement st = physical.createStatement()) {
+                    st.execute("SET search_path TO " + dialect().quote(schema));
+                }
+            } else {
+                physical.setSchema(schema);
+            }
         }
-        currentSchema.put(physical, schema);
+        current.put(physical, want);
     }
+
+    /** What a physical connection was last pointed at. */
+    private record State(String schema, List<String> settings) {}
 
     /** Forgets what schema {@code conn} uses (after an error that may have reset the session). */
     void forget(Connection conn) {
         try {
-            currentSchema.invalidate(conn.unwrap(Connection.class));
+            current.invalidate(conn.unwrap(Connection.class));
         } catch (SQLException e) {
             // The connection is gone; nothing to forget.
         }

@@ -129,6 +129,11 @@ public final class Engine implements AutoCloseable {
         return dataSources;
     }
 
+    /** The routing counters (statements by route kind, errors, per-shard latency). */
+    public RouteMetrics metrics() {
+        return dataSources.metrics();
+    }
+
     /** This router's id in the control store. */
     public String routerId() {
         return routerId;

@@ -37,10 +37,12 @@ import java.util.concurrent.Future;
 final class FanOut {
     private final Engine engine;
     private final Set<Statement> running;
+    private final SessionSettings settings;
 
-    FanOut(Engine engine, Set<Statement> running) {
+    FanOut(Engine engine, Set<Statement> running, SessionSettings settings) {
         this.engine = engine;
         this.running = running;
+        this.settings = settings;
     }
 
     Result read(List<ShardStatement> statements, Merge merge, StatementOptions o) throws SQLException {
@@ -112,7 +114,7 @@ final class FanOut {
                 lease.connection().setAutoCommit(false);
                 lease.commitOnClose();
             }
-            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running);
+            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running, settings);
             if (out.rows() == null) {
                 throw VShardSQLException.of(VShardState.INVALID_USE, null, "a fan-out read returned no rows");
             }
@@ -138,7 +140,7 @@ final class FanOut {
             throws SQLException {
         try (Lease lease = Lease.borrow(pool, "data source '" + pool.config().name() + "'")) {
             for (Integer i = queue.poll(); i != null; i = queue.poll()) {
-                ShardRunner.Outcome out = ShardRunner.run(lease, statements.get(i), o, running);
+                ShardRunner.Outcome out = ShardRunner.run(lease, statements.get(i), o, running, settings);
                 try {
                     if (out.rows() == null) {
                         throw VShardSQLException.of(VShardState.INVALID_USE, null, "a fan-out read returned no rows");

@@ -54,6 +54,11 @@ final class Lease implements AutoCloseable {
         pool.useSchema(connection, location.schema());
     }
 
+    /** Points the connection at {@code location}'s schema with a session's {@code SET}s replayed. */
+    void use(ShardLocation location, java.util.List<String> settings) throws SQLException {
+        pool.use(connection, location == null ? null : location.schema(), settings);
+    }
+
     /** Commits when closed (a PostgreSQL cursor read that needed a transaction). */
     void commitOnClose() {
         commitOnClose = true;

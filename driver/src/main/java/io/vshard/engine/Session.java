@@ -41,6 +41,9 @@ public final class Session implements AutoCloseable {
     private final Engine engine;
     private final Set<Statement> running = ConcurrentHashMap.newKeySet();
     private final FanOut fanOut;
+    private final SessionSettings settings = new SessionSettings();
+    private boolean admin = true;
+    private SessionSettings beforeTransaction;
     private ShardTransaction tx;
     private boolean autoCommit = true;
     private int isolation = -1;
@@ -50,7 +53,7 @@ public final class Session implements AutoCloseable {
 
     Session(Engine engine) {
         this.engine = engine;
-        this.fanOut = new FanOut(engine, running);
+        this.fanOut = new FanOut(engine, running, settings);
     }
 
     /** The engine. */
@@ -65,11 +68,47 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
-        return execute(engine.plan(sql, parameters), options);
+        RoutePlan plan;
+        try {
+            plan = engine.plan(sql, parameters);
+        } catch (SQLException e) {
+            engine.metrics().failed(e.getSQLState());
+            throw e;
+        }
+        return execute(plan, options);
     }
 
     /** Executes a route plan. */
     public Result execute(RoutePlan plan, StatementOptions o) throws SQLException {
+        engine.metrics().routed(routeKind(plan));
+        try {
+            return run(plan, o);
+        } catch (SQLException e) {
+            engine.metrics().failed(e.getSQLState());
+            throw e;
+        }
+    }
+
+    private static String routeKind(RoutePlan plan) {
+        if (plan instanceof RoutePlan.Sharded p) {
+            return p.statements().size() == 1 ? "single_shard" : "fan_out";
+        }
+        if (plan instanceof RoutePlan.DefaultShard) {
+            return "default_shard";
+        }
+        if (plan instanceof RoutePlan.EveryShard) {
+            return "every_shard";
+        }
+        if (plan instanceof RoutePlan.GuardedUpdate) {
+            return "guarded_update";
+        }
+        if (plan instanceof RoutePlan.Transaction) {
+            return "transaction";
+        }
+        return plan instanceof RoutePlan.Session ? "session" : "admin";
+    }
+
+    private Result run(RoutePlan plan, StatementOptions o) throws SQLException {
         if (closed) {
             throw VShardSQLException.of(VShardState.CLOSED, null, "session");
         }
@@ -100,19 +139,55 @@ public final class Session implements AutoCloseable {
             return Result.count(0, null);
         }
         if (plan instanceof RoutePlan.Session p) {
-            if (p.changesSession()) {
-                throw VShardSQLException.of(
-                        VShardState.NOT_YET_AVAILABLE,
-                        null,
-                        "changing session settings with SQL through the driver (use the JDBC Connection methods)");
-            }
-            return single(new ShardStatement(engine.defaultShard(), p.sql(), List.of(), List.of()), false, o);
+            ShardStatement s = new ShardStatement(engine.defaultShard(), p.sql(), List.of(), List.of());
+            return p.changesSession() ? changeSetting(s, o) : single(s, false, o);
         }
         RoutePlan.Admin a = (RoutePlan.Admin) plan;
+        if (a.command().changesState() && !admin) {
+            throw VShardSQLException.of(
+                    VShardState.INSUFFICIENT_PRIVILEGE,
+                    null,
+                    a.command().kind().name().replace('_', ' '));
+        }
         return new Result(AdminCommands.run(engine, a.command()), -1, null, null);
     }
 
+    /**
+     * Runs a SET or RESET on the default shard and remembers it, so every backend connection that later serves
+     * this session gets it replayed (PostgreSQL data sources only: the others cannot reset a pooled connection).
+     */
+    private Result changeSetting(ShardStatement s, StatementOptions o) throws SQLException {
+        SessionSettings.Effect effect = SessionSettings.check(s.sql());
+        DataSourcePool pool = engine.dataSources().pool(s.shard().location().dataSource());
+        if (pool.dialect() != Dialect.POSTGRESQL) {
+            throw VShardSQLException.of(
+                    VShardState.NOT_YET_AVAILABLE,
+                    null,
+                    "changing session settings with SQL on " + pool.dialect() + " (use the JDBC Connection methods)");
+        }
+        if (effect == SessionSettings.Effect.TRANSACTION_ONLY && autoCommit) {
+            return Result.count(0, null);
+        }
+        if (!autoCommit && beforeTransaction == null) {
+            beforeTransaction = settings.copy();
+        }
+        Result r = single(s, false, o, true);
+        settings.remember(s.sql());
+        return r;
+    }
+
+    /** Whether admin commands that change state are allowed (the proxy clears it for users without the admin role). */
+    public void setAdmin(boolean admin) {
+        this.admin = admin;
+    }
+
     private Result single(ShardStatement s, boolean writes, StatementOptions o) throws SQLException {
+        return single(s, writes, o, false);
+    }
+
+    /** Runs one statement; {@code changesSettings} marks the connection's settings unknown afterwards. */
+    private Result single(ShardStatement s, boolean writes, StatementOptions o, boolean changesSettings)
+            throws SQLException {
         String ds = s.shard().location().dataSource();
         boolean own = autoCommit;
         Lease lease;
@@ -130,7 +205,10 @@ public final class Session implements AutoCloseable {
                 lease.connection().setAutoCommit(false);
                 lease.commitOnClose();
             }
-            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running);
+            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running, settings);
+            if (changesSettings) {
+                lease.pool().forget(lease.connection());
+            }
             if (out.rows() != null) {
                 AutoCloseable release = () -> {
                     running.remove(out.statement());
@@ -162,7 +240,7 @@ public final class Session implements AutoCloseable {
         List<RowSource> sources = new ArrayList<>();
         List<ColumnInfo> columns = null;
         for (ShardStatement s : statements) {
-            ShardRunner.Outcome out = ShardRunner.run(tx().pin(s.shard()), s, o, running);
+            ShardRunner.Outcome out = ShardRunner.run(tx().pin(s.shard()), s, o, running, settings);
             try {
                 if (out.rows() == null) {
                     throw VShardSQLException.of(
@@ -207,7 +285,7 @@ public final class Session implements AutoCloseable {
             List<ShardRunner.Outcome> outs = new ArrayList<>();
             try {
                 for (ShardStatement s : statements) {
-                    outs.add(ShardRunner.run(tx().pin(s.shard()), s, o, running));
+                    outs.add(ShardRunner.run(tx().pin(s.shard()), s, o, running, settings));
                 }
                 return combine(outs, o);
             } finally {
@@ -221,7 +299,7 @@ public final class Session implements AutoCloseable {
             List<ShardRunner.Outcome> outs = new ArrayList<>();
             try {
                 for (ShardStatement s : statements) {
-                    outs.add(ShardRunner.run(lease, s, o, running));
+                    outs.add(ShardRunner.run(lease, s, o, running, settings));
                 }
                 Result r = combine(outs, o);
                 c.commit();
@@ -351,6 +429,7 @@ public final class Session implements AutoCloseable {
 
     /** Commits the open transaction (two-phase when it wrote several data sources). */
     public void commit() throws SQLException {
+        beforeTransaction = null;
         ShardTransaction t = tx;
         tx = null;
         if (t != null) {
@@ -360,6 +439,10 @@ public final class Session implements AutoCloseable {
 
     /** Rolls the open transaction back. */
     public void rollback() {
+        if (beforeTransaction != null) {
+            settings.restore(beforeTransaction);
+            beforeTransaction = null;
+        }
         ShardTransaction t = tx;
         tx = null;
         if (t != null) {

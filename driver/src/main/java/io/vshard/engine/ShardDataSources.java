@@ -29,6 +29,7 @@ public final class ShardDataSources implements AutoCloseable {
     private final VShardConfig config;
     private final long connectTimeoutMillis;
     private final Map<String, DataSourcePool> pools = new ConcurrentHashMap<>();
+    private final RouteMetrics metrics = new RouteMetrics();
 
     /**
      * Creates the (still empty) set of pools.
@@ -41,8 +42,14 @@ public final class ShardDataSources implements AutoCloseable {
         this.connectTimeoutMillis = connectTimeoutMillis;
     }
 
+    /** The routing counters of the engine these data sources serve. */
+    public RouteMetrics metrics() {
+        return metrics;
+    }
+
     DataSourcePool pool(String name) {
-        return pools.computeIfAbsent(name, n -> new DataSourcePool(config.dataSource(n), connectTimeoutMillis));
+        return pools.computeIfAbsent(
+                name, n -> new DataSourcePool(config.dataSource(n), connectTimeoutMillis, metrics));
     }
 
     /** The dialect of a data source. */

@@ -32,12 +32,26 @@ final class ShardRunner {
 
     static Outcome run(Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running)
             throws SQLException {
+        return run(lease, s, opts, running, null);
+    }
+
+    /** Runs {@code s} with a session's remembered settings ({@code null}: none) replayed on the connection. */
+    static Outcome run(
+            Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running, SessionSettings settings)
+            throws SQLException {
         String where = describe(s.shard());
         Connection c = lease.connection();
         Statement st = null;
         try {
-            if (!s.schemaQualified()) {
-                lease.use(s.shard().location());
+            if (settings == null) {
+                if (!s.schemaQualified()) {
+                    lease.use(s.shard().location());
+                }
+            } else {
+                // a statement that names its schema only needs the session's settings replayed
+                lease.use(
+                        s.schemaQualified() ? null : s.shard().location(),
+                        settings.snapshot(s.shard().shard() < 0));
             }
             boolean hasResult;
             if (opts.prepared() || !s.parameters().isEmpty()) {
@@ -46,17 +60,25 @@ final class ShardRunner {
                 configure(ps, opts);
                 List<Object> params = s.parameters();
                 for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 1, params.get(i));
+                    if (params.get(i) instanceof UntypedText u) {
+                        ps.setObject(i + 1, u.text(), java.sql.Types.OTHER);
+                    } else {
+                        ps.setObject(i + 1, params.get(i));
+                    }
                 }
                 running.add(ps);
+                long started = System.nanoTime();
                 hasResult = ps.execute();
+                lease.pool().metrics().shardStatement(where, System.nanoTime() - started);
             } else {
                 st = c.createStatement();
                 configure(st, opts);
                 running.add(st);
+                long started = System.nanoTime();
                 hasResult = generatedKeysWanted(opts)
                         ? st.execute(s.sql(), Statement.RETURN_GENERATED_KEYS)
                         : st.execute(s.sql());
+                lease.pool().metrics().shardStatement(where, System.nanoTime() - started);
             }
             return hasResult ? new Outcome(st, st.getResultSet(), -1) : new Outcome(st, null, st.getUpdateCount());
         } catch (SQLException e) {

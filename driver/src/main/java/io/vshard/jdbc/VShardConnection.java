@@ -336,12 +336,15 @@ final class VShardConnection implements Connection {
         if (iface.isInstance(this)) {
             return iface.cast(this);
         }
+        if (iface == Session.class) {
+            return iface.cast(session);
+        }
         throw VShardSQLException.of(VShardState.INVALID_USE, null, "not a wrapper for " + iface.getName());
     }
 
     @Override
     public boolean isWrapperFor(Class<?> iface) {
-        return iface.isInstance(this);
+        return iface.isInstance(this) || iface == Session.class;
     }
 
     @Override
@@ -400,8 +403,9 @@ final class VShardConnection implements Connection {
     }
 
     @Override
-    public Array createArrayOf(String a0, Object[] a1) throws SQLException {
-        throw VShardSQLException.unsupported("Connection.createArrayOf");
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        open();
+        return new VShardArray(typeName, elements);
     }
 
     @Override

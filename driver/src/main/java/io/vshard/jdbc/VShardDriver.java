@@ -73,6 +73,14 @@ public final class VShardDriver implements Driver {
         }
     }
 
+    /**
+     * A connection over an engine the caller started and owns (the proxy's): closing the connection leaves the
+     * engine running. {@code unwrap(Session.class)} gives the connection's engine session.
+     */
+    public static Connection connect(Engine engine, Properties props) throws SQLException {
+        return new VShardConnection(PREFIX + engine.config().file(), engine, () -> {}, props);
+    }
+
     /** Resolves the configuration file a URL names and moves its query-string properties into {@code props}. */
     static Path configPath(String url, Properties props) throws SQLException {
         String rest = url.substring(PREFIX.length());

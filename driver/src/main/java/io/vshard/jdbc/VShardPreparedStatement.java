@@ -234,7 +234,11 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
 
     @Override
     public void setObject(int index, Object x, int targetSqlType) throws SQLException {
-        set(index, x);
+        set(
+                index,
+                targetSqlType == java.sql.Types.OTHER && x instanceof String s
+                        ? new io.vshard.engine.UntypedText(s)
+                        : x);
     }
 
     @Override
@@ -360,8 +364,8 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
     }
 
     @Override
-    public void setArray(int a0, Array a1) throws SQLException {
-        throw VShardSQLException.unsupported("PreparedStatement.setArray");
+    public void setArray(int index, Array value) throws SQLException {
+        set(index, value);
     }
 
     @Override

@@ -41,6 +41,8 @@ public enum VShardState {
     CONVERSION("22018", "cannot convert %s to %s"),
     /** The statement was cancelled or timed out. */
     CANCELLED("57014", "%s"),
+    /** An admin command that changes state, run by a user without the admin role. */
+    INSUFFICIENT_PRIVILEGE("42501", "%s requires the admin role"),
     /** A transaction state error. */
     INVALID_TRANSACTION_STATE("25000", "%s");
 

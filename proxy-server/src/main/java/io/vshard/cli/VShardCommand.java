@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Live resharding for PostgreSQL and MySQL fleets.",
-        subcommands = {DemoCommand.class, ManifestCommand.class, SqlCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            ManifestCommand.class,
+            ProxyCommand.class,
+            SqlCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class VShardCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

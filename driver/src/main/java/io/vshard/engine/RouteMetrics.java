@@ -1,0 +1,109 @@
+package io.vshard.engine;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * An engine's routing counters: statements by route kind, errors by SQLSTATE and a latency histogram per
+ * logical shard, rendered in the Prometheus text format. Lock-free on the statement path; a scrape may see
+ * values a few updates apart. Thread safe.
+ */
+public final class RouteMetrics {
+    private static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+
+    private final Map<String, LongAdder> routes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> shards = new ConcurrentHashMap<>();
+
+    /** Counts one statement routed as {@code kind} (for example {@code single_shard}, {@code fan_out}). */
+    void routed(String kind) {
+        routes.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    /** Counts one failed statement. */
+    void failed(String sqlState) {
+        errors.computeIfAbsent(sqlState == null ? "XX000" : sqlState, k -> new LongAdder())
+                .increment();
+    }
+
+    /** Records one shard statement's execution time. */
+    void shardStatement(String shard, long nanos) {
+        shards.computeIfAbsent(shard, k -> new Histogram()).record(nanos / 1e9);
+    }
+
+    /** Statements routed as {@code kind} so far. */
+    public long count(String kind) {
+        LongAdder a = routes.get(kind);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Appends every metric in the Prometheus text exposition format. */
+    public void writePrometheus(StringBuilder out) {
+        out.append("# HELP vshard_queries_total Statements by route kind.\n");
+        out.append("# TYPE vshard_queries_total counter\n");
+        new TreeMap<>(routes).forEach((k, v) -> out.append("vshard_queries_total{route=\"")
+                .append(k)
+                .append("\"} ")
+                .append(v.sum())
+                .append('\n'));
+        out.append("# HELP vshard_query_errors_total Failed statements by SQLSTATE.\n");
+        out.append("# TYPE vshard_query_errors_total counter\n");
+        new TreeMap<>(errors).forEach((k, v) -> out.append("vshard_query_errors_total{sqlstate=\"")
+                .append(k)
+                .append("\"} ")
+                .append(v.sum())
+                .append('\n'));
+        String name = "vshard_shard_statement_seconds";
+        out.append("# HELP ").append(name).append(" Execution time of statements per logical shard.\n");
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        new TreeMap<>(shards).forEach((shard, h) -> h.write(out, name, shard.replace("\"", "'")));
+    }
+
+    /** One shard's latency histogram. */
+    private static final class Histogram {
+        private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
+        private final LongAdder count = new LongAdder();
+        private final DoubleAdder sum = new DoubleAdder();
+
+        Histogram() {
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = new LongAdder();
+            }
+        }
+
+        void record(double seconds) {
+            count.increment();
+            sum.add(seconds);
+            for (int i = 0; i < BUCKETS.length; i++) {
+                if (seconds <= BUCKETS[i]) {
+                    buckets[i].increment();
+                    return;
+                }
+            }
+        }
+
+        void write(StringBuilder out, String name, String shard) {
+            long cumulative = 0;
+            for (int i = 0; i < BUCKETS.length; i++) {
+                cumulative += buckets[i].sum();
+                out.append(name).append("_bucket{shard=\"").append(shard).append("\",le=\"");
+                out.append(BUCKETS[i]).append("\"} ").append(cumulative).append('\n');
+            }
+            long n = count.sum();
+            out.append(name).append("_bucket{shard=\"").append(shard).append("\",le=\"+Inf\"} ");
+            out.append(n).append('\n');
+            out.append(name).append("_sum{shard=\"").append(shard).append("\"} ");
+            out.append(String.format(Locale.ROOT, "%.6f", sum.sum())).append('\n');
+            out.append(name)
+                    .append("_count{shard=\"")
+                    .append(shard)
+                    .append("\"} ")
+                    .append(n)
+                    .append('\n');
+        }
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# pgbench -S (select-only), 8 clients, in -M prepared and -M simple: directly against PostgreSQL, through
+# pgbouncer and through the vshard proxy, in one run; prints transactions per second and ratios to direct.
+#   it/bench/pgbench-compare.sh            (DURATION=30 SCALE=10 by default; needs PostgreSQL on 127.0.0.1:5432)
+# The vshard proxy serves a configuration whose two data sources (the scenario manifest's db_a and db_b) are
+# the benchmark database; the pgbench tables are unsharded, so statements go to the default shard through the
+# router. Build the jar first: mvn -B -o -pl proxy-server -am package -DskipTests
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+JAR="$ROOT/proxy-server/target/vshard-cli.jar"
+DURATION="${DURATION:-30}"
+SCALE="${SCALE:-10}"
+CLIENTS="${CLIENTS:-8}"
+DB="vshard_bench_$$"
+BIN=/usr/lib/postgresql/15/bin
+PGBENCH="$BIN/pgbench"; [[ -x "$PGBENCH" ]] || PGBENCH=pgbench
+PSQL="$BIN/psql"; [[ -x "$PSQL" ]] || PSQL=psql
+PGB_PORT=6439
+VS_PORT=7439
+VS_HTTP=7089
+WORK="$(mktemp -d)"
+chmod 755 "$WORK"
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 1
+  "$PSQL" -X -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[[ -f "$JAR" ]] || { echo "build the jar first: mvn -B -o -pl proxy-server -am package -DskipTests" >&2; exit 1; }
+if ! command -v pgbouncer >/dev/null 2>&1; then
+  apt-get install -y -q pgbouncer >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q pgbouncer >/dev/null; }
+fi
+
+"$PSQL" -X -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $DB"
+"$PGBENCH" -i -q -s "$SCALE" -h 127.0.0.1 -U postgres "$DB" >/dev/null 2>&1
+
+# pgbouncer: session pooling (1.18 cannot keep protocol-level prepared statements in transaction mode), as many server connections as clients; it refuses to run as root.
+cat > "$WORK/pgbouncer.ini" <<INI
+[databases]
+$DB = host=127.0.0.1 port=5432 dbname=$DB user=postgres
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGB_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/userlist.txt
+pool_mode = session
+default_pool_size = $CLIENTS
+max_client_conn = 100
+logfile = $WORK/pgb/pgbouncer.log
+pidfile = $WORK/pgb/pgbouncer.pid
+INI
+echo '"postgres" ""' > "$WORK/userlist.txt"
+chmod 644 "$WORK"/*.ini "$WORK"/*.txt
+mkdir -p "$WORK/pgb"
+if [[ "$(id -u)" == 0 ]]; then
+  chown postgres "$WORK/pgb"
+  pgbouncer -u postgres "$WORK/pgbouncer.ini" & PIDS+=($!)
+else
+  pgbouncer "$WORK/pgbouncer.ini" & PIDS+=($!)
+fi
+
+# vshard: the scenario manifest places its shards on db_a and db_b; both are the benchmark database here.
+mkdir -p "$WORK/scenario/manifests"
+cp "$ROOT/conf/scenario/manifests/v1.yaml" "$WORK/scenario/manifests/"
+cp "$ROOT/conf/scenario/manifest-key.pub" "$WORK/scenario/"
+cat > "$WORK/vshard.yaml" <<YAML
+data_sources:
+  db_a:
+    url: "jdbc:postgresql://127.0.0.1:5432/$DB"
+    user: postgres
+    max_pool_size: $CLIENTS
+  db_b:
+    url: "jdbc:postgresql://127.0.0.1:5432/$DB"
+    user: postgres
+    max_pool_size: 2
+default_shard:
+  data_source: db_a
+  schema: public
+control_store:
+  url: "jdbc:h2:mem:bench_control;DB_CLOSE_DELAY=-1"
+manifests:
+  - scenario/manifests/v1.yaml
+trusted_keys:
+  - scenario/manifest-key.pub
+users:
+  - name: postgres
+    password: bench
+    roles: [admin]
+proxy:
+  postgres_port: $VS_PORT
+  http_port: $VS_HTTP
+YAML
+java ${VSHARD_JAVA_OPTS:-} -jar "$JAR" proxy --config "$WORK/vshard.yaml" > "$WORK/vshard.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 1 60); do
+  PGPASSWORD=bench "$PSQL" -X -q -h 127.0.0.1 -p $VS_PORT -U postgres -d "$DB" -c "SELECT 1" >/dev/null 2>&1 && break
+  sleep 1
+done
+
+tps() { # port mode
+  PGPASSWORD=bench "$PGBENCH" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$DURATION" -h 127.0.0.1 -p "$1" -U postgres "$DB" \
+    2>>"$WORK/err" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1 || true
+}
+
+echo "pgbench -n -S -c $CLIENTS -j 2 -T $DURATION, scale $SCALE; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-9s %12s %12s %12s %10s %10s\n' mode direct pgbouncer vshard pgb/dir vsh/dir
+for mode in prepared simple; do
+  d=$(tps 5432 "$mode"); b=$(tps $PGB_PORT "$mode"); v=$(tps $VS_PORT "$mode")
+  printf '%-9s %12.0f %12.0f %12.0f %10.2f %10.2f\n' "$mode" "${d:-0}" "${b:-0}" "${v:-0}" \
+    "$(echo "${b:-0} / ${d:-1}" | bc -l)" "$(echo "${v:-0} / ${d:-1}" | bc -l)"
+done
+[[ -s "$WORK/err" ]] && { echo "pgbench errors:"; sort "$WORK/err" | uniq -c | head -5; }
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
