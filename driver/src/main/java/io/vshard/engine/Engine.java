@@ -198,7 +198,8 @@ public final class Engine implements AutoCloseable {
         return routerId;
     }
 
-    EngineOptions options() {
+    /** The options this engine was started with. */
+    public EngineOptions options() {
         return options;
     }
 
