@@ -54,6 +54,7 @@ public final class Engine implements AutoCloseable {
     private volatile long viewNanos;
     private volatile boolean schemasCreated;
     private volatile int journalReadyFor;
+    private io.vshard.migrate.MigrationControl migrationControl;
 
     private Engine(VShardConfig config, EngineOptions options, ControlStore store) {
         this.config = config;
@@ -173,6 +174,14 @@ public final class Engine implements AutoCloseable {
         return new Session(this);
     }
 
+    /** The migration commands over this engine (admin SQL uses them; a START runs a migrator here). */
+    public synchronized io.vshard.migrate.MigrationControl migrationControl() {
+        if (migrationControl == null) {
+            migrationControl = new io.vshard.migrate.MigrationControl(this);
+        }
+        return migrationControl;
+    }
+
     /** The configuration. */
     public VShardConfig config() {
         return config;
@@ -277,6 +286,11 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (migrationControl != null) {
+                migrationControl.stopMigrator();
+            }
+        }
         heartbeats.shutdownNow();
         executor.shutdownNow();
         try {

@@ -42,6 +42,12 @@ public final class Journal {
 
     /** Creates the journal table in every location of {@code shards}, each once. */
     static void create(Engine engine, List<LogicalShard> shards) throws SQLException {
+        Set<ShardLocation> all = new LinkedHashSet<>();
+        for (LogicalShard s : shards) {
+            all.add(s.location());
+        }
+        // A newly published version may place shards in schemas nothing created yet.
+        engine.dataSources().createSchemas(all);
         Set<ShardLocation> seen = new LinkedHashSet<>();
         for (LogicalShard s : shards) {
             if (!seen.add(s.location())) {

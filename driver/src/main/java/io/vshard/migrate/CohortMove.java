@@ -212,6 +212,14 @@ final class CohortMove {
         store.setLedger(to, forward, false);
     }
 
+    /** Digests a cohort on both sides where its state says it lives and where it would live after a flip. */
+    String verifyNow(RoutingState base, CohortRecord rec) throws SQLException {
+        Cohort k = rec.cohort();
+        Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
+        ShardLocation oldLoc = base.active().locate(k.oldShard());
+        return verify(scope, creatorsOf(scope, oldLoc, true), base.next().version());
+    }
+
     /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns how many. */
     private int catchUp(Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
             throws SQLException {
