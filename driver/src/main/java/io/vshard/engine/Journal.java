@@ -47,7 +47,17 @@ public final class Journal {
             all.add(s.location());
         }
         // A newly published version may place shards in schemas nothing created yet.
-        engine.dataSources().createSchemas(all);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                engine.dataSources().createSchemas(all);
+                break;
+            } catch (SQLException e) {
+                // Routers refreshing together race on CREATE SCHEMA IF NOT EXISTS; the loser retries.
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
         Set<ShardLocation> seen = new LinkedHashSet<>();
         for (LogicalShard s : shards) {
             if (!seen.add(s.location())) {

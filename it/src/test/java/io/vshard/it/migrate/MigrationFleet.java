@@ -273,6 +273,10 @@ final class MigrationFleet implements AutoCloseable {
         for (Engine e : engines) {
             e.close();
         }
+        if (Boolean.getBoolean("audit.keep")) {
+            System.out.println("kept databases " + prefix + "_*");
+            return;
+        }
         try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", "");
                 Statement st = c.createStatement()) {
             for (String s : List.of("a", "b", "c", "d", "ctl")) {
