@@ -217,14 +217,16 @@ public final class Migrator implements AutoCloseable {
         return true;
     }
 
-    /** Whether the migration to {@code to} is still RUNNING and this migrator should go on. */
-    boolean running(int to) throws SQLException {
+    /** Whether the migration to {@code to} is still in {@code state} and this migrator should go on. */
+    boolean running(int to, String state) throws SQLException {
         if (stopped) {
             return false;
         }
-        store.acquireLease(id, engine.options().lease());
+        if (!store.acquireLease(id, engine.options().lease())) {
+            throw new SQLException("migrator " + id + " lost its lease", "55000");
+        }
         MigrationRecord m = store.migration(to);
-        return m != null && m.state().equals(MigrationRecord.RUNNING);
+        return m != null && m.state().equals(state);
     }
 
     /**
