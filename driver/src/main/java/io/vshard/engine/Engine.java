@@ -3,6 +3,8 @@ package io.vshard.engine;
 import io.vshard.config.ConfigReader;
 import io.vshard.config.VShardConfig;
 import io.vshard.control.ControlStore;
+import io.vshard.control.MigrationStore;
+import io.vshard.control.RouterView;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
 import io.vshard.manifest.ShardLocation;
@@ -48,14 +50,22 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService executor;
     private final ScheduledExecutorService heartbeats;
     private final String routerId = UUID.randomUUID().toString();
-    private volatile RoutingState state;
+    private final MigrationStore migrationStore;
+    private final ShardHealth health = new ShardHealth();
+    private final Object refreshLock = new Object();
+    private volatile RouterView view;
+    private volatile long viewNanos;
     private volatile boolean schemasCreated;
+    private volatile int journalReadyFor;
+    private final java.util.Map<Object, long[]> statementsInFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long lastAcked;
+    private io.vshard.migrate.MigrationControl migrationControl;
 
-    private Engine(VShardConfig config, EngineOptions options, ControlStore store, RoutingState state) {
+    private Engine(VShardConfig config, EngineOptions options, ControlStore store) {
         this.config = config;
         this.options = options;
         this.controlStore = store;
-        this.state = state;
+        this.migrationStore = new MigrationStore(store);
         this.dataSources = new ShardDataSources(config, options.connectTimeoutMillis());
         this.router = new SqlRouter(config.tables(), options.parseCacheEntries());
         this.qualifier = new SchemaQualifier(config.tables(), options.parseCacheEntries());
@@ -80,7 +90,8 @@ public final class Engine implements AutoCloseable {
         }
         ControlStore store = new ControlStore(config.controlStore());
         store.register(manifests);
-        Engine engine = new Engine(config, options, store, store.routingState());
+        Engine engine = new Engine(config, options, store);
+        engine.refresh();
         engine.beat();
         try {
             TwoPhaseRecovery.run(engine);
@@ -97,16 +108,111 @@ public final class Engine implements AutoCloseable {
 
     private void beat() {
         try {
-            controlStore.heartbeat(
-                    routerId, options.routerKind(), hostName(), state.active().version());
-        } catch (SQLException e) {
-            LOG.warn("vshard router {}: heartbeat failed: {}", routerId, e.getMessage());
+            refresh();
+            controlStore.heartbeat(routerId, options.routerKind(), hostName(), ackedEpoch(), health.drain());
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("vshard router {}: refresh or heartbeat failed: {}", routerId, e.getMessage());
         }
+    }
+
+    /**
+     * Re-reads the routing view from the control store now (the heartbeat does this every period; a write
+     * waiting on a fenced cohort does it sooner). Before a view that switches the journal on is used, the
+     * journal tables exist on every live shard.
+     */
+    public void refresh() throws SQLException {
+        synchronized (refreshLock) {
+            long started = System.nanoTime();
+            RouterView v = migrationStore.view();
+            if (v.routing().next() != null
+                    && journalReadyFor != v.routing().next().version()) {
+                Journal.create(this, Placement.allShards(v.routing()));
+                journalReadyFor = v.routing().next().version();
+            }
+            view = v;
+            viewNanos = started;
+        }
+    }
+
+    /**
+     * The epoch this router acknowledges: its view's, unless a statement planned under an older view is still
+     * running. The migrator reads the acknowledgement as "no write can still follow the old routing", so a
+     * statement that planned before a fence holds the acknowledgement back until it ends.
+     */
+    private long ackedEpoch() {
+        long acked = view.epoch();
+        long previous = lastAcked;
+        for (long[] e : statementsInFlight.values()) {
+            acked = Math.min(acked, e[0] == Long.MIN_VALUE ? previous : e[0]);
+        }
+        lastAcked = acked;
+        return acked;
+    }
+
+    /** Registers a statement about to plan; its slot receives the epoch it planned under. */
+    long[] statementStarts(Object token) {
+        long[] slot = {Long.MIN_VALUE};
+        statementsInFlight.put(token, slot);
+        return slot;
+    }
+
+    /** Unregisters a statement. */
+    void statementEnds(Object token) {
+        statementsInFlight.remove(token);
+    }
+
+    /** Refreshes when the view is older than {@code maxAgeMillis}. */
+    void refreshIfOlder(long maxAgeMillis) throws SQLException {
+        if (System.nanoTime() - viewNanos > maxAgeMillis * 1_000_000L) {
+            refresh();
+        }
+    }
+
+    /** The routing view: state, epoch and migration. */
+    public RouterView view() {
+        return view;
+    }
+
+    /** The injected clock every window decision reads. */
+    public java.time.Clock clock() {
+        return options.clock();
+    }
+
+    /**
+     * Why this router must not write to migrating cohorts now, or {@code null}: its view is older than the
+     * lease, or its clock is skewed beyond the lease against the control store's fleet clock.
+     */
+    String staleness() {
+        long lease = options.lease().toMillis();
+        long ageMillis = (System.nanoTime() - viewNanos) / 1_000_000L;
+        if (ageMillis > lease) {
+            return "the view is " + ageMillis + " ms old, the lease is " + lease + " ms";
+        }
+        long skew = Math.abs(java.time.Duration.between(
+                        view.storeTime().plusMillis(ageMillis), options.clock().instant())
+                .toMillis());
+        if (skew > lease) {
+            return "the local clock is " + skew + " ms off the control store's clock";
+        }
+        return null;
+    }
+
+    /** Per-shard latency and error counters, reported with each heartbeat. */
+    ShardHealth health() {
+        return health;
     }
 
     /** A new session (one per JDBC connection or proxy client). */
     public Session openSession() {
         return new Session(this);
+    }
+
+    /** The migration commands over this engine (admin SQL uses them; a START runs a migrator here). */
+    public synchronized io.vshard.migrate.MigrationControl migrationControl() {
+        if (migrationControl == null) {
+            migrationControl = new io.vshard.migrate.MigrationControl(this);
+        }
+        return migrationControl;
     }
 
     /** The configuration. */
@@ -116,7 +222,7 @@ public final class Engine implements AutoCloseable {
 
     /** The current routing state. */
     public RoutingState routingState() {
-        return state;
+        return view.routing();
     }
 
     /** The control store. */
@@ -139,7 +245,8 @@ public final class Engine implements AutoCloseable {
         return routerId;
     }
 
-    EngineOptions options() {
+    /** The options this engine was started with. */
+    public EngineOptions options() {
         return options;
     }
 
@@ -156,7 +263,7 @@ public final class Engine implements AutoCloseable {
     List<LogicalShard> everyShard() {
         Set<ShardLocation> seen = new LinkedHashSet<>();
         List<LogicalShard> out = new ArrayList<>();
-        for (LogicalShard s : Placement.allShards(state)) {
+        for (LogicalShard s : Placement.allShards(view.routing())) {
             if (seen.add(s.location())) {
                 out.add(s);
             }
@@ -195,8 +302,15 @@ public final class Engine implements AutoCloseable {
      * @throws SQLException 42601 or 0A000 from the router, 22023 for an invalid shard key
      */
     public RoutePlan plan(String sql, List<Object> parameters) throws SQLException {
+        return plan(sql, parameters, new long[1]);
+    }
+
+    /** Plans through the current view and stores that view's epoch in {@code epoch[0]}. */
+    RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {
+        RouterView v = view;
+        epoch[0] = v.epoch();
         try {
-            return qualified(router.plan(sql, parameters, state));
+            return qualified(router.plan(sql, parameters, v.routing()));
         } catch (RoutingException e) {
             throw new SQLException(e.getMessage(), e.sqlState(), e);
         } catch (InvalidShardKeyException e) {
@@ -236,6 +350,11 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (migrationControl != null) {
+                migrationControl.stopMigrator();
+            }
+        }
         heartbeats.shutdownNow();
         executor.shutdownNow();
         try {

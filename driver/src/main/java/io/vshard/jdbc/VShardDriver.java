@@ -74,11 +74,13 @@ public final class VShardDriver implements Driver {
     }
 
     /**
-     * A connection over an engine the caller started and owns (the proxy's): closing the connection leaves the
-     * engine running. {@code unwrap(Session.class)} gives the connection's engine session.
+     * A {@code jdbc:vshard:} connection over an engine the caller started and owns (the proxy, embedders,
+     * tests running several router instances in one JVM); closing it leaves the engine running.
+     * {@code unwrap(Session.class)} gives the connection's engine session.
      */
-    public static Connection connect(Engine engine, Properties props) throws SQLException {
-        return new VShardConnection(PREFIX + engine.config().file(), engine, () -> {}, props);
+    public static Connection connect(Engine engine, Properties info) throws SQLException {
+        Properties props = info == null ? new Properties() : info;
+        return new VShardConnection(PREFIX + "engine:" + engine.routerId(), engine, () -> {}, props);
     }
 
     /** Resolves the configuration file a URL names and moves its query-string properties into {@code props}. */
