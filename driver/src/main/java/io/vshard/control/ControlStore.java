@@ -93,16 +93,16 @@ public final class ControlStore {
                             + " manifest_hash VARCHAR(64) NOT NULL, manifest_text " + text + " NOT NULL, published_at "
                             + ts
                             + " NOT NULL)");
-            st.execute("CREATE TABLE IF NOT EXISTS vshard_cohort (version INT NOT NULL, cohort_id INT NOT NULL,"
-                    + " state VARCHAR(16) NOT NULL, epoch BIGINT NOT NULL, effective_at " + ts
-                    + " NULL, PRIMARY KEY (version, cohort_id))");
             st.execute(
                     "CREATE TABLE IF NOT EXISTS vshard_2pc (gtrid VARCHAR(64) PRIMARY KEY, state VARCHAR(16) NOT NULL,"
                             + " participants VARCHAR(1000) NOT NULL, router_id VARCHAR(64) NOT NULL, created_at " + ts
                             + " NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS vshard_router (router_id VARCHAR(64) PRIMARY KEY,"
                     + " kind VARCHAR(16) NOT NULL, host VARCHAR(255) NOT NULL, started_at " + ts + " NOT NULL,"
-                    + " heartbeat_at " + ts + " NOT NULL, view_epoch BIGINT NOT NULL)");
+                    + " heartbeat_at " + ts + " NOT NULL, view_epoch BIGINT NOT NULL,"
+                    + " p95_millis BIGINT DEFAULT 0 NOT NULL, error_rate DOUBLE PRECISION DEFAULT 0 NOT NULL,"
+                    + " health VARCHAR(4000) DEFAULT '' NOT NULL)");
+            MigrationStore.createTables(st, dialect, ts, text);
         }
     }
 
@@ -154,46 +154,70 @@ public final class ControlStore {
     }
 
     /**
-     * The routing state: the active manifest, with no migration (the migration issue extends this).
+     * The routing state: the active manifest, and the next one with its cohort states while one is published.
      *
      * @throws SQLException F0000 when no manifest is active
      */
     public RoutingState routingState() throws SQLException {
-        for (StoredManifest m : manifests()) {
-            if (m.state().equals(ACTIVE)) {
-                return RoutingState.stable(ManifestCodec.parse("control store manifest v" + m.version(), m.text()));
-            }
-        }
-        throw VShardSQLException.of(
-                VShardState.CONFIG_INVALID,
-                null,
-                "no active manifest in the control store at " + config.url()
-                        + "; list a manifest under 'manifests' in the configuration");
+        return new MigrationStore(this).view().routing();
     }
 
     /** Records or refreshes a router's heartbeat. */
     public void heartbeat(String routerId, String kind, String host, long viewEpoch) throws SQLException {
-        Timestamp now = Timestamp.from(Instant.now());
+        heartbeat(routerId, kind, host, viewEpoch, RouterHealth.NONE);
+    }
+
+    /**
+     * Records or refreshes a router's heartbeat with the routing epoch it acknowledges and the shard health it
+     * measured. Times are the store's own clock, so routers with skewed clocks compare fairly.
+     */
+    public void heartbeat(String routerId, String kind, String host, long viewEpoch, RouterHealth health)
+            throws SQLException {
+        String now = nowSql();
         try (Connection c = connect()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE vshard_router SET heartbeat_at = ?, view_epoch = ? WHERE router_id = ?")) {
-                ps.setTimestamp(1, now);
-                ps.setLong(2, viewEpoch);
-                ps.setString(3, routerId);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_router SET heartbeat_at = " + now
+                    + ", view_epoch = ?, p95_millis = ?, error_rate = ?, health = ? WHERE router_id = ?")) {
+                ps.setLong(1, viewEpoch);
+                ps.setLong(2, health.worstP95Millis());
+                ps.setDouble(3, health.worstErrorRate());
+                ps.setString(4, health.detail());
+                ps.setString(5, routerId);
                 if (ps.executeUpdate() > 0) {
                     return;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO vshard_router (router_id, kind, host,"
-                    + " started_at, heartbeat_at, view_epoch) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    + " started_at, heartbeat_at, view_epoch, p95_millis, error_rate, health) VALUES (?, ?, ?, " + now
+                    + ", " + now + ", ?, ?, ?, ?)")) {
                 ps.setString(1, routerId);
                 ps.setString(2, kind);
                 ps.setString(3, host);
-                ps.setTimestamp(4, now);
-                ps.setTimestamp(5, now);
-                ps.setLong(6, viewEpoch);
+                ps.setLong(4, viewEpoch);
+                ps.setLong(5, health.worstP95Millis());
+                ps.setDouble(6, health.worstErrorRate());
+                ps.setString(7, health.detail());
                 ps.executeUpdate();
             }
+        }
+    }
+
+    /** The SQL expression for the store's current time, as a zone-less timestamp. */
+    String nowSql() {
+        return dialect == Dialect.MYSQL ? "CURRENT_TIMESTAMP(6)" : "LOCALTIMESTAMP";
+    }
+
+    /** The store's dialect. */
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /** The store's current time (its own clock, read as UTC). */
+    public Instant now() throws SQLException {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT " + nowSql())) {
+            rs.next();
+            return rs.getTimestamp(1).toInstant();
         }
     }
 
@@ -208,11 +232,13 @@ public final class ControlStore {
 
     /** The routers whose heartbeat is younger than {@code lease}. */
     public List<Router> liveRouters(Duration lease) throws SQLException {
+        Instant now = now();
         List<Router> out = new ArrayList<>();
         try (Connection c = connect();
-                PreparedStatement ps = c.prepareStatement("SELECT router_id, kind, host, heartbeat_at, view_epoch"
-                        + " FROM vshard_router WHERE heartbeat_at >= ? ORDER BY router_id")) {
-            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(lease)));
+                PreparedStatement ps = c.prepareStatement("SELECT router_id, kind, host, heartbeat_at, view_epoch,"
+                        + " p95_millis, error_rate, health FROM vshard_router WHERE heartbeat_at >= ?"
+                        + " ORDER BY router_id")) {
+            ps.setTimestamp(1, Timestamp.from(now.minus(lease)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Router(
@@ -220,7 +246,8 @@ public final class ControlStore {
                             rs.getString(2),
                             rs.getString(3),
                             rs.getTimestamp(4).toInstant(),
-                            rs.getLong(5)));
+                            rs.getLong(5),
+                            new RouterHealth(rs.getLong(6), rs.getDouble(7), rs.getString(8))));
                 }
             }
         }
@@ -352,6 +379,8 @@ public final class ControlStore {
      * @param host the host name
      * @param heartbeatAt the last heartbeat
      * @param viewEpoch the routing epoch it acknowledged
+     * @param health the shard health it measured
      */
-    public record Router(String id, String kind, String host, Instant heartbeatAt, long viewEpoch) {}
+    public record Router(
+            String id, String kind, String host, Instant heartbeatAt, long viewEpoch, RouterHealth health) {}
 }

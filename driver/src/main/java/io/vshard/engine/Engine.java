@@ -3,6 +3,8 @@ package io.vshard.engine;
 import io.vshard.config.ConfigReader;
 import io.vshard.config.VShardConfig;
 import io.vshard.control.ControlStore;
+import io.vshard.control.MigrationStore;
+import io.vshard.control.RouterView;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
 import io.vshard.manifest.ShardLocation;
@@ -45,14 +47,19 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService executor;
     private final ScheduledExecutorService heartbeats;
     private final String routerId = UUID.randomUUID().toString();
-    private volatile RoutingState state;
+    private final MigrationStore migrationStore;
+    private final ShardHealth health = new ShardHealth();
+    private final Object refreshLock = new Object();
+    private volatile RouterView view;
+    private volatile long viewNanos;
     private volatile boolean schemasCreated;
+    private volatile int journalReadyFor;
 
-    private Engine(VShardConfig config, EngineOptions options, ControlStore store, RoutingState state) {
+    private Engine(VShardConfig config, EngineOptions options, ControlStore store) {
         this.config = config;
         this.options = options;
         this.controlStore = store;
-        this.state = state;
+        this.migrationStore = new MigrationStore(store);
         this.dataSources = new ShardDataSources(config, options.connectTimeoutMillis());
         this.router = new SqlRouter(config.tables(), options.parseCacheEntries());
         this.executor = Executors.newFixedThreadPool(options.fanOutThreads(), daemon("vshard-fanout"));
@@ -76,7 +83,8 @@ public final class Engine implements AutoCloseable {
         }
         ControlStore store = new ControlStore(config.controlStore());
         store.register(manifests);
-        Engine engine = new Engine(config, options, store, store.routingState());
+        Engine engine = new Engine(config, options, store);
+        engine.refresh();
         engine.beat();
         try {
             TwoPhaseRecovery.run(engine);
@@ -93,11 +101,71 @@ public final class Engine implements AutoCloseable {
 
     private void beat() {
         try {
-            controlStore.heartbeat(
-                    routerId, options.routerKind(), hostName(), state.active().version());
-        } catch (SQLException e) {
-            LOG.warn("vshard router {}: heartbeat failed: {}", routerId, e.getMessage());
+            refresh();
+            controlStore.heartbeat(routerId, options.routerKind(), hostName(), view.epoch(), health.drain());
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("vshard router {}: refresh or heartbeat failed: {}", routerId, e.getMessage());
         }
+    }
+
+    /**
+     * Re-reads the routing view from the control store now (the heartbeat does this every period; a write
+     * waiting on a fenced cohort does it sooner). Before a view that switches the journal on is used, the
+     * journal tables exist on every live shard.
+     */
+    public void refresh() throws SQLException {
+        synchronized (refreshLock) {
+            long started = System.nanoTime();
+            RouterView v = migrationStore.view();
+            if (v.routing().next() != null
+                    && journalReadyFor != v.routing().next().version()) {
+                Journal.create(this, Placement.allShards(v.routing()));
+                journalReadyFor = v.routing().next().version();
+            }
+            view = v;
+            viewNanos = started;
+        }
+    }
+
+    /** Refreshes when the view is older than {@code maxAgeMillis}. */
+    void refreshIfOlder(long maxAgeMillis) throws SQLException {
+        if (System.nanoTime() - viewNanos > maxAgeMillis * 1_000_000L) {
+            refresh();
+        }
+    }
+
+    /** The routing view: state, epoch and migration. */
+    public RouterView view() {
+        return view;
+    }
+
+    /** The injected clock every window decision reads. */
+    public java.time.Clock clock() {
+        return options.clock();
+    }
+
+    /**
+     * Why this router must not write to migrating cohorts now, or {@code null}: its view is older than the
+     * lease, or its clock is skewed beyond the lease against the control store's fleet clock.
+     */
+    String staleness() {
+        long lease = options.lease().toMillis();
+        long ageMillis = (System.nanoTime() - viewNanos) / 1_000_000L;
+        if (ageMillis > lease) {
+            return "the view is " + ageMillis + " ms old, the lease is " + lease + " ms";
+        }
+        long skew = Math.abs(java.time.Duration.between(
+                        view.storeTime().plusMillis(ageMillis), options.clock().instant())
+                .toMillis());
+        if (skew > lease) {
+            return "the local clock is " + skew + " ms off the control store's clock";
+        }
+        return null;
+    }
+
+    /** Per-shard latency and error counters, reported with each heartbeat. */
+    ShardHealth health() {
+        return health;
     }
 
     /** A new session (one per JDBC connection or proxy client). */
@@ -112,7 +180,7 @@ public final class Engine implements AutoCloseable {
 
     /** The current routing state. */
     public RoutingState routingState() {
-        return state;
+        return view.routing();
     }
 
     /** The control store. */
@@ -130,7 +198,8 @@ public final class Engine implements AutoCloseable {
         return routerId;
     }
 
-    EngineOptions options() {
+    /** The options this engine was started with. */
+    public EngineOptions options() {
         return options;
     }
 
@@ -147,7 +216,7 @@ public final class Engine implements AutoCloseable {
     List<LogicalShard> everyShard() {
         Set<ShardLocation> seen = new LinkedHashSet<>();
         List<LogicalShard> out = new ArrayList<>();
-        for (LogicalShard s : Placement.allShards(state)) {
+        for (LogicalShard s : Placement.allShards(view.routing())) {
             if (seen.add(s.location())) {
                 out.add(s);
             }
@@ -187,7 +256,7 @@ public final class Engine implements AutoCloseable {
      */
     public RoutePlan plan(String sql, List<Object> parameters) throws SQLException {
         try {
-            return router.plan(sql, parameters, state);
+            return router.plan(sql, parameters, view.routing());
         } catch (RoutingException e) {
             throw new SQLException(e.getMessage(), e.sqlState(), e);
         } catch (InvalidShardKeyException e) {

@@ -1,16 +1,20 @@
 package io.vshard.engine;
 
 import io.vshard.config.Dialect;
+import io.vshard.control.RouterView;
 import io.vshard.engine.merge.ColumnInfo;
 import io.vshard.engine.merge.ListSource;
 import io.vshard.engine.merge.MergeSources;
 import io.vshard.engine.merge.RowSource;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
+import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.manifest.window.WindowId;
 import io.vshard.sql.Merge;
 import io.vshard.sql.RoutePlan;
 import io.vshard.sql.ShardStatement;
+import io.vshard.sql.TouchedKey;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,7 +69,74 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
-        return execute(engine.plan(sql, parameters), options);
+        return execute(admit(sql, parameters, engine.plan(sql, parameters)), options);
+    }
+
+    /**
+     * Lets a write through the migration checks: a router whose view is stale (or whose clock is skewed)
+     * fails writes while a migration is live; a write to a fenced cohort, or to a ledger window whose rows
+     * are moving, waits (bounded, re-planning on a fresh view) and then fails with 40001.
+     */
+    private RoutePlan admit(String sql, List<Object> parameters, RoutePlan plan) throws SQLException {
+        if (!plan.writes() || !(plan instanceof RoutePlan.Sharded || plan instanceof RoutePlan.GuardedUpdate)) {
+            return plan;
+        }
+        long deadline = System.nanoTime() + engine.options().heldWriteWaitMillis() * 1_000_000L;
+        RoutePlan current = plan;
+        while (true) {
+            RouterView v = engine.view();
+            if (v.migration() != null && engine.staleness() != null) {
+                engine.refresh();
+                String why = engine.staleness();
+                if (why != null) {
+                    throw VShardSQLException.of(VShardState.STALE_VIEW, null, why);
+                }
+                current = engine.plan(sql, parameters);
+                continue;
+            }
+            if (!held(current, v)) {
+                return current;
+            }
+            if (System.nanoTime() > deadline) {
+                throw VShardSQLException.of(VShardState.WRITES_HELD, null);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw VShardSQLException.of(VShardState.CANCELLED, e, "interrupted while writes were held");
+            }
+            engine.refreshIfOlder(25);
+            current = engine.plan(sql, parameters);
+        }
+    }
+
+    private static boolean held(RoutePlan plan, RouterView v) {
+        List<ShardStatement> statements;
+        if (plan instanceof RoutePlan.Sharded p) {
+            if (p.writesHeld()) {
+                return true;
+            }
+            statements = p.statements();
+        } else {
+            statements = List.of(((RoutePlan.GuardedUpdate) plan).guarded());
+        }
+        if (!v.ledgerHeld()) {
+            return false;
+        }
+        WindowId effective = v.routing().next().effectiveWindow();
+        for (ShardStatement s : statements) {
+            for (TouchedKey k : s.touchedKeys()) {
+                if (k.window() != null && k.window().compareTo(effective) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean journaling() {
+        return engine.view().journalOn(engine.clock().instant());
     }
 
     /** Executes a route plan. */
@@ -83,7 +154,11 @@ public final class Session implements AutoCloseable {
             if (p.statements().size() == 1) {
                 return single(p.statements().get(0), false, o);
             }
-            return fanOutRead(p.statements(), p.merge(), o);
+            List<ShardStatement> once = oncePerLocation(p.statements());
+            if (once.size() == 1 && p.merge().isConcatenation()) {
+                return single(once.get(0), false, o);
+            }
+            return fanOutRead(once, p.merge(), o);
         }
         if (plan instanceof RoutePlan.DefaultShard p) {
             ShardStatement s = new ShardStatement(engine.defaultShard(), p.sql(), p.parameters(), List.of());
@@ -112,7 +187,73 @@ public final class Session implements AutoCloseable {
         return new Result(AdminCommands.run(engine, a.command()), -1, null, null);
     }
 
+    /**
+     * Drops fan-out statements that would read a physical location (data source + schema) a second time:
+     * two versions share schemas, and reading one twice would return its rows twice.
+     */
+    private static List<ShardStatement> oncePerLocation(List<ShardStatement> statements) {
+        Set<List<Object>> seen = new java.util.HashSet<>();
+        List<ShardStatement> out = new ArrayList<>();
+        for (ShardStatement s : statements) {
+            ShardLocation l = s.shard().location();
+            if (seen.add(List.of(l.dataSource(), l.schema(), s.sql(), s.parameters()))) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     private Result single(ShardStatement s, boolean writes, StatementOptions o) throws SQLException {
+        long started = System.nanoTime();
+        boolean failed = true;
+        try {
+            Result r = writes && autoCommit && !s.touchedKeys().isEmpty() && journaling()
+                    ? journaledWrite(s, o)
+                    : runSingle(s, writes, o);
+            failed = false;
+            return r;
+        } finally {
+            engine.health().record(s.shard().location().dataSource(), System.nanoTime() - started, failed);
+        }
+    }
+
+    /** An auto-commit write with its journal rows, in one local transaction. */
+    private Result journaledWrite(ShardStatement s, StatementOptions o) throws SQLException {
+        String ds = s.shard().location().dataSource();
+        try (Lease lease = Lease.acquire(engine.dataSources().pool(ds), ShardRunner.describe(s.shard()))) {
+            Connection c = lease.connection();
+            c.setAutoCommit(false);
+            ShardRunner.Outcome out = null;
+            try {
+                out = ShardRunner.run(lease, s, o, running);
+                Result r;
+                if (out.rows() != null) {
+                    List<ColumnInfo> columns = ColumnInfo.of(out.rows().getMetaData(), -1);
+                    List<RowSource> rows = List.of(new ListSource(
+                            MergeSources.drain(new io.vshard.engine.merge.ResultSetSource(out.rows(), null))));
+                    r = FanOut.merged(rows, Merge.NONE, columns, o);
+                } else {
+                    ResultSet keys = o.generatedKeys() ? ShardRunner.generatedKeys(List.of(out)) : null;
+                    r = Result.count(out.updateCount(), keys);
+                }
+                Journal.record(c, s, engine.clock().instant());
+                c.commit();
+                return r;
+            } catch (SQLException e) {
+                rollbackQuietly(lease);
+                throw ShardErrors.translate(e, ShardRunner.describe(s.shard()));
+            } catch (RuntimeException e) {
+                rollbackQuietly(lease);
+                throw e;
+            } finally {
+                if (out != null) {
+                    finish(out);
+                }
+            }
+        }
+    }
+
+    private Result runSingle(ShardStatement s, boolean writes, StatementOptions o) throws SQLException {
         String ds = s.shard().location().dataSource();
         boolean own = autoCommit;
         Lease lease;
@@ -131,6 +272,9 @@ public final class Session implements AutoCloseable {
                 lease.commitOnClose();
             }
             ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running);
+            if (writes && !own && journaling()) {
+                Journal.record(lease.connection(), s, engine.clock().instant());
+            }
             if (out.rows() != null) {
                 AutoCloseable release = () -> {
                     running.remove(out.statement());
@@ -206,8 +350,13 @@ public final class Session implements AutoCloseable {
             tx().writes(sources);
             List<ShardRunner.Outcome> outs = new ArrayList<>();
             try {
+                boolean journal = journaling();
                 for (ShardStatement s : statements) {
-                    outs.add(ShardRunner.run(tx().pin(s.shard()), s, o, running));
+                    Lease pinned = tx().pin(s.shard());
+                    outs.add(ShardRunner.run(pinned, s, o, running));
+                    if (journal) {
+                        Journal.record(pinned.connection(), s, engine.clock().instant());
+                    }
                 }
                 return combine(outs, o);
             } finally {
@@ -220,8 +369,12 @@ public final class Session implements AutoCloseable {
             c.setAutoCommit(false);
             List<ShardRunner.Outcome> outs = new ArrayList<>();
             try {
+                boolean journal = journaling();
                 for (ShardStatement s : statements) {
                     outs.add(ShardRunner.run(lease, s, o, running));
+                    if (journal) {
+                        Journal.record(c, s, engine.clock().instant());
+                    }
                 }
                 Result r = combine(outs, o);
                 c.commit();

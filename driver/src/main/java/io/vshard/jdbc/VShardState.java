@@ -31,6 +31,12 @@ public enum VShardState {
     FEATURE_NOT_SUPPORTED("0A000", "%s is not supported by the vshard driver"),
     /** Writes to a fenced cohort: retry shortly. */
     WRITES_HELD("40001", "writes to this key are held while its cohort moves; retry the transaction"),
+    /** A router whose routing view is older than its lease, or whose clock it cannot trust: retry shortly. */
+    STALE_VIEW("40001", "this router's routing view is stale (%s); retry the transaction"),
+    /** A manifest refused by PUBLISH MANIFEST; nothing changed. */
+    MANIFEST_REFUSED("F0000", "manifest refused, nothing changed: %s"),
+    /** A migration command that cannot run in the current state; the message says what is missing. */
+    MIGRATION_STATE("55000", "%s"),
     /** The object is closed. */
     CLOSED("08003", "this %s is closed"),
     /** Bad use of the JDBC API (wrong index, wrong state). */

@@ -1,0 +1,361 @@
+package io.vshard.migrate;
+
+import io.vshard.control.CohortRecord;
+import io.vshard.control.ControlStore;
+import io.vshard.control.MigrationRecord;
+import io.vshard.control.MigrationStore;
+import io.vshard.engine.Engine;
+import io.vshard.manifest.RollbackTriggers;
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.cohort.Cohort;
+import io.vshard.manifest.cohort.CohortState;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.digest.CohortDigest;
+import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.manifest.placement.Placement;
+import io.vshard.manifest.placement.RoutingState;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The move protocol for one cohort (DESIGN.md, "Moving a cohort"), forward and back, and the ledger move of
+ * the effective window. Each method advances from the state the control store records, so a migrator that
+ * was killed picks up in the middle: COPYING resumes after the last copied creator and catches up from the
+ * recorded journal marks; FENCED waits for the acknowledgements again and reads the final delta.
+ */
+final class CohortMove {
+    private static final int SMALL_DELTA = 20;
+    private final Engine engine;
+    private final MigrationStore store;
+    private final RowMover mover;
+    private final JournalMarks marks;
+    private final List<TableRule> tables;
+    private final MigrationListener listener;
+    private final Migrator migrator;
+
+    CohortMove(Migrator migrator, Engine engine, MigrationStore store, ShardLinks links, MigrationListener listener) {
+        this.migrator = migrator;
+        this.engine = engine;
+        this.store = store;
+        this.tables = shardedTables(engine);
+        this.mover = new RowMover(links, tables);
+        this.marks = new JournalMarks(links, engine.options().lease().toMillis() * 2);
+        this.listener = listener;
+    }
+
+    static List<TableRule> shardedTables(Engine engine) {
+        List<TableRule> out = new ArrayList<>();
+        for (TableRule t : engine.config().tables().all()) {
+            if (t.kind() == TableRule.Kind.SHARDED) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    static RoutingState at(RoutingState base, Cohort k, CohortState s) {
+        return new RoutingState(base.active(), base.next(), base.cohorts().with(k.id(), s), base.ledgerOnNext());
+    }
+
+    /** Moves a cohort old → new from the state recorded in {@code rec}; returns quietly when paused. */
+    void forward(RoutingState base, CohortRecord rec) throws SQLException {
+        Cohort k = rec.cohort();
+        int to = base.next().version();
+        Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
+        ShardLocation oldLoc = base.active().locate(k.oldShard());
+        Progress p = Progress.decode(rec.marks());
+        long fenceEpoch = rec.epoch();
+        if (rec.state() == CohortState.PLANNED) {
+            p = new Progress();
+            store.recordProgress(to, k.id(), 0, p.encode());
+            store.setCohortState(to, k.id(), CohortState.COPYING);
+        }
+        if (rec.state() != CohortState.FENCED) {
+            if (p.copyMarks.isEmpty()) {
+                p.copyMarks.put(oldLoc, marks.mark(oldLoc));
+                store.recordProgress(to, k.id(), 0, p.encode());
+            }
+            if (!p.firstPassDone) {
+                List<ShardKey> creators = creatorsOf(scope, oldLoc, rec.rowsCopied() > 0);
+                long upTo = p.copiedUpTo;
+                creators.removeIf(c -> c.creatorId() <= upTo);
+                if (!copy(scope, creators, p, to, true)) {
+                    return;
+                }
+                p.firstPassDone = true;
+                store.recordProgress(to, k.id(), 0, p.encode());
+            }
+            for (int round = 0; round < 5; round++) {
+                if (catchUp(scope, List.of(oldLoc), p.copyMarks, p, to) <= SMALL_DELTA) {
+                    break;
+                }
+                if (!migrator.running(to)) {
+                    return;
+                }
+            }
+            listener.copied(k);
+            fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
+        }
+        long fencedAt = System.nanoTime();
+        if (!migrator.awaitAcks(fenceEpoch)) {
+            store.setCohortState(to, k.id(), CohortState.COPYING);
+            store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the fence in time");
+            return;
+        }
+        catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
+        Set<ShardKey> all = new LinkedHashSet<>(creatorsOf(scope, oldLoc, true));
+        String failure = verify(scope, all, to);
+        if (failure != null) {
+            RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
+            store.setCohortState(to, k.id(), CohortState.PLANNED);
+            store.setMigrationState(
+                    to,
+                    MigrationRecord.PAUSED,
+                    failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
+            return;
+        }
+        for (ShardLocation l : nextLocations(base)) {
+            p.flipMarks.put(l, marks.peek(l));
+        }
+        store.recordProgress(to, k.id(), 0, p.encode());
+        store.setCohortState(to, k.id(), CohortState.NEW);
+        listener.flipped(k, (System.nanoTime() - fencedAt) / 1_000_000L);
+    }
+
+    /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */
+    void back(RoutingState base, CohortRecord rec) throws SQLException {
+        Cohort k = rec.cohort();
+        int to = base.next().version();
+        Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.NEW), at(base, k, CohortState.PLANNED), k);
+        ShardLocation oldLoc = base.active().locate(k.oldShard());
+        Progress p = Progress.decode(rec.marks());
+        List<ShardLocation> newLocs = nextLocations(base);
+        long fenceEpoch = rec.epoch();
+        if (rec.state() == CohortState.NEW) {
+            store.setCohortState(to, k.id(), CohortState.REVERTING);
+        }
+        if (rec.state() != CohortState.REVERT_FENCED) {
+            for (int round = 0; round < 3; round++) {
+                if (catchUp(scope, newLocs, p.flipMarks, p, to) <= SMALL_DELTA) {
+                    break;
+                }
+            }
+            fenceEpoch = store.setCohortState(to, k.id(), CohortState.REVERT_FENCED);
+        }
+        if (!migrator.awaitAcks(fenceEpoch)) {
+            store.setCohortState(to, k.id(), CohortState.REVERTING);
+            store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the revert fence");
+            return;
+        }
+        Map<ShardLocation, Long> since = new TreeMap<>(java.util.Comparator.comparing(ShardLocation::toString));
+        since.putAll(Progress.decode(rec.marks()).flipMarks);
+        Set<ShardKey> touched = new LinkedHashSet<>(creatorsOf(scope, oldLoc, false));
+        for (ShardLocation l : newLocs) {
+            long m = marks.mark(l);
+            touched.addAll(members(scope, marks.keys(l, since.getOrDefault(l, 0L), m)));
+        }
+        catchUp(scope, newLocs, p.flipMarks, p, to);
+        String failure = verify(scope, touched, to);
+        if (failure != null) {
+            store.setCohortState(to, k.id(), CohortState.NEW);
+            store.setMigrationState(to, MigrationRecord.PAUSED, failure + "; the cohort stays on the new version");
+            return;
+        }
+        Progress fresh = new Progress();
+        store.recordProgress(to, k.id(), 0, fresh.encode());
+        store.setCohortState(to, k.id(), CohortState.PLANNED);
+        listener.reverted(k);
+    }
+
+    /**
+     * Moves the ledger rows of the effective window and later: to the next version ({@code forward}) when a
+     * migration starts, back when a rollback ends. Their writes are held meanwhile.
+     */
+    void ledger(RoutingState base, MigrationRecord m, boolean forward) throws SQLException {
+        int to = base.next().version();
+        RoutingState from = new RoutingState(base.active(), base.next(), base.cohorts(), !forward);
+        RoutingState after = new RoutingState(base.active(), base.next(), base.cohorts(), forward);
+        long e = store.setLedger(to, !forward, true);
+        try {
+            if (!migrator.awaitAcks(e)) {
+                throw new SQLException("routers did not acknowledge the ledger hold in time", "55000");
+            }
+            Set<ShardLocation> locations = new LinkedHashSet<>();
+            for (LogicalShard s : Placement.allShards(base)) {
+                locations.add(s.location());
+            }
+            for (ShardLocation l : locations) {
+                marks.mark(l);
+            }
+            Scope.Ledger scope = new Scope.Ledger(from, after);
+            mover.ledger(scope, locations, true, new RowMover.Tally());
+            RowMover.Tally check = new RowMover.Tally();
+            mover.ledger(scope, locations, false, check);
+            String failure = compare(scope, check, to, 0);
+            if (failure != null) {
+                store.setLedger(to, !forward, false);
+                store.setMigrationState(to, MigrationRecord.PAUSED, failure);
+                return;
+            }
+        } catch (SQLException | RuntimeException ex) {
+            store.setLedger(to, !forward, false);
+            throw ex;
+        }
+        store.setLedger(to, forward, false);
+    }
+
+    /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns how many. */
+    private int catchUp(Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
+            throws SQLException {
+        Set<ShardKey> dirty = new LinkedHashSet<>();
+        for (ShardLocation l : locs) {
+            long m = marks.mark(l);
+            dirty.addAll(members(scope, marks.keys(l, since.getOrDefault(l, 0L), m)));
+            since.put(l, m);
+        }
+        copy(scope, new ArrayList<>(dirty), p, to, false);
+        int cohortId = ((Scope.Cohort) scope).cohort().id();
+        store.recordProgress(to, cohortId, 0, p.encode());
+        return dirty.size();
+    }
+
+    private boolean copy(Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
+            throws SQLException {
+        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        for (int i = 0; i < creators.size(); i += per) {
+            if (!migrator.running(to)) {
+                return false;
+            }
+            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            RowMover.Tally t = new RowMover.Tally();
+            mover.creators(scope, batch, true, t);
+            if (firstPass) {
+                p.copiedUpTo = batch.get(batch.size() - 1).creatorId();
+            }
+            store.recordProgress(to, scope.cohort().id(), t.copied, p.encode());
+        }
+        return true;
+    }
+
+    private boolean copy(Scope scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
+            throws SQLException {
+        return copy((Scope.Cohort) scope, creators, p, to, firstPass);
+    }
+
+    /** Compares the cohort digests on both sides per table; returns what differed, or {@code null}. */
+    private String verify(Scope.Cohort scope, Collection<ShardKey> creators, int to) throws SQLException {
+        RowMover.Tally t = new RowMover.Tally();
+        List<ShardKey> list = new ArrayList<>(creators);
+        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        for (int i = 0; i < list.size(); i += per) {
+            mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
+        }
+        return compare(scope, t, to, scope.cohort().id());
+    }
+
+    private String compare(Scope scope, RowMover.Tally t, int to, int cohortId) throws SQLException {
+        Set<String> names = new LinkedHashSet<>(t.before.keySet());
+        names.addAll(t.after.keySet());
+        StringBuilder olds = new StringBuilder();
+        StringBuilder news = new StringBuilder();
+        String failure = null;
+        for (String table : names) {
+            CohortDigest b = t.side(t.before, table).result();
+            CohortDigest a = t.side(t.after, table).result();
+            olds.append(olds.length() == 0 ? "" : ",").append(table).append('=').append(b);
+            news.append(news.length() == 0 ? "" : ",").append(table).append('=').append(a);
+            if (!b.equals(a) && failure == null) {
+                failure = "digest mismatch in " + scope.describe() + ", table " + table + ": old side " + b
+                        + ", new side " + a;
+            }
+        }
+        if (cohortId > 0) {
+            store.recordCheck(to, cohortId, clip(olds), clip(news), failure);
+        }
+        return failure;
+    }
+
+    private static String clip(StringBuilder sb) {
+        return sb.length() > 80 ? sb.substring(0, 80) : sb.toString();
+    }
+
+    /** The cohort's creators: at its old place, and where copies may sit when it was moved before. */
+    private List<ShardKey> creatorsOf(Scope.Cohort scope, ShardLocation oldLoc, boolean everywhere)
+            throws SQLException {
+        Cohort k = scope.cohort();
+        Set<ShardLocation> where = new LinkedHashSet<>();
+        where.add(oldLoc);
+        if (everywhere) {
+            where.addAll(nextLocations(scope.from()));
+        }
+        TreeMap<Long, ShardKey> out = new TreeMap<>();
+        for (TableRule t : tables) {
+            for (ShardLocation l : where) {
+                for (ShardKey key : TableRows.creators(
+                        migrator.links().get(l.dataSource(), ShardLinks.READ),
+                        l,
+                        t,
+                        k.firstCreator(),
+                        k.lastCreator())) {
+                    if (Placement.locate(scope.from(), t, key, null).cohortId() == k.id()) {
+                        ShardKey prev = out.get(key.creatorId());
+                        if (prev == null || prev.region() == null) {
+                            out.put(key.creatorId(), key);
+                        }
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    private List<ShardKey> members(Scope scope, List<ShardKey> keys) {
+        Cohort k = ((Scope.Cohort) scope).cohort();
+        List<ShardKey> out = new ArrayList<>();
+        for (ShardKey key : keys) {
+            if (Placement.locate(scope.from(), tables.get(0), key, null).cohortId() == k.id()) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    static List<ShardLocation> nextLocations(RoutingState base) {
+        Set<ShardLocation> out = new LinkedHashSet<>();
+        for (int s = 0; s < base.next().shardCount(); s++) {
+            out.add(base.next().locate(s));
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** Deletes the old copies the drained version left: rows whose placement under {@code after} is elsewhere. */
+    long drainOldCopies(RoutingState before, RoutingState after) throws SQLException {
+        Set<ShardLocation> old = new LinkedHashSet<>();
+        for (int s = 0; s < before.active().shardCount(); s++) {
+            old.add(before.active().locate(s));
+        }
+        long deleted = 0;
+        for (ShardLocation l : old) {
+            for (TableRule t : tables) {
+                deleted += migrator.deleteMisplaced(l, t, after);
+            }
+        }
+        return deleted;
+    }
+
+    Duration lease() {
+        return engine.options().lease();
+    }
+
+    ControlStore controlStore() {
+        return engine.controlStore();
+    }
+}

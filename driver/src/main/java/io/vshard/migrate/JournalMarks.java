@@ -1,0 +1,117 @@
+package io.vshard.migrate;
+
+import io.vshard.engine.Journal;
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.function.ShardKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Positions in the shards' journals and the keys written after them: the migrator's change capture.
+ *
+ * <p>A mark is taken under {@code LOCK TABLE ... IN SHARE MODE}, which waits for every transaction that has
+ * already journaled a write on that schema to end and briefly holds new ones back. So every write whose
+ * journal id is at or below the mark is committed and visible to reads that follow, and every later write
+ * has a higher id: nothing slips between a copy and its catch-up. The same wait is what lets the final delta
+ * after a fence see every transaction that wrote to the cohort before the fence.
+ */
+final class JournalMarks {
+    private final ShardLinks links;
+    private final long lockTimeoutMillis;
+
+    JournalMarks(ShardLinks links, long lockTimeoutMillis) {
+        this.links = links;
+        this.lockTimeoutMillis = lockTimeoutMillis;
+    }
+
+    /** The journal's high-water mark at {@code l}, after in-flight writers ended. */
+    long mark(ShardLocation l) throws SQLException {
+        Connection c = links.get(l.dataSource(), ShardLinks.READ);
+        String table = l.schema() + "." + Journal.TABLE;
+        boolean postgres = c.getMetaData().getURL().startsWith("jdbc:postgresql:");
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            if (postgres) {
+                st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
+                st.execute("LOCK TABLE " + table + " IN SHARE MODE");
+            }
+            long mark;
+            try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM " + table)) {
+                rs.next();
+                mark = rs.getLong(1);
+            }
+            c.commit();
+            return mark;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** The journal's high-water mark without waiting (when no write to the scope can be in flight). */
+    long peek(ShardLocation l) throws SQLException {
+        try (Statement st = links.get(l.dataSource(), ShardLinks.READ).createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM " + l.schema() + "." + Journal.TABLE)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The keys (creator, region as written) journaled at {@code l} with ids in {@code (after, upTo]}. */
+    List<ShardKey> keys(ShardLocation l, long after, long upTo) throws SQLException {
+        Map<Long, ShardKey> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = links.get(l.dataSource(), ShardLinks.READ)
+                .prepareStatement("SELECT DISTINCT creator_id, region FROM " + l.schema() + "." + Journal.TABLE
+                        + " WHERE id > ? AND id <= ?")) {
+            ps.setLong(1, after);
+            ps.setLong(2, upTo);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    String region = rs.getString(2);
+                    if (region != null || !out.containsKey(id)) {
+                        out.put(id, ShardKey.of(id, region));
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** Encodes marks for the control store: {@code source/schema=id;...}. */
+    static String encode(Map<ShardLocation, Long> marks) {
+        StringBuilder sb = new StringBuilder();
+        marks.forEach((l, id) ->
+                sb.append(sb.length() == 0 ? "" : ";").append(l.dataSource()).append('/').append(l.schema())
+                        .append('=').append(id));
+        return sb.toString();
+    }
+
+    /** Decodes {@link #encode(Map)}. */
+    static Map<ShardLocation, Long> decode(String text) {
+        Map<ShardLocation, Long> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String part : text.split(";")) {
+            int slash = part.indexOf('/');
+            int eq = part.lastIndexOf('=');
+            if (slash > 0 && eq > slash) {
+                out.put(
+                        new ShardLocation(part.substring(0, slash), part.substring(slash + 1, eq)),
+                        Long.parseLong(part.substring(eq + 1)));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,324 @@
+package io.vshard.migrate;
+
+import io.vshard.control.CohortRecord;
+import io.vshard.control.ControlStore;
+import io.vshard.control.MigrationRecord;
+import io.vshard.control.MigrationStore;
+import io.vshard.control.RouterView;
+import io.vshard.engine.Engine;
+import io.vshard.manifest.RollbackTriggers;
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.cohort.CohortState;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.placement.Place;
+import io.vshard.manifest.placement.Placement;
+import io.vshard.manifest.placement.RoutingState;
+import io.vshard.manifest.window.WindowId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The background migrator: one thread that holds the migrator lease in the control store and moves cohorts
+ * while the migration is RUNNING, moves them back while it is ROLLING_BACK, and drains the old layout once
+ * the manifest's clean windows have passed. Two migrators never run at once; when the lease holder dies its
+ * lease expires and another migrator resumes from the states and marks the control store records.
+ *
+ * <p>Threading: {@link #start()} runs the loop on its own daemon thread; {@link #kill()} simulates a crash
+ * (no clean-up, the lease stays until it expires); {@link #close()} stops cleanly and gives the lease up.
+ */
+public final class Migrator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+    private final Engine engine;
+    private final MigrationStore store;
+    private final ShardLinks links;
+    private final CohortMove move;
+    private final String id = "migrator-" + UUID.randomUUID();
+    private volatile boolean stopped;
+    private volatile boolean killed;
+    private Thread thread;
+    private int healthStrikes;
+
+    /** A migrator working through {@code engine}'s configuration and control store. */
+    public Migrator(Engine engine, MigrationListener listener) {
+        this.engine = engine;
+        this.store = new MigrationStore(engine.controlStore());
+        this.links = new ShardLinks(engine.config());
+        this.move = new CohortMove(this, engine, store, links, listener);
+    }
+
+    /** This migrator's lease holder id. */
+    public String id() {
+        return id;
+    }
+
+    /** Starts the loop on a daemon thread. */
+    public synchronized void start() {
+        if (thread != null) {
+            return;
+        }
+        thread = new Thread(this::loop, "vshard-migrator");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Whether the loop thread runs. */
+    public boolean alive() {
+        return thread != null && thread.isAlive();
+    }
+
+    private void loop() {
+        Duration ttl = engine.options().lease();
+        while (!stopped) {
+            try {
+                if (!store.acquireLease(id, ttl)) {
+                    sleep(ttl.toMillis() / 3);
+                    continue;
+                }
+                if (!step()) {
+                    sleep(100);
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (stopped) {
+                    break;
+                }
+                LOG.warn("vshard migrator {}: step failed, retrying: {}", id, e.getMessage());
+                links.reset();
+                try {
+                    RouterView v = store.view();
+                    if (v.migration() != null) {
+                        store.setMigrationError(v.migration().toVersion(), clip(e.getMessage()));
+                    }
+                } catch (SQLException ignored) {
+                    // The control store is unreachable too; the next step retries.
+                }
+                sleep(300);
+            }
+        }
+        if (!killed) {
+            try {
+                store.releaseLease(id);
+            } catch (SQLException e) {
+                LOG.warn("vshard migrator {}: could not release the lease: {}", id, e.getMessage());
+            }
+        }
+        links.close();
+    }
+
+    /**
+     * Does one unit of work: one cohort step, a ledger move, or a drain.
+     *
+     * @return whether there was work
+     */
+    boolean step() throws SQLException {
+        RouterView v = store.view();
+        MigrationRecord m = v.migration();
+        if (m == null) {
+            return false;
+        }
+        RoutingState base = v.routing();
+        List<CohortRecord> cohorts = store.cohorts(m.toVersion());
+        switch (m.state()) {
+            case MigrationRecord.RUNNING -> {
+                if (healthTripped(base, m)) {
+                    return true;
+                }
+                if (!m.ledgerOnNext()) {
+                    move.ledger(base, m, true);
+                    return true;
+                }
+                for (CohortRecord c : cohorts) {
+                    if (c.state() != CohortState.NEW) {
+                        move.forward(base, c);
+                        return true;
+                    }
+                }
+                store.setMigrationState(m.toVersion(), MigrationRecord.COMPLETE, null);
+                return true;
+            }
+            case MigrationRecord.ROLLING_BACK -> {
+                for (CohortRecord c : cohorts) {
+                    if (c.state() == CohortState.COPYING || c.state() == CohortState.FENCED) {
+                        store.setCohortState(m.toVersion(), c.cohort().id(), CohortState.PLANNED);
+                        return true;
+                    }
+                }
+                for (int i = cohorts.size() - 1; i >= 0; i--) {
+                    CohortRecord c = cohorts.get(i);
+                    if (c.state().servedByNew()) {
+                        move.back(base, c);
+                        return true;
+                    }
+                }
+                if (m.ledgerOnNext()) {
+                    move.ledger(base, m, false);
+                    return true;
+                }
+                store.setMigrationState(m.toVersion(), MigrationRecord.ROLLED_BACK, null);
+                return true;
+            }
+            case MigrationRecord.COMPLETE -> {
+                return drainIfDue(base, m);
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private boolean drainIfDue(RoutingState base, MigrationRecord m) throws SQLException {
+        int clean = base.next().verification().cleanWindowsBeforeDrain();
+        Instant completed = m.completedAt().plus(store.clockOffset());
+        WindowId due = WindowId.containing(completed).plusWeeks(clean);
+        if (WindowId.containing(engine.clock().instant()).compareTo(due) < 0) {
+            return false;
+        }
+        long e = store.retire(m.fromVersion(), m.toVersion());
+        awaitAcks(e);
+        RoutingState after = RoutingState.stable(base.next());
+        long deleted = move.drainOldCopies(base, after);
+        LOG.info("vshard migrator {}: drained v{}: {} old copies deleted", id, m.fromVersion(), deleted);
+        return true;
+    }
+
+    private boolean healthTripped(RoutingState base, MigrationRecord m) throws SQLException {
+        RollbackTriggers t = base.next().rollbackTriggers();
+        if (t.shardP95LatencyMillis() <= 0 && t.errorRate() <= 0) {
+            return false;
+        }
+        String why = null;
+        for (ControlStore.Router r : engine.controlStore().liveRouters(engine.options().lease())) {
+            if (t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() > t.shardP95LatencyMillis()) {
+                why = "router " + r.id() + " measured p95 " + r.health().worstP95Millis() + " ms on "
+                        + r.health().detail() + " (trigger " + t.shardP95LatencyMillis() + " ms)";
+            } else if (t.errorRate() > 0 && r.health().worstErrorRate() > t.errorRate()) {
+                why = "router " + r.id() + " measured error rate " + r.health().worstErrorRate() + " on "
+                        + r.health().detail() + " (trigger " + t.errorRate() + ")";
+            }
+        }
+        healthStrikes = why == null ? 0 : healthStrikes + 1;
+        if (healthStrikes < 3) {
+            return false;
+        }
+        healthStrikes = 0;
+        boolean rollback = t.onHealthFailure() == RollbackTriggers.Action.ROLLBACK;
+        store.setMigrationState(
+                m.toVersion(),
+                rollback ? MigrationRecord.ROLLING_BACK : MigrationRecord.PAUSED,
+                "health trigger: " + why);
+        return true;
+    }
+
+    /** Whether the migration to {@code to} is still RUNNING and this migrator should go on. */
+    boolean running(int to) throws SQLException {
+        if (stopped) {
+            return false;
+        }
+        store.acquireLease(id, engine.options().lease());
+        MigrationRecord m = store.migration(to);
+        return m != null && m.state().equals(MigrationRecord.RUNNING);
+    }
+
+    /**
+     * Waits until every live router acknowledged {@code epoch} (a router whose heartbeat is older than the
+     * lease has stopped writing to migrating cohorts on its own).
+     *
+     * @return whether they did within ten leases
+     */
+    boolean awaitAcks(long epoch) throws SQLException {
+        Duration lease = engine.options().lease();
+        long deadline = System.nanoTime() + lease.toNanos() * 10;
+        while (!stopped) {
+            store.acquireLease(id, lease);
+            boolean all = true;
+            for (ControlStore.Router r : engine.controlStore().liveRouters(lease)) {
+                all &= r.viewEpoch() >= epoch;
+            }
+            if (all) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            engine.refresh();
+            sleep(Math.max(5, engine.options().heartbeat().toMillis() / 5));
+        }
+        return false;
+    }
+
+    ShardLinks links() {
+        return links;
+    }
+
+    long deleteMisplaced(ShardLocation l, TableRule t, RoutingState after) throws SQLException {
+        Connection c = links.get(l.dataSource(), ShardLinks.READ);
+        List<Object> misplaced = new ArrayList<>();
+        TableRows.Batch all;
+        try (Statement st = c.createStatement()) {
+            all = TableRows.readAll(c, l, t);
+        }
+        for (TableRows.Row r : all.rows()) {
+            Place p = Placement.locate(after, t, r.key(), r.window());
+            if (p.writeTarget() != null && !p.writeTarget().location().equals(l)) {
+                misplaced.add(r.primaryKey());
+            }
+        }
+        Connection w = links.get(l.dataSource(), ShardLinks.WRITE);
+        w.setAutoCommit(false);
+        try {
+            TableRows.replace(w, l, t, all, misplaced, List.of());
+            w.commit();
+        } finally {
+            w.setAutoCommit(true);
+        }
+        return misplaced.size();
+    }
+
+    /** Simulates a crash: the thread stops at once, connections drop, the lease stays until it expires. */
+    public void kill() {
+        killed = true;
+        stopped = true;
+        Thread t = thread;
+        links.reset();
+        if (t != null) {
+            t.interrupt();
+            join(t);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        Thread t = thread;
+        if (t != null) {
+            join(t);
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String clip(String s) {
+        return s == null ? "" : s.length() > 1900 ? s.substring(0, 1900) : s;
+    }
+}

@@ -1,0 +1,171 @@
+package io.vshard.migrate;
+
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.digest.CohortDigest;
+import io.vshard.manifest.digest.RowEncoder;
+import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.LogicalShard;
+import io.vshard.manifest.placement.Place;
+import io.vshard.manifest.placement.Placement;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Copies and digests the rows of a {@link Scope}, a batch of creators at a time.
+ *
+ * <p>For each row read at a location, the placement function says where the row lives before the move and
+ * where it lives after. A row read where it lives before is a source row and is copied to where it lives
+ * after (unless that is the same physical location: no copy). A row read where it lives after, but not
+ * before, is a copy: it is replaced. Each target location is rewritten in one local transaction per batch
+ * (delete the old copies by primary key, insert the source rows), so re-running a batch is idempotent and a
+ * migrator killed mid-batch leaves either the old or the new batch.
+ */
+final class RowMover {
+    private final ShardLinks links;
+    private final List<TableRule> tables;
+
+    RowMover(ShardLinks links, List<TableRule> tables) {
+        this.links = links;
+        this.tables = List.copyOf(tables);
+    }
+
+    /** Per-table digests of a scope on both sides and the rows copied. */
+    static final class Tally {
+        final Map<String, CohortDigest.Accumulator> before = new LinkedHashMap<>();
+        final Map<String, CohortDigest.Accumulator> after = new LinkedHashMap<>();
+        long copied;
+        long deleted;
+
+        CohortDigest.Accumulator side(Map<String, CohortDigest.Accumulator> m, String table) {
+            return m.computeIfAbsent(table, k -> new CohortDigest.Accumulator());
+        }
+    }
+
+    /** Copies (when {@code apply}) and digests the rows of {@code creators} under {@code scope}. */
+    void creators(Scope scope, Collection<ShardKey> creators, boolean apply, Tally tally) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        for (ShardKey k : creators) {
+            ids.add(k.creatorId());
+        }
+        for (TableRule t : tables) {
+            Set<ShardLocation> where = new LinkedHashSet<>();
+            for (ShardKey k : creators) {
+                for (LogicalShard s : Placement.locate(scope.from(), t, k, null).candidates()) {
+                    where.add(s.location());
+                }
+                for (LogicalShard s : Placement.locate(scope.to(), t, k, null).candidates()) {
+                    where.add(s.location());
+                }
+            }
+            Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
+            for (ShardLocation l : where) {
+                read.put(l, TableRows.read(links.get(l.dataSource(), ShardLinks.READ), l, t, ids));
+            }
+            settle(scope, t, read, apply, tally);
+        }
+    }
+
+    /** Copies (when {@code apply}) and digests every ledger row of {@code scope} at {@code locations}. */
+    void ledger(Scope.Ledger scope, Collection<ShardLocation> locations, boolean apply, Tally tally)
+            throws SQLException {
+        for (TableRule t : tables) {
+            if (!t.windowed()) {
+                continue;
+            }
+            Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
+            for (ShardLocation l : locations) {
+                read.put(
+                        l,
+                        TableRows.readFromWindow(
+                                links.get(l.dataSource(), ShardLinks.READ),
+                                l,
+                                t,
+                                scope.to().next().effectiveWindow()));
+            }
+            settle(scope, t, read, apply, tally);
+        }
+    }
+
+    private void settle(
+            Scope scope, TableRule t, Map<ShardLocation, TableRows.Batch> read, boolean apply, Tally tally)
+            throws SQLException {
+        Map<ShardLocation, List<TableRows.Row>> inserts = new LinkedHashMap<>();
+        Map<ShardLocation, List<Object>> deletes = new LinkedHashMap<>();
+        TableRows.Batch layout = null;
+        RowEncoder enc = new RowEncoder();
+        for (Map.Entry<ShardLocation, TableRows.Batch> e : read.entrySet()) {
+            ShardLocation here = e.getKey();
+            TableRows.Batch b = e.getValue();
+            if (!b.rows().isEmpty()) {
+                layout = b;
+            }
+            for (TableRows.Row r : b.rows()) {
+                Place before = Placement.locate(scope.from(), t, r.key(), r.window());
+                if (!scope.covers(t, r, before)) {
+                    continue;
+                }
+                ShardLocation src = location(before, scope, r);
+                ShardLocation dst = location(Placement.locate(scope.to(), t, r.key(), r.window()), scope, r);
+                if (src.equals(here)) {
+                    tally.side(tally.before, t.name()).add(TableRows.digest(b, r, enc));
+                    if (!dst.equals(here)) {
+                        inserts.computeIfAbsent(dst, k -> new ArrayList<>()).add(r);
+                    }
+                }
+                if (dst.equals(here)) {
+                    tally.side(tally.after, t.name()).add(TableRows.digest(b, r, enc));
+                    if (!src.equals(here)) {
+                        deletes.computeIfAbsent(here, k -> new ArrayList<>()).add(r.primaryKey());
+                    }
+                }
+            }
+        }
+        if (!apply || layout == null) {
+            return;
+        }
+        Set<ShardLocation> targets = new LinkedHashSet<>(deletes.keySet());
+        targets.addAll(inserts.keySet());
+        for (ShardLocation d : targets) {
+            Connection c = links.get(d.dataSource(), ShardLinks.WRITE);
+            c.setAutoCommit(false);
+            try {
+                List<Object> del = deletes.getOrDefault(d, List.of());
+                List<TableRows.Row> ins = inserts.getOrDefault(d, List.of());
+                TableRows.replace(c, d, t, layout, del, ins);
+                c.commit();
+                tally.copied += ins.size();
+                tally.deleted += del.size();
+            } catch (SQLException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // The connection is gone; the transaction died with it.
+                }
+                throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // Reconnected on next use.
+                }
+            }
+        }
+    }
+
+    private static ShardLocation location(Place p, Scope scope, TableRows.Row r) throws SQLException {
+        if (p.writeTarget() == null) {
+            throw new SQLException(
+                    scope.describe() + ": a row of creator " + r.key().creatorId() + " has no single placement",
+                    "XX000");
+        }
+        return p.writeTarget().location();
+    }
+}

@@ -1,0 +1,77 @@
+package io.vshard.migrate;
+
+import io.vshard.config.DataSourceConfig;
+import io.vshard.config.VShardConfig;
+import io.vshard.jdbc.VShardSQLException;
+import io.vshard.jdbc.VShardState;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The migrator's own connections, one per (data source, role), separate from the routers' pools so copying
+ * never starves application traffic. Statements name tables schema-qualified, so one connection serves every
+ * schema of a data source. Used by the migrator's one thread.
+ */
+final class ShardLinks implements AutoCloseable {
+    /** Reads source rows. */
+    static final int READ = 0;
+    /** Writes target rows. */
+    static final int WRITE = 1;
+
+    private final VShardConfig config;
+    private final Map<String, Connection> open = new HashMap<>();
+
+    ShardLinks(VShardConfig config) {
+        this.config = config;
+    }
+
+    /** An auto-commit connection to {@code dataSource} for {@code role}, opened on first use. */
+    Connection get(String dataSource, int role) throws SQLException {
+        String key = dataSource + "#" + role;
+        Connection c = open.get(key);
+        if (c != null && !c.isClosed() && c.isValid(2)) {
+            return c;
+        }
+        if (c != null) {
+            closeQuietly(c);
+        }
+        DataSourceConfig ds = config.dataSource(dataSource);
+        Properties p = new Properties();
+        if (ds.user() != null) {
+            p.setProperty("user", ds.user());
+        }
+        if (ds.password() != null) {
+            p.setProperty("password", ds.password());
+        }
+        try {
+            c = DriverManager.getConnection(ds.url(), p);
+        } catch (SQLException e) {
+            throw VShardSQLException.of(VShardState.SHARD_UNREACHABLE, e, dataSource, e.getMessage());
+        }
+        open.put(key, c);
+        return c;
+    }
+
+    /** Drops every connection (after a failure, so the next use reconnects). */
+    void reset() {
+        open.values().forEach(ShardLinks::closeQuietly);
+        open.clear();
+    }
+
+    @Override
+    public void close() {
+        reset();
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // Already broken; nothing to release.
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.vshard.migrate;
+
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.digest.RowDigest;
+import io.vshard.manifest.digest.RowEncoder;
+import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.window.WindowId;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads, writes and digests the rows of one sharded table at one location: whole rows with their column
+ * types, the shard key each carries, and the canonical row digest (manifest/README.md) mapped from JDBC types,
+ * so a PostgreSQL and a MySQL shard holding the same rows digest equal.
+ */
+final class TableRows {
+    private TableRows() {}
+
+    /** A row read from a location. */
+    record Row(Object[] values, ShardKey key, WindowId window, Object primaryKey) {}
+
+    /** The rows and the column layout. */
+    record Batch(List<String> columns, int[] types, int[] scales, List<Row> rows) {}
+
+    static String qualified(ShardLocation l, TableRule t) {
+        return l.schema() + "." + t.name();
+    }
+
+    /** The rows of {@code creators} at {@code l}. */
+    static Batch read(Connection c, ShardLocation l, TableRule t, Collection<Long> creators) throws SQLException {
+        if (creators.isEmpty()) {
+            return new Batch(List.of(), new int[0], new int[0], List.of());
+        }
+        StringBuilder sql = new StringBuilder("SELECT * FROM ")
+                .append(qualified(l, t))
+                .append(" WHERE ")
+                .append(t.creatorColumn())
+                .append(" IN (");
+        for (int i = 0; i < creators.size(); i++) {
+            sql.append(i == 0 ? "?" : ", ?");
+        }
+        sql.append(")");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (long id : creators) {
+                ps.setLong(i++, id);
+            }
+            return collect(ps, t);
+        }
+    }
+
+    /** The rows of a ledger table at {@code l} whose window is at or after {@code from} (text order = time). */
+    static Batch readFromWindow(Connection c, ShardLocation l, TableRule t, WindowId from) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT * FROM " + qualified(l, t) + " WHERE " + t.windowColumn() + " >= ?")) {
+            ps.setString(1, from.toString());
+            return collect(ps, t);
+        }
+    }
+
+    /** Every row of {@code t} at {@code l}. */
+    static Batch readAll(Connection c, ShardLocation l, TableRule t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + qualified(l, t))) {
+            return collect(ps, t);
+        }
+    }
+
+    /** The distinct (creator, region) pairs of {@code t} at {@code l} with ids in {@code [first, last]}. */
+    static List<ShardKey> creators(Connection c, ShardLocation l, TableRule t, long first, long last)
+            throws SQLException {
+        String region = t.regionColumn() == null ? "NULL" : t.regionColumn();
+        List<ShardKey> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT " + t.creatorColumn() + ", " + region
+                + " FROM " + qualified(l, t) + " WHERE " + t.creatorColumn() + " BETWEEN ? AND ?")) {
+            ps.setLong(1, first);
+            ps.setLong(2, last);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(ShardKey.of(rs.getLong(1), rs.getString(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Batch collect(PreparedStatement ps, TableRule t) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            int n = md.getColumnCount();
+            List<String> columns = new ArrayList<>();
+            int[] types = new int[n];
+            int[] scales = new int[n];
+            int creator = -1;
+            int region = -1;
+            int window = -1;
+            int pk = -1;
+            for (int i = 0; i < n; i++) {
+                String name = md.getColumnLabel(i + 1).toLowerCase(Locale.ROOT);
+                columns.add(name);
+                types[i] = md.getColumnType(i + 1);
+                scales[i] = md.getScale(i + 1);
+                creator = name.equals(t.creatorColumn()) ? i : creator;
+                region = name.equals(t.regionColumn()) ? i : region;
+                window = name.equals(t.windowColumn()) ? i : window;
+                pk = name.equals(t.primaryKey()) ? i : pk;
+            }
+            if (creator < 0 || pk < 0) {
+                throw new SQLException("table " + t.name() + " lacks its creator or primary-key column", "42703");
+            }
+            List<Row> rows = new ArrayList<>();
+            while (rs.next()) {
+                Object[] v = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = rs.getObject(i + 1);
+                }
+                String r = region < 0 || v[region] == null ? null : v[region].toString();
+                WindowId w = window < 0 || v[window] == null ? null : WindowId.parse(v[window].toString());
+                rows.add(new Row(v, ShardKey.of(((Number) v[creator]).longValue(), r), w, v[pk]));
+            }
+            return new Batch(columns, types, scales, rows);
+        }
+    }
+
+    /** Deletes rows by primary key and inserts rows, in the caller's transaction. */
+    static void replace(Connection c, ShardLocation l, TableRule t, Batch layout, List<Object> deletes, List<Row> inserts)
+            throws SQLException {
+        if (!deletes.isEmpty()) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM " + qualified(l, t) + " WHERE " + t.primaryKey() + " = ?")) {
+                for (Object pk : deletes) {
+                    ps.setObject(1, pk);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (inserts.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(qualified(l, t)).append(" (");
+        sql.append(String.join(", ", layout.columns())).append(") VALUES (");
+        for (int i = 0; i < layout.columns().size(); i++) {
+            sql.append(i == 0 ? "?" : ", ?");
+        }
+        sql.append(")");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (Row r : inserts) {
+                for (int i = 0; i < r.values().length; i++) {
+                    ps.setObject(i + 1, r.values()[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The canonical digest of one row. */
+    static RowDigest digest(Batch layout, Row row, RowEncoder enc) {
+        enc.reset();
+        Object[] v = row.values();
+        for (int i = 0; i < v.length; i++) {
+            Object x = v[i];
+            if (x == null) {
+                enc.addNull();
+                continue;
+            }
+            switch (layout.types()[i]) {
+                case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> enc.addInteger(
+                        ((Number) x).longValue());
+                case Types.NUMERIC, Types.DECIMAL -> enc.addDecimal((BigDecimal) x, layout.scales()[i]);
+                case Types.BOOLEAN, Types.BIT -> enc.addBoolean((Boolean) x);
+                case Types.REAL, Types.FLOAT, Types.DOUBLE -> enc.addFloat(((Number) x).doubleValue());
+                case Types.DATE -> enc.addDate(((java.sql.Date) x).toLocalDate());
+                case Types.TIMESTAMP -> enc.addTimestamp(
+                        ((Timestamp) x).toLocalDateTime().toInstant(ZoneOffset.UTC));
+                case Types.TIMESTAMP_WITH_TIMEZONE -> enc.addTimestamp(((Timestamp) x).toInstant());
+                case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> enc.addBytes((byte[]) x);
+                default -> enc.addText(x.toString());
+            }
+        }
+        return RowDigest.of(enc);
+    }
+}
