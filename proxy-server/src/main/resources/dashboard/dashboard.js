@@ -31,7 +31,7 @@ function drawMaps(versions) {
     for (const c of v.cells) {
       const cell = document.createElement("div");
       const ratio = share > 0 ? c.ops_per_second / share : 0;
-      cell.className = "cell " + (c.ops_per_second <= 0 ? "idle" : ratio >= 2 ? "hot" : "cool");
+      cell.className = "cell " + (c.ops_per_second <= 0 ? "idle" : ratio >= 2.5 ? "hot" : "cool");
       cell.dataset.shard = c.shard;
       cell.dataset.ratio = ratio.toFixed(2);
       if (c.ops_per_second > 0) cell.style.background = colour(ratio);

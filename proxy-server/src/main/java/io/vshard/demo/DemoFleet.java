@@ -63,19 +63,20 @@ final class DemoFleet implements AutoCloseable {
         Files.writeString(abs.resolve("manifest-key.pub"), ManifestSigner.encodePublic(keys.getPublic()) + "\n");
         Path secret = abs.resolve("manifest-key.secret");
         Files.writeString(secret, ManifestSigner.encodePrivate(keys.getPrivate()) + "\n");
-        Manifest v1 = ManifestSigner.sign(bundled("v1.yaml", null, null), keys.getPrivate(), keys.getPublic());
+        Manifest v1 = ManifestSigner.sign(bundled("v1.yaml", null, null, 0), keys.getPrivate(), keys.getPublic());
         Files.writeString(abs.resolve("manifests/v1.yaml"), ManifestCodec.write(v1));
         Files.writeString(abs.resolve("vshard.yaml"), configText(abs));
         VShardConfig config = ConfigReader.read(abs.resolve("vshard.yaml"));
-        EngineOptions options = new EngineOptions(10_000, 8, 10_000, Duration.ofMillis(500), "driver").withClock(clock);
+        EngineOptions options = new EngineOptions(10_000, 8, 10_000, Duration.ofMillis(200), "driver").withClock(clock);
         Engine engine = Engine.start(config, options);
         new MigrationStore(engine.controlStore()).setClockOffset(Duration.ZERO);
         return new DemoFleet(abs, clock, keys, engine);
     }
 
     /** Signs the scenario's v2 with this fleet's key, boundary and effective window given, and writes it. */
-    Path writeV2(Instant boundaryStart, WindowId effective) throws IOException {
-        Manifest v2 = ManifestSigner.sign(bundled("v2.yaml", boundaryStart, effective), privateKey, publicKey);
+    Path writeV2(Instant boundaryStart, WindowId effective, long cohortRows) throws IOException {
+        Manifest v2 =
+                ManifestSigner.sign(bundled("v2.yaml", boundaryStart, effective, cohortRows), privateKey, publicKey);
         Path file = dir.resolve("manifests/v2.yaml");
         Files.writeString(file, ManifestCodec.write(v2));
         return file;
@@ -143,8 +144,8 @@ final class DemoFleet implements AutoCloseable {
         return sb.toString();
     }
 
-    /** A bundled scenario manifest, unsigned, with the windows replaced when given. */
-    static Manifest bundled(String name, Instant boundaryStart, WindowId effective) {
+    /** A bundled scenario manifest, unsigned, with the windows and the cohort size replaced when given. */
+    static Manifest bundled(String name, Instant boundaryStart, WindowId effective, long cohortRows) {
         try (InputStream in = DemoFleet.class.getResourceAsStream("/scenario/manifests/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("the jar lacks scenario manifest " + name);
@@ -158,6 +159,8 @@ final class DemoFleet implements AutoCloseable {
                 }
                 if (boundaryStart != null && line.startsWith("boundary_start:")) {
                     line = "boundary_start: \"" + boundaryStart + "\"";
+                } else if (cohortRows > 0 && line.startsWith("  cohort_target_rows:")) {
+                    line = "  cohort_target_rows: " + cohortRows;
                 } else if (effective != null && line.startsWith("effective_window:")) {
                     line = "effective_window: \"" + effective + "\"";
                 }

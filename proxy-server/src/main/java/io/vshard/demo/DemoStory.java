@@ -162,7 +162,9 @@ public final class DemoStory {
                 3,
                 "Publish v2 (geo_aware_hash % 128), signed with the demo's fresh key: boundary window " + boundary
                         + ", effective window " + effective);
-        Path file = fleet.writeV2(boundary.start(), effective);
+        // About forty cohorts whatever the scale: each move has a fixed cost (fence, acknowledgements, digests).
+        long rows = options.creators() + options.payments();
+        Path file = fleet.writeV2(boundary.start(), effective, Math.max(20_000, rows / 40));
         Manifest v2 = control.publish(file);
         out.printf(
                 "    published %s (key %s); every router loads it on its next refresh%n",

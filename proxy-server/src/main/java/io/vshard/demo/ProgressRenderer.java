@@ -14,6 +14,8 @@ public final class ProgressRenderer {
     private final PrintWriter out;
     private final boolean terminal;
     private String last = "";
+    private String lastKey = "";
+    private long lastPrinted;
     private boolean open;
 
     /**
@@ -31,6 +33,16 @@ public final class ProgressRenderer {
         String line = line(status) + (note == null ? "" : "  " + note);
         if (line.equals(last)) {
             return;
+        }
+        if (!terminal) {
+            // Plain lines: one per change of state, cohort count or whole percent, else one every five seconds.
+            String key = s(status) + note;
+            long now = System.nanoTime();
+            if (key.equals(lastKey) && now - lastPrinted < 5_000_000_000L) {
+                return;
+            }
+            lastKey = key;
+            lastPrinted = now;
         }
         if (terminal) {
             int pad = Math.max(0, last.length() - line.length());
@@ -51,6 +63,10 @@ public final class ProgressRenderer {
         }
         open = false;
         last = "";
+    }
+
+    private static String s(MigrationStatus st) {
+        return st.state() + st.cohortsByState() + (int) st.rowsOnNewPercent();
     }
 
     /** The one-line rendering of {@code s}. */

@@ -6,8 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Operations and their latency per logical shard, as the demo's clients measured them, with rates over the
- * last sampling interval. Recording is lock free; {@link #sample()} is called by one thread.
+ * Operations and their latency per logical shard, as the demo's clients measured them, with rates over a
+ * sliding window of the last samples. Recording is lock free; {@link #sample()} is called by one thread.
  */
 final class ShardMeter {
     /** One logical shard's figures at a sample. */
@@ -24,14 +24,15 @@ final class ShardMeter {
         final LongAdder writes = new LongAdder();
         final LongAdder reads = new LongAdder();
         final LongAdder nanos = new LongAdder();
-        long lastWrites;
-        long lastOps;
-        long lastNanos;
+        final long[][] history = new long[WINDOW][];
+        int next;
         volatile Reading reading;
     }
 
+    /** Samples a rate spans: with a sample every half second, rates are over the last four seconds. */
+    private static final int WINDOW = 8;
+
     private final Map<Long, Counters> counters = new ConcurrentHashMap<>();
-    private long lastSample = System.nanoTime();
 
     void write(LogicalShard s, long nanos) {
         Counters c = of(s);
@@ -48,25 +49,22 @@ final class ShardMeter {
     /** Computes the rates since the previous sample; readers of {@link #readings()} see them afterwards. */
     synchronized void sample() {
         long now = System.nanoTime();
-        double seconds = Math.max(1e-3, (now - lastSample) / 1e9);
-        lastSample = now;
         counters.forEach((key, c) -> {
             long w = c.writes.sum();
             long ops = w + c.reads.sum();
             long nanos = c.nanos.sum();
-            long dOps = ops - c.lastOps;
-            double latency = dOps == 0 ? 0 : (nanos - c.lastNanos) / 1e6 / dOps;
+            // The oldest sample in the window is the base of the rates.
+            long[] base = c.history[c.next];
+            if (base == null) {
+                base = c.history[0] == null ? new long[] {now, w, ops, nanos} : c.history[0];
+            }
+            c.history[c.next] = new long[] {now, w, ops, nanos};
+            c.next = (c.next + 1) % WINDOW;
+            double seconds = Math.max(0.25, (now - base[0]) / 1e9);
+            long dOps = ops - base[2];
+            double latency = dOps == 0 ? 0 : (nanos - base[3]) / 1e6 / dOps;
             c.reading = new Reading(
-                    (int) (key >> 32),
-                    (int) (long) key,
-                    w,
-                    ops - w,
-                    (w - c.lastWrites) / seconds,
-                    dOps / seconds,
-                    latency);
-            c.lastWrites = w;
-            c.lastOps = ops;
-            c.lastNanos = nanos;
+                    (int) (key >> 32), (int) (long) key, w, ops - w, (w - base[1]) / seconds, dOps / seconds, latency);
         });
     }
 
