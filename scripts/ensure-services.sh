@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the servers the integration tests use are installed and running:
 #   PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and MariaDB on 127.0.0.1:3306 (root, no password),
-# plus the real clients the tests drive (psql, pgbench, mariadb).
+# plus the real clients the tests drive (psql, pgbench, mariadb) and headless Chromium for the dashboard test.
 # Starts them if stopped; installs them with apt-get on Debian/Ubuntu if missing; explains what to do elsewhere.
 set -euo pipefail
 
@@ -85,4 +85,6 @@ have mariadb || have mysql || apt_install mariadb-client
 
 # Real clients the integration tests drive.
 have pgbench || ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || apt_install postgresql-contrib
+# Headless Chromium drives the dashboard test (it/.../demo/DashboardChromiumIT).
+have chromium || apt_install chromium
 log "PostgreSQL and MariaDB are up"

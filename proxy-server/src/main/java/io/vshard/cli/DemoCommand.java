@@ -1,85 +1,121 @@
 package io.vshard.cli;
 
-import io.vshard.manifest.Manifest;
-import io.vshard.manifest.codec.ManifestCodec;
-import io.vshard.manifest.function.ShardKey;
-import io.vshard.manifest.scenario.Creator;
-import io.vshard.manifest.scenario.ScenarioDataset;
-import io.vshard.manifest.window.WindowId;
-import java.io.IOException;
-import java.io.InputStream;
+import io.vshard.demo.DemoOptions;
+import io.vshard.demo.DemoReport;
+import io.vshard.demo.DemoStory;
+import io.vshard.proxy.http.DashboardHandler;
+import io.vshard.proxy.http.StatusHttpServer;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vshard demo}. Until the live migration lands, it shows the scenario's per-shard load under v1 and
- * under v2, computed by the real shard functions from the signed scenario manifests: the skew and its fix.
+ * {@code vshard demo}: the whole live-resharding story on the embedded fleet (H2 shards under a data
+ * directory), with a live dashboard on the HTTP port. See {@link DemoStory}.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = "Show the scenario: the hot shards under v1 and the balanced layout under v2.")
+        description = "Run the scenario for real on embedded H2 shards: hot shards, a signed v2, a live migration"
+                + " under traffic, and the proof that nothing was lost.")
 final class DemoCommand implements Callable<Integer> {
     @Option(
-            names = "--creators",
-            defaultValue = "200000",
-            description = "Creators in the dataset (default ${DEFAULT-VALUE}).")
+            names = "--data-dir",
+            defaultValue = ".vshard/demo",
+            description = "Data directory (default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--fresh", description = "Wipe the data directory first.")
+    boolean fresh;
+
+    @Option(names = "--creators", defaultValue = "200000", description = "Creators (default ${DEFAULT-VALUE}).")
     long creators;
+
+    @Option(names = "--payments", defaultValue = "2000000", description = "Payments (default ${DEFAULT-VALUE}).")
+    long payments;
 
     @Option(names = "--seed", defaultValue = "20251117", description = "Dataset seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--json", description = "Print the report as one JSON object on the last line.")
+    @Option(
+            names = "--rollback-at",
+            defaultValue = "0",
+            description = "Roll the migration back once at this percentage of rows moved, then restart it.")
+    int rollbackAt;
+
+    @Option(
+            names = "--http",
+            defaultValue = "7080",
+            description = "Dashboard port (default ${DEFAULT-VALUE}, 0 = off).")
+    int http;
+
+    @Option(
+            names = "--writes-per-second",
+            defaultValue = "400",
+            description = "Live writers' total rate; readers run at half (default ${DEFAULT-VALUE}).")
+    int writesPerSecond;
+
+    @Option(
+            names = "--step-pause",
+            defaultValue = "1000",
+            description = "Milliseconds each step lingers for the dashboard (default ${DEFAULT-VALUE}).")
+    long stepPause;
+
+    @Option(
+            names = "--linger",
+            defaultValue = "0",
+            description = "Seconds the dashboard stays up after the report (default ${DEFAULT-VALUE}).")
+    long linger;
+
+    @Option(names = "--json", description = "Print the final report as one JSON object on the last line.")
     boolean json;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
-        if (creators < 1) {
-            throw new IllegalArgumentException("--creators must be at least 1");
-        }
-        long started = System.nanoTime();
-        Manifest v1 = bundled("v1.yaml");
-        Manifest v2 = bundled("v2.yaml");
-        ScenarioDataset data = new ScenarioDataset(seed, creators, 0, WindowId.parse("2027_W01"), 1);
-        long[] before = new long[v1.shardCount()];
-        long[] after = new long[v2.shardCount()];
-        for (Creator c : data.creators()) {
-            ShardKey key = ShardKey.of(c.id(), c.region());
-            before[v1.shardOf(key)]++;
-            after[v2.shardOf(key)]++;
-        }
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("vshard demo: %,d creators of the scenario dataset (seed %d)%n%n", creators, seed);
-        ShardLoadChart.print(out, "v1  " + v1.shardFunction().describe(), before);
-        out.println();
-        ShardLoadChart.print(out, "v2  " + v2.shardFunction().describe(), after);
-        double mb = ShardLoadChart.maxOverMean(before);
-        double ma = ShardLoadChart.maxOverMean(after);
-        out.printf("%nbusiest shard / mean: v1 %.2f, v2 %.2f%n", mb, ma);
-        out.println("The live migration between them (journal, cohorts, digest proofs, rollback) is not part of"
-                + " this build yet.");
-        if (json) {
-            out.printf(
-                    "{\"creators\":%d,\"shards_before\":%d,\"shards_after\":%d,\"max_over_mean_before\":%.4f,"
-                            + "\"max_over_mean_after\":%.4f,\"elapsed_ms\":%d}%n",
-                    creators, before.length, after.length, mb, ma, (System.nanoTime() - started) / 1_000_000);
+        DemoOptions options = new DemoOptions(
+                dataDir,
+                fresh,
+                creators,
+                payments,
+                seed,
+                rollbackAt,
+                http,
+                writesPerSecond,
+                stepPause,
+                linger,
+                System.console() != null);
+        DemoStory story = new DemoStory(options, out);
+        out.printf(
+                "vshard demo: %,d creators, %,d payments (seed %d) on embedded H2 shards%n", creators, payments, seed);
+        StatusHttpServer server = null;
+        if (http != 0) {
+            server = new StatusHttpServer(() -> "", () -> true, new DashboardHandler(story.state()::json));
+            int port = server.start(Math.max(0, http));
+            out.printf("dashboard: http://localhost:%d/%n", port);
         }
-        return 0;
-    }
-
-    private static Manifest bundled(String name) throws IOException {
-        try (InputStream in = DemoCommand.class.getResourceAsStream("/scenario/manifests/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("the jar lacks scenario manifest " + name);
+        try {
+            DemoReport report = story.run();
+            if (linger > 0 && server != null) {
+                out.printf("the dashboard stays up for %d s (Ctrl-C to leave)%n", linger);
+                out.flush();
+                Thread.sleep(linger * 1000);
             }
-            return ManifestCodec.parse(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            if (json) {
+                out.println(report.json());
+            }
+            out.flush();
+            return report.lost() == 0 && report.duplicated() == 0 && report.digestMismatches() == 0 ? 0 : 2;
+        } finally {
+            if (server != null) {
+                server.close();
+            }
         }
     }
 }

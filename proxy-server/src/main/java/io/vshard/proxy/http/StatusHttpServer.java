@@ -28,20 +28,27 @@ import java.util.function.Supplier;
 
 /**
  * The proxy's HTTP side: {@code GET /metrics} (Prometheus text format from a supplier) and {@code GET /health}
- * (200 when the supplier says healthy, else 503). The suppliers must be cheap and non-blocking: they run on the
+ * (200 when the supplier says healthy, else 503), and optionally the dashboard's routes. The suppliers must be cheap and non-blocking: they run on the
  * event loop. Thread-safe.
  */
 public final class StatusHttpServer implements AutoCloseable {
 
     private final Supplier<String> metrics;
     private final BooleanSupplier healthy;
+    private final DashboardHandler dashboard;
     private EventLoopGroup group;
     private Channel channel;
 
     /** Creates a stopped server. */
     public StatusHttpServer(Supplier<String> metrics, BooleanSupplier healthy) {
+        this(metrics, healthy, null);
+    }
+
+    /** Creates a stopped server that also serves {@code dashboard}'s routes ({@code null} for none). */
+    public StatusHttpServer(Supplier<String> metrics, BooleanSupplier healthy, DashboardHandler dashboard) {
         this.metrics = metrics;
         this.healthy = healthy;
+        this.dashboard = dashboard;
     }
 
     /** Binds to {@code port} on all interfaces (0 picks a free one) and returns the bound port. */
@@ -92,7 +99,18 @@ public final class StatusHttpServer implements AutoCloseable {
                         up ? "{\"status\":\"UP\"}\n" : "{\"status\":\"DOWN\"}\n",
                         "application/json");
             } else {
-                response = text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
+                DashboardHandler.Answer a = dashboard == null ? null : dashboard.answer(path);
+                if (a == null) {
+                    response = text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
+                } else {
+                    response = new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.valueOf(a.status()),
+                            Unpooled.wrappedBuffer(a.body()));
+                    response.headers().set(HttpHeaderNames.CONTENT_TYPE, a.contentType());
+                    response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, a.body().length);
+                }
             }
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }

@@ -1,0 +1,34 @@
+package io.vshard.demo;
+
+/** The demo's tables: creators, and payments (the ledger, windowed by ISO week). */
+final class DemoSchema {
+    static final String[] DDL = {
+        "CREATE TABLE IF NOT EXISTS creators (creator_id BIGINT PRIMARY KEY, region VARCHAR(8) NOT NULL,"
+                + " name VARCHAR(40) NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS payments (payment_id BIGINT PRIMARY KEY, creator_id BIGINT NOT NULL,"
+                + " region VARCHAR(8) NOT NULL, amount DECIMAL(12,2) NOT NULL, currency CHAR(3) NOT NULL,"
+                + " created_at TIMESTAMP NOT NULL, window_id VARCHAR(8) NOT NULL, event_id BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS payments_creator ON payments (creator_id)"
+    };
+    static final String PAYMENT_COLUMNS =
+            "payment_id, creator_id, region, amount, currency, created_at, window_id, event_id";
+    static final int PAYMENT_WIDTH = 8;
+    static final String CREATOR_COLUMNS = "creator_id, region, name";
+    static final int CREATOR_WIDTH = 3;
+
+    private DemoSchema() {}
+
+    /** A multi-row INSERT of {@code rows} rows with placeholders. */
+    static String insert(String table, String columns, int width, int rows) {
+        StringBuilder sb = new StringBuilder("INSERT INTO ")
+                .append(table)
+                .append(" (")
+                .append(columns)
+                .append(") VALUES ");
+        String row = "(" + "?, ".repeat(width - 1) + "?)";
+        for (int i = 0; i < rows; i++) {
+            sb.append(i == 0 ? "" : ", ").append(row);
+        }
+        return sb.toString();
+    }
+}
