@@ -262,7 +262,8 @@ final class CohortMove {
     }
 
     private static String expectedStateOf(Scope scope) {
-        return scope instanceof Scope.Cohort c && scope.from().cohorts().stateOf(c.cohort()).servedByNew()
+        return scope instanceof Scope.Cohort c
+                        && scope.from().cohorts().stateOf(c.cohort()).servedByNew()
                 ? MigrationRecord.ROLLING_BACK
                 : MigrationRecord.RUNNING;
     }

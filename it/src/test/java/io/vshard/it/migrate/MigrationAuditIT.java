@@ -86,6 +86,13 @@ class MigrationAuditIT {
         }
         MigrationControl control = b.migrationControl();
         List<String> events = new ArrayList<>();
+        List<Long> pauses = java.util.Collections.synchronizedList(new ArrayList<>());
+        MigrationListener flips = new MigrationListener() {
+            @Override
+            public void flipped(io.vshard.manifest.cohort.Cohort cohort, long pauseMillis) {
+                pauses.add(pauseMillis);
+            }
+        };
 
         // The migrator (on router A) is killed mid-cohort; router B's migrator resumes after the lease expires.
         await(control, () -> copyingMidway(control));
@@ -93,7 +100,7 @@ class MigrationAuditIT {
         first.kill();
         events.add("killed migrator " + first.id() + " during " + copying(control));
         fleet.moveClockTo(Instant.parse("2027-03-08T00:00:05Z"));
-        control.startMigrator(MigrationListener.NONE);
+        control.startMigrator(flips);
 
         await(control, () -> control.status().cohortsOnNewPercent() >= 15);
         events.add("cut " + fleet.cutConnections("db_b") + " connections to db_b");
@@ -123,6 +130,15 @@ class MigrationAuditIT {
             e.refresh();
         }
         Audit audit = audit(b.routingState(), app);
+        List<Long> sorted = new ArrayList<>(pauses);
+        java.util.Collections.sort(sorted);
+        if (!sorted.isEmpty()) {
+            System.out.printf(
+                    "audit: write pause per cohort flip (fence to NEW) over %d flips: p50 %d ms, p99 %d ms%n",
+                    sorted.size(),
+                    sorted.get(sorted.size() / 2),
+                    sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)));
+        }
         List<CohortRecord> cohorts = control.cohorts(null);
         long passed = 0;
         long failed = 0;
