@@ -1,5 +1,6 @@
 package io.vshard.engine;
 
+import io.vshard.control.CohortRecord;
 import io.vshard.control.ControlStore;
 import io.vshard.engine.merge.ColumnInfo;
 import io.vshard.engine.merge.ListSource;
@@ -8,6 +9,9 @@ import io.vshard.engine.merge.RowResultSet;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
 import io.vshard.manifest.Manifest;
+import io.vshard.manifest.cohort.CohortState;
+import io.vshard.migrate.MigrationListener;
+import io.vshard.migrate.MigrationStatus;
 import io.vshard.sql.AdminCommand;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,6 +20,8 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** Answers the admin commands with ordinary result sets. */
 final class AdminCommands {
@@ -26,12 +32,184 @@ final class AdminCommands {
             case SHOW_SHARD_VERSION -> version(engine);
             case SHOW_SHARD_MANIFESTS -> manifests(engine);
             case EXPLAIN_ROUTE -> RouteExplainer.explain(engine, command.argument());
+            case PUBLISH_MANIFEST -> published(engine.migrationControl().publish(resolve(engine, command.argument())));
+            case START_MIGRATION -> {
+                MigrationStatus s = engine.migrationControl().start();
+                engine.migrationControl().startMigrator(MigrationListener.NONE);
+                yield status(s);
+            }
+            case PAUSE_MIGRATION -> status(engine.migrationControl().pause());
+            case RESUME_MIGRATION -> {
+                MigrationStatus s = engine.migrationControl().resume();
+                engine.migrationControl().startMigrator(MigrationListener.NONE);
+                yield status(s);
+            }
+            case ROLLBACK_MIGRATION -> {
+                MigrationStatus s = engine.migrationControl().rollback();
+                engine.migrationControl().startMigrator(MigrationListener.NONE);
+                yield status(s);
+            }
+            case SHOW_MIGRATION_STATUS -> status(engine.migrationControl().status());
+            case SHOW_COHORTS -> cohorts(engine, command.argument());
+            case VERIFY_COHORT -> verify(engine, command.argument());
             default ->
                 throw VShardSQLException.of(
                         VShardState.NOT_YET_AVAILABLE,
                         null,
                         command.kind().name().replace('_', ' '));
         };
+    }
+
+    private static java.nio.file.Path resolve(Engine engine, String path) {
+        java.nio.file.Path p = java.nio.file.Path.of(path);
+        if (!p.isAbsolute() && engine.config().file() != null) {
+            java.nio.file.Path base = engine.config().file().toAbsolutePath().getParent();
+            if (base != null && !java.nio.file.Files.exists(p)) {
+                return base.resolve(p);
+            }
+        }
+        return p;
+    }
+
+    private static ResultSet published(Manifest m) {
+        List<Object[]> rows = new ArrayList<>();
+        rows.add(new Object[] {m.version(), "PUBLISHED"});
+        return table(rows, "version", Types.INTEGER, "state", Types.VARCHAR);
+    }
+
+    private static ResultSet status(MigrationStatus s) {
+        List<Object[]> rows = new ArrayList<>();
+        StringBuilder cohorts = new StringBuilder();
+        s.cohortsByState().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> cohorts.append(cohorts.length() == 0 ? "" : ", ")
+                        .append(e.getKey())
+                        .append('=')
+                        .append(e.getValue()));
+        rows.add(new Object[] {
+            s.state(),
+            s.fromVersion(),
+            s.toVersion(),
+            cohorts.toString(),
+            String.format(Locale.ROOT, "%.1f", 100 - s.rowsOnNewPercent()),
+            String.format(Locale.ROOT, "%.1f", s.rowsOnNewPercent()),
+            String.format(Locale.ROOT, "%.1f", s.cohortsOnNewPercent()),
+            s.checksPassed(),
+            s.checksFailed(),
+            s.rowsCopied(),
+            String.format(Locale.ROOT, "%.0f", s.rowsPerSecond()),
+            s.etaSeconds(),
+            s.lastError()
+        });
+        return table(
+                rows,
+                "state",
+                Types.VARCHAR,
+                "from_version",
+                Types.INTEGER,
+                "to_version",
+                Types.INTEGER,
+                "cohorts",
+                Types.VARCHAR,
+                "rows_on_old_pct",
+                Types.VARCHAR,
+                "rows_on_new_pct",
+                Types.VARCHAR,
+                "cohorts_on_new_pct",
+                Types.VARCHAR,
+                "digest_checks_passed",
+                Types.BIGINT,
+                "digest_checks_failed",
+                Types.BIGINT,
+                "rows_copied",
+                Types.BIGINT,
+                "rows_per_second",
+                Types.VARCHAR,
+                "eta_seconds",
+                Types.BIGINT,
+                "last_error",
+                Types.VARCHAR);
+    }
+
+    private static ResultSet cohorts(Engine engine, String filter) throws SQLException {
+        CohortState only = null;
+        if (filter != null) {
+            try {
+                only = CohortState.valueOf(filter.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw VShardSQLException.of(VShardState.INVALID_SHARD_KEY, e, "no cohort state '" + filter + "'");
+            }
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (CohortRecord c : engine.migrationControl().cohorts(only)) {
+            rows.add(new Object[] {
+                c.cohort().id(),
+                c.cohort().oldShard(),
+                c.cohort().firstCreator(),
+                c.cohort().lastCreator(),
+                c.cohort().plannedRows(),
+                c.state().name(),
+                c.epoch(),
+                c.rowsCopied(),
+                c.checksPassed(),
+                c.checksFailed(),
+                c.lastError()
+            });
+        }
+        return table(
+                rows,
+                "cohort",
+                Types.INTEGER,
+                "old_shard",
+                Types.INTEGER,
+                "first_creator",
+                Types.BIGINT,
+                "last_creator",
+                Types.BIGINT,
+                "planned_rows",
+                Types.BIGINT,
+                "state",
+                Types.VARCHAR,
+                "epoch",
+                Types.BIGINT,
+                "rows_copied",
+                Types.BIGINT,
+                "checks_passed",
+                Types.INTEGER,
+                "checks_failed",
+                Types.INTEGER,
+                "last_error",
+                Types.VARCHAR);
+    }
+
+    private static ResultSet verify(Engine engine, String cohort) throws SQLException {
+        int id;
+        try {
+            id = Integer.parseInt(cohort.trim());
+        } catch (NumberFormatException e) {
+            throw VShardSQLException.of(VShardState.SYNTAX_ERROR, e, "VERIFY COHORT needs a cohort number");
+        }
+        String failure = engine.migrationControl().verify(id);
+        List<Object[]> rows = new ArrayList<>();
+        rows.add(new Object[] {id, failure == null, failure});
+        return table(rows, "cohort", Types.INTEGER, "digests_equal", Types.BOOLEAN, "difference", Types.VARCHAR);
+    }
+
+    /** A result set from rows and (name, java.sql.Types) pairs. */
+    private static ResultSet table(List<Object[]> rows, Object... columns) {
+        List<ColumnInfo> infos = new ArrayList<>();
+        for (int i = 0; i < columns.length; i += 2) {
+            int type = (Integer) columns[i + 1];
+            String name = (String) columns[i];
+            infos.add(
+                    switch (type) {
+                        case Types.INTEGER -> ColumnInfo.computed(name, type, "int4", Integer.class.getName());
+                        case Types.BIGINT -> ColumnInfo.computed(name, type, "int8", Long.class.getName());
+                        case Types.BOOLEAN -> ColumnInfo.computed(name, type, "bool", Boolean.class.getName());
+                        default -> ColumnInfo.computed(name, Types.VARCHAR, "text", String.class.getName());
+                    });
+        }
+        return new RowResultSet(new ListSource(rows), new RowMetaData(infos));
     }
 
     private static ResultSet version(Engine engine) throws SQLException {

@@ -54,6 +54,9 @@ public final class Engine implements AutoCloseable {
     private volatile long viewNanos;
     private volatile boolean schemasCreated;
     private volatile int journalReadyFor;
+    private final java.util.Map<Object, long[]> statementsInFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long lastAcked;
+    private io.vshard.migrate.MigrationControl migrationControl;
 
     private Engine(VShardConfig config, EngineOptions options, ControlStore store) {
         this.config = config;
@@ -102,7 +105,7 @@ public final class Engine implements AutoCloseable {
     private void beat() {
         try {
             refresh();
-            controlStore.heartbeat(routerId, options.routerKind(), hostName(), view.epoch(), health.drain());
+            controlStore.heartbeat(routerId, options.routerKind(), hostName(), ackedEpoch(), health.drain());
         } catch (SQLException | RuntimeException e) {
             LOG.warn("vshard router {}: refresh or heartbeat failed: {}", routerId, e.getMessage());
         }
@@ -125,6 +128,33 @@ public final class Engine implements AutoCloseable {
             view = v;
             viewNanos = started;
         }
+    }
+
+    /**
+     * The epoch this router acknowledges: its view's, unless a statement planned under an older view is still
+     * running. The migrator reads the acknowledgement as "no write can still follow the old routing", so a
+     * statement that planned before a fence holds the acknowledgement back until it ends.
+     */
+    private long ackedEpoch() {
+        long acked = view.epoch();
+        long previous = lastAcked;
+        for (long[] e : statementsInFlight.values()) {
+            acked = Math.min(acked, e[0] == Long.MIN_VALUE ? previous : e[0]);
+        }
+        lastAcked = acked;
+        return acked;
+    }
+
+    /** Registers a statement about to plan; its slot receives the epoch it planned under. */
+    long[] statementStarts(Object token) {
+        long[] slot = {Long.MIN_VALUE};
+        statementsInFlight.put(token, slot);
+        return slot;
+    }
+
+    /** Unregisters a statement. */
+    void statementEnds(Object token) {
+        statementsInFlight.remove(token);
     }
 
     /** Refreshes when the view is older than {@code maxAgeMillis}. */
@@ -171,6 +201,14 @@ public final class Engine implements AutoCloseable {
     /** A new session (one per JDBC connection or proxy client). */
     public Session openSession() {
         return new Session(this);
+    }
+
+    /** The migration commands over this engine (admin SQL uses them; a START runs a migrator here). */
+    public synchronized io.vshard.migrate.MigrationControl migrationControl() {
+        if (migrationControl == null) {
+            migrationControl = new io.vshard.migrate.MigrationControl(this);
+        }
+        return migrationControl;
     }
 
     /** The configuration. */
@@ -255,8 +293,15 @@ public final class Engine implements AutoCloseable {
      * @throws SQLException 42601 or 0A000 from the router, 22023 for an invalid shard key
      */
     public RoutePlan plan(String sql, List<Object> parameters) throws SQLException {
+        return plan(sql, parameters, new long[1]);
+    }
+
+    /** Plans through the current view and stores that view's epoch in {@code epoch[0]}. */
+    RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {
+        RouterView v = view;
+        epoch[0] = v.epoch();
         try {
-            return router.plan(sql, parameters, view.routing());
+            return router.plan(sql, parameters, v.routing());
         } catch (RoutingException e) {
             throw new SQLException(e.getMessage(), e.sqlState(), e);
         } catch (InvalidShardKeyException e) {
@@ -277,6 +322,11 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (migrationControl != null) {
+                migrationControl.stopMigrator();
+            }
+        }
         heartbeats.shutdownNow();
         executor.shutdownNow();
         try {

@@ -42,6 +42,22 @@ public final class Journal {
 
     /** Creates the journal table in every location of {@code shards}, each once. */
     static void create(Engine engine, List<LogicalShard> shards) throws SQLException {
+        Set<ShardLocation> all = new LinkedHashSet<>();
+        for (LogicalShard s : shards) {
+            all.add(s.location());
+        }
+        // A newly published version may place shards in schemas nothing created yet.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                engine.dataSources().createSchemas(all);
+                break;
+            } catch (SQLException e) {
+                // Routers refreshing together race on CREATE SCHEMA IF NOT EXISTS; the loser retries.
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
         Set<ShardLocation> seen = new LinkedHashSet<>();
         for (LogicalShard s : shards) {
             if (!seen.add(s.location())) {

@@ -69,7 +69,17 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
-        return execute(admit(sql, parameters, engine.plan(sql, parameters)), options);
+        Object token = new Object();
+        long[] epoch = engine.statementStarts(token);
+        try {
+            RoutePlan plan = engine.plan(sql, parameters, epoch);
+            if (!plan.writes()) {
+                engine.statementEnds(token);
+            }
+            return execute(admit(sql, parameters, plan, epoch), options);
+        } finally {
+            engine.statementEnds(token);
+        }
     }
 
     /**
@@ -77,7 +87,7 @@ public final class Session implements AutoCloseable {
      * fails writes while a migration is live; a write to a fenced cohort, or to a ledger window whose rows
      * are moving, waits (bounded, re-planning on a fresh view) and then fails with 40001.
      */
-    private RoutePlan admit(String sql, List<Object> parameters, RoutePlan plan) throws SQLException {
+    private RoutePlan admit(String sql, List<Object> parameters, RoutePlan plan, long[] epoch) throws SQLException {
         if (!plan.writes() || !(plan instanceof RoutePlan.Sharded || plan instanceof RoutePlan.GuardedUpdate)) {
             return plan;
         }
@@ -91,7 +101,7 @@ public final class Session implements AutoCloseable {
                 if (why != null) {
                     throw VShardSQLException.of(VShardState.STALE_VIEW, null, why);
                 }
-                current = engine.plan(sql, parameters);
+                current = engine.plan(sql, parameters, epoch);
                 continue;
             }
             if (!held(current, v)) {
@@ -107,7 +117,7 @@ public final class Session implements AutoCloseable {
                 throw VShardSQLException.of(VShardState.CANCELLED, e, "interrupted while writes were held");
             }
             engine.refreshIfOlder(25);
-            current = engine.plan(sql, parameters);
+            current = engine.plan(sql, parameters, epoch);
         }
     }
 
@@ -237,6 +247,12 @@ public final class Session implements AutoCloseable {
                     r = Result.count(out.updateCount(), keys);
                 }
                 Journal.record(c, s, engine.clock().instant());
+                String stale = engine.view().migration() == null ? null : engine.staleness();
+                if (stale != null) {
+                    // The migrator may already count this router as gone and be reading the final delta:
+                    // committing now could land a write behind its back.
+                    throw VShardSQLException.of(VShardState.STALE_VIEW, null, stale);
+                }
                 c.commit();
                 return r;
             } catch (SQLException e) {

@@ -73,6 +73,15 @@ public final class VShardDriver implements Driver {
         }
     }
 
+    /**
+     * A {@code jdbc:vshard:} connection over an engine the caller started and owns (the proxy, embedders,
+     * tests running several router instances in one JVM); closing it leaves the engine running.
+     */
+    public static Connection connect(Engine engine, Properties info) throws SQLException {
+        Properties props = info == null ? new Properties() : info;
+        return new VShardConnection(PREFIX + "engine:" + engine.routerId(), engine, () -> {}, props);
+    }
+
     /** Resolves the configuration file a URL names and moves its query-string properties into {@code props}. */
     static Path configPath(String url, Properties props) throws SQLException {
         String rest = url.substring(PREFIX.length());

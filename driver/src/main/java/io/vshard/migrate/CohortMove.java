@@ -97,7 +97,7 @@ final class CohortMove {
                 if (catchUp(scope, List.of(oldLoc), p.copyMarks, p, to) <= SMALL_DELTA) {
                     break;
                 }
-                if (!migrator.running(to)) {
+                if (!migrator.running(to, MigrationRecord.RUNNING)) {
                     return;
                 }
             }
@@ -212,16 +212,28 @@ final class CohortMove {
         store.setLedger(to, forward, false);
     }
 
+    /** Digests a cohort on both sides where its state says it lives and where it would live after a flip. */
+    String verifyNow(RoutingState base, CohortRecord rec) throws SQLException {
+        Cohort k = rec.cohort();
+        Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
+        ShardLocation oldLoc = base.active().locate(k.oldShard());
+        return verify(scope, creatorsOf(scope, oldLoc, true), base.next().version());
+    }
+
     /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns how many. */
     private int catchUp(Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
             throws SQLException {
         Set<ShardKey> dirty = new LinkedHashSet<>();
+        Map<ShardLocation, Long> reached = new java.util.HashMap<>();
         for (ShardLocation l : locs) {
             long m = marks.mark(l);
             dirty.addAll(members(scope, marks.keys(l, since.getOrDefault(l, 0L), m)));
-            since.put(l, m);
+            reached.put(l, m);
         }
-        copy(scope, new ArrayList<>(dirty), p, to, false);
+        if (!copy(scope, new ArrayList<>(dirty), p, to, false)) {
+            throw new SQLException("the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
+        }
+        since.putAll(reached);
         int cohortId = ((Scope.Cohort) scope).cohort().id();
         store.recordProgress(to, cohortId, 0, p.encode());
         return dirty.size();
@@ -229,9 +241,13 @@ final class CohortMove {
 
     private boolean copy(Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
             throws SQLException {
+        // A forward move goes on while the migration runs; a move back while it rolls back.
+        String expected = scope.from().cohorts().stateOf(scope.cohort()).servedByNew()
+                ? MigrationRecord.ROLLING_BACK
+                : MigrationRecord.RUNNING;
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < creators.size(); i += per) {
-            if (!migrator.running(to)) {
+            if (!migrator.running(to, expected)) {
                 return false;
             }
             List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
@@ -243,6 +259,13 @@ final class CohortMove {
             store.recordProgress(to, scope.cohort().id(), t.copied, p.encode());
         }
         return true;
+    }
+
+    private static String expectedStateOf(Scope scope) {
+        return scope instanceof Scope.Cohort c
+                        && scope.from().cohorts().stateOf(c.cohort()).servedByNew()
+                ? MigrationRecord.ROLLING_BACK
+                : MigrationRecord.RUNNING;
     }
 
     private boolean copy(Scope scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)

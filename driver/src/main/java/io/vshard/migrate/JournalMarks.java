@@ -91,9 +91,12 @@ final class JournalMarks {
     /** Encodes marks for the control store: {@code source/schema=id;...}. */
     static String encode(Map<ShardLocation, Long> marks) {
         StringBuilder sb = new StringBuilder();
-        marks.forEach((l, id) ->
-                sb.append(sb.length() == 0 ? "" : ";").append(l.dataSource()).append('/').append(l.schema())
-                        .append('=').append(id));
+        marks.forEach((l, id) -> sb.append(sb.length() == 0 ? "" : ";")
+                .append(l.dataSource())
+                .append('/')
+                .append(l.schema())
+                .append('=')
+                .append(id));
         return sb.toString();
     }
 

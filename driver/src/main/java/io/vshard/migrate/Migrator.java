@@ -194,7 +194,8 @@ public final class Migrator implements AutoCloseable {
             return false;
         }
         String why = null;
-        for (ControlStore.Router r : engine.controlStore().liveRouters(engine.options().lease())) {
+        for (ControlStore.Router r :
+                engine.controlStore().liveRouters(engine.options().lease())) {
             if (t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() > t.shardP95LatencyMillis()) {
                 why = "router " + r.id() + " measured p95 " + r.health().worstP95Millis() + " ms on "
                         + r.health().detail() + " (trigger " + t.shardP95LatencyMillis() + " ms)";
@@ -216,14 +217,16 @@ public final class Migrator implements AutoCloseable {
         return true;
     }
 
-    /** Whether the migration to {@code to} is still RUNNING and this migrator should go on. */
-    boolean running(int to) throws SQLException {
+    /** Whether the migration to {@code to} is still in {@code state} and this migrator should go on. */
+    boolean running(int to, String state) throws SQLException {
         if (stopped) {
             return false;
         }
-        store.acquireLease(id, engine.options().lease());
+        if (!store.acquireLease(id, engine.options().lease())) {
+            throw new SQLException("migrator " + id + " lost its lease", "55000");
+        }
         MigrationRecord m = store.migration(to);
-        return m != null && m.state().equals(MigrationRecord.RUNNING);
+        return m != null && m.state().equals(state);
     }
 
     /**
@@ -279,6 +282,24 @@ public final class Migrator implements AutoCloseable {
             w.setAutoCommit(true);
         }
         return misplaced.size();
+    }
+
+    /**
+     * Computes a cohort's digests on both sides now and records the check.
+     *
+     * @return {@code null} when they match, else what differed
+     */
+    String verify(int cohortId) throws SQLException {
+        RouterView v = store.view();
+        if (v.migration() == null) {
+            throw new SQLException("no migration is live", "55000");
+        }
+        for (CohortRecord c : store.cohorts(v.migration().toVersion())) {
+            if (c.cohort().id() == cohortId) {
+                return move.verifyNow(v.routing(), c);
+            }
+        }
+        throw new SQLException("no cohort " + cohortId, "22023");
     }
 
     /** Simulates a crash: the thread stops at once, connections drop, the lease stays until it expires. */

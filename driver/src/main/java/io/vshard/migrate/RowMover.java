@@ -94,8 +94,7 @@ final class RowMover {
         }
     }
 
-    private void settle(
-            Scope scope, TableRule t, Map<ShardLocation, TableRows.Batch> read, boolean apply, Tally tally)
+    private void settle(Scope scope, TableRule t, Map<ShardLocation, TableRows.Batch> read, boolean apply, Tally tally)
             throws SQLException {
         Map<ShardLocation, List<TableRows.Row>> inserts = new LinkedHashMap<>();
         Map<ShardLocation, List<Object>> deletes = new LinkedHashMap<>();

@@ -7,14 +7,15 @@ import io.vshard.jdbc.VShardState;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The migrator's own connections, one per (data source, role), separate from the routers' pools so copying
  * never starves application traffic. Statements name tables schema-qualified, so one connection serves every
- * schema of a data source. Used by the migrator's one thread.
+ * schema of a data source. Used by the migrator's thread; {@link #reset()} may come from any thread (a simulated crash).
  */
 final class ShardLinks implements AutoCloseable {
     /** Reads source rows. */
@@ -23,7 +24,7 @@ final class ShardLinks implements AutoCloseable {
     static final int WRITE = 1;
 
     private final VShardConfig config;
-    private final Map<String, Connection> open = new HashMap<>();
+    private final Map<String, Connection> open = new ConcurrentHashMap<>();
 
     ShardLinks(VShardConfig config) {
         this.config = config;
@@ -58,8 +59,12 @@ final class ShardLinks implements AutoCloseable {
 
     /** Drops every connection (after a failure, so the next use reconnects). */
     void reset() {
-        open.values().forEach(ShardLinks::closeQuietly);
-        open.clear();
+        for (String key : List.copyOf(open.keySet())) {
+            Connection c = open.remove(key);
+            if (c != null) {
+                closeQuietly(c);
+            }
+        }
     }
 
     @Override

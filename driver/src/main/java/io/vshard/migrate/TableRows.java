@@ -63,8 +63,8 @@ final class TableRows {
 
     /** The rows of a ledger table at {@code l} whose window is at or after {@code from} (text order = time). */
     static Batch readFromWindow(Connection c, ShardLocation l, TableRule t, WindowId from) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT * FROM " + qualified(l, t) + " WHERE " + t.windowColumn() + " >= ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT * FROM " + qualified(l, t) + " WHERE " + t.windowColumn() + " >= ?")) {
             ps.setString(1, from.toString());
             return collect(ps, t);
         }
@@ -82,8 +82,8 @@ final class TableRows {
             throws SQLException {
         String region = t.regionColumn() == null ? "NULL" : t.regionColumn();
         List<ShardKey> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT " + t.creatorColumn() + ", " + region
-                + " FROM " + qualified(l, t) + " WHERE " + t.creatorColumn() + " BETWEEN ? AND ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT " + t.creatorColumn() + ", " + region + " FROM "
+                + qualified(l, t) + " WHERE " + t.creatorColumn() + " BETWEEN ? AND ?")) {
             ps.setLong(1, first);
             ps.setLong(2, last);
             try (ResultSet rs = ps.executeQuery()) {
@@ -134,7 +134,8 @@ final class TableRows {
     }
 
     /** Deletes rows by primary key and inserts rows, in the caller's transaction. */
-    static void replace(Connection c, ShardLocation l, TableRule t, Batch layout, List<Object> deletes, List<Row> inserts)
+    static void replace(
+            Connection c, ShardLocation l, TableRule t, Batch layout, List<Object> deletes, List<Row> inserts)
             throws SQLException {
         if (!deletes.isEmpty()) {
             try (PreparedStatement ps =
@@ -149,7 +150,8 @@ final class TableRows {
         if (inserts.isEmpty()) {
             return;
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(qualified(l, t)).append(" (");
+        StringBuilder sql =
+                new StringBuilder("INSERT INTO ").append(qualified(l, t)).append(" (");
         sql.append(String.join(", ", layout.columns())).append(") VALUES (");
         for (int i = 0; i < layout.columns().size(); i++) {
             sql.append(i == 0 ? "?" : ", ?");
@@ -177,14 +179,14 @@ final class TableRows {
                 continue;
             }
             switch (layout.types()[i]) {
-                case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> enc.addInteger(
-                        ((Number) x).longValue());
+                case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT ->
+                    enc.addInteger(((Number) x).longValue());
                 case Types.NUMERIC, Types.DECIMAL -> enc.addDecimal((BigDecimal) x, layout.scales()[i]);
                 case Types.BOOLEAN, Types.BIT -> enc.addBoolean((Boolean) x);
                 case Types.REAL, Types.FLOAT, Types.DOUBLE -> enc.addFloat(((Number) x).doubleValue());
                 case Types.DATE -> enc.addDate(((java.sql.Date) x).toLocalDate());
-                case Types.TIMESTAMP -> enc.addTimestamp(
-                        ((Timestamp) x).toLocalDateTime().toInstant(ZoneOffset.UTC));
+                case Types.TIMESTAMP ->
+                    enc.addTimestamp(((Timestamp) x).toLocalDateTime().toInstant(ZoneOffset.UTC));
                 case Types.TIMESTAMP_WITH_TIMEZONE -> enc.addTimestamp(((Timestamp) x).toInstant());
                 case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> enc.addBytes((byte[]) x);
                 default -> enc.addText(x.toString());
