@@ -4,6 +4,7 @@ import io.vshard.config.DataSourceConfig;
 import io.vshard.config.VShardConfig;
 import io.vshard.manifest.Manifest;
 import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.function.ShardKey;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -42,9 +43,13 @@ final class Audit {
             ShardLocation l = m.locate(s);
             try (Connection c = open(l.dataSource());
                     Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + l.schema() + ".creators")) {
-                rs.next();
-                out[s] = rs.getLong(1);
+                    ResultSet rs = st.executeQuery("SELECT creator_id, region FROM " + l.schema() + ".creators")) {
+                // Shards of two versions may share a schema: count only the creators m places on shard s.
+                while (rs.next()) {
+                    if (m.shardOf(ShardKey.of(rs.getLong(1), rs.getString(2))) == s) {
+                        out[s]++;
+                    }
+                }
             }
         }
         return out;
@@ -52,9 +57,10 @@ final class Audit {
 
     /**
      * Counts every copy of every creator and payment on every schema of {@code manifests} and compares with
-     * the dataset (all loaded) and the live writes {@code traffic} acknowledged.
+     * the dataset (all loaded) and the live writes {@code traffic} acknowledged. With {@code onlyAt} non-null
+     * (the old layout still holds its undrained copies), only copies at their place under it count.
      */
-    Findings compare(List<Manifest> manifests, long creators, long loadedPayments, Traffic traffic)
+    Findings compare(List<Manifest> manifests, Manifest onlyAt, long creators, long loadedPayments, Traffic traffic)
             throws SQLException {
         Set<ShardLocation> places = new LinkedHashSet<>();
         for (Manifest m : manifests) {
@@ -70,8 +76,11 @@ final class Audit {
         for (ShardLocation l : places) {
             try (Connection c = open(l.dataSource());
                     Statement st = c.createStatement()) {
-                try (ResultSet rs = st.executeQuery("SELECT creator_id FROM " + l.schema() + ".creators")) {
+                try (ResultSet rs = st.executeQuery("SELECT creator_id, region FROM " + l.schema() + ".creators")) {
                     while (rs.next()) {
+                        if (!counted(onlyAt, l, rs)) {
+                            continue;
+                        }
                         stored++;
                         long k = (rs.getLong(1) - base) / 64;
                         if (k >= 0 && k < creatorCopies.length) {
@@ -81,10 +90,14 @@ final class Audit {
                         }
                     }
                 }
-                try (ResultSet rs = st.executeQuery("SELECT payment_id FROM " + l.schema() + ".payments")) {
+                try (ResultSet rs =
+                        st.executeQuery("SELECT creator_id, region, payment_id FROM " + l.schema() + ".payments")) {
                     while (rs.next()) {
+                        if (!counted(onlyAt, l, rs)) {
+                            continue;
+                        }
                         stored++;
-                        long id = rs.getLong(1);
+                        long id = rs.getLong(3);
                         if (id > 0 && id < paymentCopies.length) {
                             paymentCopies[(int) id]++;
                         } else {
@@ -111,6 +124,18 @@ final class Audit {
             duplicated += Math.max(0, n - 1);
         }
         return new Findings(stored, lost, duplicated, unacknowledged);
+    }
+
+    /**
+     * Whether a row read at {@code l} counts: always, unless the old layout is not drained yet
+     * ({@code onlyAt} non-null), when only the copy at the row's place under {@code onlyAt} counts.
+     */
+    private static boolean counted(Manifest onlyAt, ShardLocation l, ResultSet rs) throws SQLException {
+        if (onlyAt == null) {
+            return true;
+        }
+        ShardKey key = ShardKey.of(rs.getLong(1), rs.getString(2));
+        return onlyAt.locate(onlyAt.shardOf(key)).equals(l);
     }
 
     private Connection open(String dataSource) throws SQLException {

@@ -40,6 +40,7 @@ public final class DemoStory {
     private final PrintWriter out;
     private final ShardMeter meter = new ShardMeter();
     private final DemoState state = new DemoState(meter);
+    private boolean drained;
 
     /** A story with {@code options}, printing to {@code out}. */
     public DemoStory(DemoOptions options, PrintWriter out) {
@@ -284,7 +285,14 @@ public final class DemoStory {
                 "    complete; clock -> %s (%d clean windows later): the migrator drains v1's old copies%n",
                 after, clean);
         fleet.jumpTo(after.start().plus(Duration.ofHours(1)));
-        awaitState(control, null, MigrationRecord.DRAINED);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!control.status().state().equals(MigrationRecord.DRAINED) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        drained = control.status().state().equals(MigrationRecord.DRAINED);
+        if (!drained) {
+            out.println("    v1 was not drained within 30 s; the audit counts each row at its v2 place only");
+        }
         fleet.engine().refresh();
         pause();
     }
@@ -304,7 +312,8 @@ public final class DemoStory {
         MigrationStatus s = control.status();
         long[] after = audit.creatorsPerShard(v2);
         state.creators(v2.version(), after);
-        Audit.Findings f = audit.compare(List.of(v1, v2), data.creatorCount(), data.paymentCount(), traffic);
+        Audit.Findings f =
+                audit.compare(List.of(v1, v2), drained ? null : v2, data.creatorCount(), data.paymentCount(), traffic);
         long live = traffic.acknowledgedCount();
         DemoReport report = new DemoReport(
                 data.creatorCount(),

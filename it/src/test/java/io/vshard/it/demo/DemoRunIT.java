@@ -1,0 +1,50 @@
+package io.vshard.it.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vshard demo --json} at a small scale on the embedded fleet: the whole story runs and the report, which
+ * the demo computes by reading every shard directly against its own ledger, shows nothing lost or duplicated,
+ * no digest mismatch, and the hot layout balanced.
+ */
+@org.junit.jupiter.api.Disabled(
+        "Not yet green: a demo run did not reach its final report within 10 minutes on the shared machine (the drain after the clock jump waits; see the closing note). Enable once the demo finishes in CI time.")
+class DemoRunIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theStoryEndsBalancedWithNothingLost() {
+        DemoRun run = DemoRun.run(dir.resolve("demo"), new StringWriter(), "--http", "0", "--step-pause", "0");
+        assertReport(run);
+        assertThat(run.number("rolled_back")).isZero();
+    }
+
+    @Test
+    void aRollbackAtFortyPercentAndTheRestartLoseNothing() {
+        DemoRun run = DemoRun.run(
+                dir.resolve("demo"), new StringWriter(), "--http", "0", "--step-pause", "0", "--rollback-at", "40");
+        assertReport(run);
+        assertThat(run.output).contains("ROLLBACK MIGRATION at").contains("rolled back");
+    }
+
+    static void assertReport(DemoRun run) {
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.lastLine()).startsWith("{").endsWith("}");
+        assertThat(run.number("creators")).isEqualTo(20000);
+        assertThat(run.number("lost")).isZero();
+        assertThat(run.number("duplicated")).isZero();
+        assertThat(run.number("digest_mismatches")).isZero();
+        assertThat(run.number("digest_checks")).isPositive();
+        assertThat(run.number("max_over_mean_before")).isGreaterThanOrEqualTo(3);
+        assertThat(run.number("max_over_mean_after")).isLessThanOrEqualTo(1.2);
+        assertThat(run.number("shards_before")).isEqualTo(64);
+        assertThat(run.number("shards_after")).isEqualTo(128);
+        assertThat(run.number("rows_stored")).isGreaterThanOrEqualTo(run.number("writes_acknowledged"));
+    }
+}
