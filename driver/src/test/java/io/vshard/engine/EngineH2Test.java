@@ -269,7 +269,8 @@ class EngineH2Test {
         assertThatThrownBy(() -> session.execute(
                         new RoutePlan.Admin(new AdminCommand(AdminCommand.Kind.START_MIGRATION, null)),
                         StatementOptions.DEFAULT))
-                .hasMessageContaining("START MIGRATION is not yet available");
+                .hasMessageContaining("START MIGRATION needs a published next version")
+                .hasMessageContaining("PUBLISH MANIFEST");
     }
 
     private long firstCreatorOn(String dataSource) {
