@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * trip per statement. It is set only when it differs from what the statement needs. Thread safe.
  */
 final class DataSourcePool implements AutoCloseable {
+    private final Map<String, String> quotedSchemas = new ConcurrentHashMap<>();
     private final DataSourceConfig config;
     private final HikariDataSource pool;
     private final Semaphore permits;
@@ -82,6 +85,14 @@ final class DataSourcePool implements AutoCloseable {
 
     DataSourceConfig config() {
         return config;
+    }
+
+    /**
+     * {@code schema} quoted for this data source's dialect; the same instance every time, so the per-statement
+     * qualification cache hashes it once rather than a fresh string on every statement.
+     */
+    String quoted(String schema) {
+        return quotedSchemas.computeIfAbsent(schema, dialect()::quote);
     }
 
     Dialect dialect() {

@@ -333,7 +333,7 @@ public final class Engine implements AutoCloseable {
         for (ShardStatement st : s.statements()) {
             ShardLocation at = st.shard().location();
             String q = qualifier.qualify(
-                    st.sql(), dataSources.pool(at.dataSource()).dialect().quote(at.schema()));
+                    st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
             out.add(q == null ? st : st.qualified(q));
         }
         return new RoutePlan.Sharded(out, s.merge(), s.writes(), s.writesHeld());
