@@ -60,6 +60,16 @@ psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1" >/dev/null || {
   log "cannot connect to PostgreSQL as postgres without a password; set trust auth for 127.0.0.1 in pg_hba.conf"
   exit 1
 }
+# Multi-database write transactions commit with PREPARE TRANSACTION, which needs max_prepared_transactions > 0;
+# it takes effect only on restart, so change it once and restart the cluster.
+if [[ $(psql -h 127.0.0.1 -U postgres -d postgres -tAc "SHOW max_prepared_transactions") == "0" ]]; then
+  log "setting max_prepared_transactions = 64 on PostgreSQL (two-phase commit) and restarting it"
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "ALTER SYSTEM SET max_prepared_transactions = 64" >/dev/null
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  pg_up || { log "PostgreSQL did not come back after the restart"; exit 1; }
+fi
 psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE test" >/dev/null
 
