@@ -65,14 +65,23 @@ final class CohortMove {
         return new RoutingState(base.active(), base.next(), base.cohorts().with(k.id(), s), base.ledgerOnNext());
     }
 
-    /** Moves a cohort old → new from the state recorded in {@code rec}; returns quietly when paused. */
+    /**
+     * Moves a cohort old → new from the state recorded in {@code rec}; returns quietly when paused.
+     *
+     * <p>The fence is kept short: the whole cohort is copied, caught up and digested on both sides before it;
+     * under it only the final delta (the creators journaled since the last catch-up's marks) is copied and
+     * digested again, and the cohort's digest is the sum of its creators' digests.
+     */
     void forward(RoutingState base, CohortRecord rec) throws SQLException {
         Cohort k = rec.cohort();
         int to = base.next().version();
         Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
         ShardLocation oldLoc = base.active().locate(k.oldShard());
         Progress p = Progress.decode(rec.marks());
+        // Copies from an earlier move (before a rollback) may sit on the new side for creators since deleted.
+        boolean movedBefore = rec.rowsCopied() > 0;
         long fenceEpoch = rec.epoch();
+        CreatorDigests proof = null;
         if (rec.state() == CohortState.PLANNED) {
             p = new Progress();
             store.recordProgress(to, k.id(), 0, p.encode());
@@ -84,7 +93,7 @@ final class CohortMove {
                 store.recordProgress(to, k.id(), 0, p.encode());
             }
             if (!p.firstPassDone) {
-                List<ShardKey> creators = creatorsOf(scope, oldLoc, rec.rowsCopied() > 0);
+                List<ShardKey> creators = creatorsOf(scope, oldLoc, movedBefore);
                 long upTo = p.copiedUpTo;
                 creators.removeIf(c -> c.creatorId() <= upTo);
                 if (!copy(scope, creators, p, to, true)) {
@@ -94,13 +103,21 @@ final class CohortMove {
                 store.recordProgress(to, k.id(), 0, p.encode());
             }
             for (int round = 0; round < 5; round++) {
-                if (catchUp(scope, List.of(oldLoc), p.copyMarks, p, to) <= SMALL_DELTA) {
+                if (catchUp(scope, List.of(oldLoc), p.copyMarks, p, to).size() <= SMALL_DELTA) {
                     break;
                 }
                 if (!migrator.running(to, MigrationRecord.RUNNING)) {
                     return;
                 }
             }
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
+            // The new side's journal position for a later rollback's catch-up; taken before the fence it can
+            // only make that catch-up start earlier (re-copy more), never miss a write.
+            for (ShardLocation l : nextLocations(base)) {
+                p.flipMarks.put(l, marks.peek(l));
+            }
+            store.recordProgress(to, k.id(), 0, p.encode());
             listener.copied(k);
             fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
         }
@@ -110,9 +127,20 @@ final class CohortMove {
             store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the fence in time");
             return;
         }
-        catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
-        Set<ShardKey> all = new LinkedHashSet<>(creatorsOf(scope, oldLoc, true));
-        String failure = verify(scope, all, to);
+        Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
+        if (proof == null) {
+            // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, oldLoc, true), proof);
+        } else {
+            List<Long> ids = new ArrayList<>();
+            for (ShardKey key : delta) {
+                ids.add(key.creatorId());
+            }
+            proof.forget(ids);
+            digest(scope, delta, proof);
+        }
+        String failure = compare(scope, proof.before(), proof.after(), to, k.id());
         if (failure != null) {
             RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
             store.setCohortState(to, k.id(), CohortState.PLANNED);
@@ -122,10 +150,12 @@ final class CohortMove {
                     failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
             return;
         }
-        for (ShardLocation l : nextLocations(base)) {
-            p.flipMarks.put(l, marks.peek(l));
+        if (p.flipMarks.isEmpty()) {
+            for (ShardLocation l : nextLocations(base)) {
+                p.flipMarks.put(l, marks.peek(l));
+            }
+            store.recordProgress(to, k.id(), 0, p.encode());
         }
-        store.recordProgress(to, k.id(), 0, p.encode());
         store.setCohortState(to, k.id(), CohortState.NEW);
         listener.flipped(k, (System.nanoTime() - fencedAt) / 1_000_000L);
     }
@@ -144,7 +174,7 @@ final class CohortMove {
         }
         if (rec.state() != CohortState.REVERT_FENCED) {
             for (int round = 0; round < 3; round++) {
-                if (catchUp(scope, newLocs, p.flipMarks, p, to) <= SMALL_DELTA) {
+                if (catchUp(scope, newLocs, p.flipMarks, p, to).size() <= SMALL_DELTA) {
                     break;
                 }
             }
@@ -199,7 +229,8 @@ final class CohortMove {
             mover.ledger(scope, locations, true, new RowMover.Tally());
             RowMover.Tally check = new RowMover.Tally();
             mover.ledger(scope, locations, false, check);
-            String failure = compare(scope, check, to, 0);
+            String failure =
+                    compare(scope, RowMover.Tally.totals(check.before), RowMover.Tally.totals(check.after), to, 0);
             if (failure != null) {
                 store.setLedger(to, !forward, false);
                 store.setMigrationState(to, MigrationRecord.PAUSED, failure);
@@ -220,8 +251,9 @@ final class CohortMove {
         return verify(scope, creatorsOf(scope, oldLoc, true), base.next().version());
     }
 
-    /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns how many. */
-    private int catchUp(Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
+    /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns them. */
+    private Set<ShardKey> catchUp(
+            Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
             throws SQLException {
         Set<ShardKey> dirty = new LinkedHashSet<>();
         Map<ShardLocation, Long> reached = new java.util.HashMap<>();
@@ -236,7 +268,7 @@ final class CohortMove {
         since.putAll(reached);
         int cohortId = ((Scope.Cohort) scope).cohort().id();
         store.recordProgress(to, cohortId, 0, p.encode());
-        return dirty.size();
+        return dirty;
     }
 
     private boolean copy(Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
@@ -275,24 +307,33 @@ final class CohortMove {
 
     /** Compares the cohort digests on both sides per table; returns what differed, or {@code null}. */
     private String verify(Scope.Cohort scope, Collection<ShardKey> creators, int to) throws SQLException {
-        RowMover.Tally t = new RowMover.Tally();
+        CreatorDigests d = new CreatorDigests();
+        digest(scope, creators, d);
+        return compare(scope, d.before(), d.after(), to, scope.cohort().id());
+    }
+
+    /** Digests {@code creators} on both sides of {@code scope}, a batch at a time, into {@code into}. */
+    private void digest(Scope.Cohort scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
+            RowMover.Tally t = new RowMover.Tally();
             mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
+            into.absorb(t);
         }
-        return compare(scope, t, to, scope.cohort().id());
     }
 
-    private String compare(Scope scope, RowMover.Tally t, int to, int cohortId) throws SQLException {
-        Set<String> names = new LinkedHashSet<>(t.before.keySet());
-        names.addAll(t.after.keySet());
+    private String compare(
+            Scope scope, Map<String, CohortDigest> before, Map<String, CohortDigest> after, int to, int cohortId)
+            throws SQLException {
+        Set<String> names = new LinkedHashSet<>(before.keySet());
+        names.addAll(after.keySet());
         StringBuilder olds = new StringBuilder();
         StringBuilder news = new StringBuilder();
         String failure = null;
         for (String table : names) {
-            CohortDigest b = t.side(t.before, table).result();
-            CohortDigest a = t.side(t.after, table).result();
+            CohortDigest b = before.getOrDefault(table, CohortDigest.EMPTY);
+            CohortDigest a = after.getOrDefault(table, CohortDigest.EMPTY);
             olds.append(olds.length() == 0 ? "" : ",").append(table).append('=').append(b);
             news.append(news.length() == 0 ? "" : ",").append(table).append('=').append(a);
             if (!b.equals(a) && failure == null) {

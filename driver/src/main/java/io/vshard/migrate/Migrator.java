@@ -40,6 +40,7 @@ public final class Migrator implements AutoCloseable {
     private final MigrationStore store;
     private final ShardLinks links;
     private final CohortMove move;
+    private final ShardIndexes indexes;
     private final String id = "migrator-" + UUID.randomUUID();
     private volatile boolean stopped;
     private volatile boolean killed;
@@ -52,6 +53,7 @@ public final class Migrator implements AutoCloseable {
         this.store = new MigrationStore(engine.controlStore());
         this.links = new ShardLinks(engine.config());
         this.move = new CohortMove(this, engine, store, links, listener);
+        this.indexes = new ShardIndexes(links, engine.config(), CohortMove.shardedTables(engine));
     }
 
     /** This migrator's lease holder id. */
@@ -125,6 +127,9 @@ public final class Migrator implements AutoCloseable {
         }
         RoutingState base = v.routing();
         List<CohortRecord> cohorts = store.cohorts(m.toVersion());
+        if (m.state().equals(MigrationRecord.RUNNING) || m.state().equals(MigrationRecord.ROLLING_BACK)) {
+            indexes.ensure(base);
+        }
         switch (m.state()) {
             case MigrationRecord.RUNNING -> {
                 if (healthTripped(base, m)) {

@@ -3,6 +3,7 @@ package io.vshard.migrate;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.config.TableRule;
 import io.vshard.manifest.digest.CohortDigest;
+import io.vshard.manifest.digest.RowDigest;
 import io.vshard.manifest.digest.RowEncoder;
 import io.vshard.manifest.function.ShardKey;
 import io.vshard.manifest.placement.LogicalShard;
@@ -37,15 +38,34 @@ final class RowMover {
         this.tables = List.copyOf(tables);
     }
 
-    /** Per-table digests of a scope on both sides and the rows copied. */
+    /**
+     * Digests of a scope on both sides, per table and creator, and the rows copied. Per creator so a check
+     * taken before a fence can be brought up to date under it by re-digesting only the creators the final
+     * delta touched (see {@link CreatorDigests}).
+     */
     static final class Tally {
-        final Map<String, CohortDigest.Accumulator> before = new LinkedHashMap<>();
-        final Map<String, CohortDigest.Accumulator> after = new LinkedHashMap<>();
+        final Map<String, Map<Long, CohortDigest.Accumulator>> before = new LinkedHashMap<>();
+        final Map<String, Map<Long, CohortDigest.Accumulator>> after = new LinkedHashMap<>();
         long copied;
         long deleted;
 
-        CohortDigest.Accumulator side(Map<String, CohortDigest.Accumulator> m, String table) {
-            return m.computeIfAbsent(table, k -> new CohortDigest.Accumulator());
+        void add(Map<String, Map<Long, CohortDigest.Accumulator>> side, String table, long creator, RowDigest d) {
+            side.computeIfAbsent(table, k -> new java.util.HashMap<>())
+                    .computeIfAbsent(creator, k -> new CohortDigest.Accumulator())
+                    .add(d);
+        }
+
+        /** The digest per table of one side. */
+        static Map<String, CohortDigest> totals(Map<String, Map<Long, CohortDigest.Accumulator>> side) {
+            Map<String, CohortDigest> out = new LinkedHashMap<>();
+            side.forEach((table, creators) -> {
+                CohortDigest sum = CohortDigest.EMPTY;
+                for (CohortDigest.Accumulator a : creators.values()) {
+                    sum = sum.combine(a.result());
+                }
+                out.put(table, sum);
+            });
+            return out;
         }
     }
 
@@ -114,13 +134,13 @@ final class RowMover {
                 ShardLocation src = location(before, scope, r);
                 ShardLocation dst = location(Placement.locate(scope.to(), t, r.key(), r.window()), scope, r);
                 if (src.equals(here)) {
-                    tally.side(tally.before, t.name()).add(TableRows.digest(b, r, enc));
+                    tally.add(tally.before, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
                     if (!dst.equals(here)) {
                         inserts.computeIfAbsent(dst, k -> new ArrayList<>()).add(r);
                     }
                 }
                 if (dst.equals(here)) {
-                    tally.side(tally.after, t.name()).add(TableRows.digest(b, r, enc));
+                    tally.add(tally.after, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
                     if (!src.equals(here)) {
                         deletes.computeIfAbsent(here, k -> new ArrayList<>()).add(r.primaryKey());
                     }

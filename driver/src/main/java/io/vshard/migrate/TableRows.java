@@ -26,6 +26,8 @@ import java.util.Locale;
  * so a PostgreSQL and a MySQL shard holding the same rows digest equal.
  */
 final class TableRows {
+    private static final int DELETE_CHUNK = 500;
+
     private TableRows() {}
 
     /** A row read from a location. */
@@ -137,14 +139,22 @@ final class TableRows {
     static void replace(
             Connection c, ShardLocation l, TableRule t, Batch layout, List<Object> deletes, List<Row> inserts)
             throws SQLException {
-        if (!deletes.isEmpty()) {
-            try (PreparedStatement ps =
-                    c.prepareStatement("DELETE FROM " + qualified(l, t) + " WHERE " + t.primaryKey() + " = ?")) {
-                for (Object pk : deletes) {
-                    ps.setObject(1, pk);
-                    ps.addBatch();
+        // Deletes go by primary key in chunks, one statement (one round trip) per chunk.
+        for (int from = 0; from < deletes.size(); from += DELETE_CHUNK) {
+            List<Object> chunk = deletes.subList(from, Math.min(deletes.size(), from + DELETE_CHUNK));
+            StringBuilder sql = new StringBuilder("DELETE FROM ")
+                    .append(qualified(l, t))
+                    .append(" WHERE ")
+                    .append(t.primaryKey())
+                    .append(" IN (");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setObject(i + 1, chunk.get(i));
                 }
-                ps.executeBatch();
+                ps.executeUpdate();
             }
         }
         if (inserts.isEmpty()) {
