@@ -32,6 +32,7 @@ import java.util.TreeMap;
  * recorded journal marks; FENCED waits for the acknowledgements again and reads the final delta.
  */
 final class CohortMove {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CohortMove.class);
     private static final int SMALL_DELTA = 20;
     private final Engine engine;
     private final MigrationStore store;
@@ -82,6 +83,7 @@ final class CohortMove {
         boolean movedBefore = rec.rowsCopied() > 0;
         long fenceEpoch = rec.epoch();
         CreatorDigests proof = null;
+        long startedAt = System.nanoTime();
         if (rec.state() == CohortState.PLANNED) {
             p = new Progress();
             store.recordProgress(to, k.id(), 0, p.encode());
@@ -110,6 +112,8 @@ final class CohortMove {
                     return;
                 }
             }
+            listener.copied(k);
+            long copiedAt = System.nanoTime();
             proof = new CreatorDigests();
             digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
             // The new side's journal position for a later rollback's catch-up; taken before the fence it can
@@ -118,7 +122,11 @@ final class CohortMove {
                 p.flipMarks.put(l, marks.peek(l));
             }
             store.recordProgress(to, k.id(), 0, p.encode());
-            listener.copied(k);
+            LOG.debug(
+                    "vshard migrator: cohort {} copied in {} ms, digested before the fence in {} ms",
+                    k.id(),
+                    (copiedAt - startedAt) / 1_000_000L,
+                    (System.nanoTime() - copiedAt) / 1_000_000L);
             fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
         }
         long fencedAt = System.nanoTime();
@@ -127,6 +135,7 @@ final class CohortMove {
             store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the fence in time");
             return;
         }
+        long ackedAt = System.nanoTime();
         Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
         if (proof == null) {
             // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
@@ -157,7 +166,14 @@ final class CohortMove {
             store.recordProgress(to, k.id(), 0, p.encode());
         }
         store.setCohortState(to, k.id(), CohortState.NEW);
-        listener.flipped(k, (System.nanoTime() - fencedAt) / 1_000_000L);
+        long pause = (System.nanoTime() - fencedAt) / 1_000_000L;
+        LOG.debug(
+                "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
+                k.id(),
+                pause,
+                (ackedAt - fencedAt) / 1_000_000L,
+                delta.size());
+        listener.flipped(k, pause);
     }
 
     /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */
