@@ -104,10 +104,15 @@ final class CohortMove {
                 p.firstPassDone = true;
                 store.recordProgress(to, k.id(), 0, p.encode());
             }
+            int last = Integer.MAX_VALUE;
             for (int round = 0; round < 5; round++) {
-                if (catchUp(scope, List.of(oldLoc), p.copyMarks, p, to).size() <= SMALL_DELTA) {
+                int dirty = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to).size();
+                // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
+                // copies; the fence's final delta takes the rest).
+                if (dirty <= SMALL_DELTA || dirty >= last) {
                     break;
                 }
+                last = dirty;
                 if (!migrator.running(to, MigrationRecord.RUNNING)) {
                     return;
                 }
@@ -118,9 +123,7 @@ final class CohortMove {
             digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
             // The new side's journal position for a later rollback's catch-up; taken before the fence it can
             // only make that catch-up start earlier (re-copy more), never miss a write.
-            for (ShardLocation l : nextLocations(base)) {
-                p.flipMarks.put(l, marks.peek(l));
-            }
+            p.flipMarks.putAll(marks.peek(nextLocations(base)));
             store.recordProgress(to, k.id(), 0, p.encode());
             LOG.debug(
                     "vshard migrator: cohort {} copied in {} ms, digested before the fence in {} ms",
@@ -160,9 +163,7 @@ final class CohortMove {
             return;
         }
         if (p.flipMarks.isEmpty()) {
-            for (ShardLocation l : nextLocations(base)) {
-                p.flipMarks.put(l, marks.peek(l));
-            }
+            p.flipMarks.putAll(marks.peek(nextLocations(base)));
             store.recordProgress(to, k.id(), 0, p.encode());
         }
         store.setCohortState(to, k.id(), CohortState.NEW);
@@ -204,10 +205,7 @@ final class CohortMove {
         Map<ShardLocation, Long> since = new TreeMap<>(java.util.Comparator.comparing(ShardLocation::toString));
         since.putAll(Progress.decode(rec.marks()).flipMarks);
         Set<ShardKey> touched = new LinkedHashSet<>(creatorsOf(scope, oldLoc, false));
-        for (ShardLocation l : newLocs) {
-            long m = marks.mark(l);
-            touched.addAll(members(scope, marks.keys(l, since.getOrDefault(l, 0L), m)));
-        }
+        touched.addAll(members(scope, marks.keys(since, marks.mark(newLocs))));
         catchUp(scope, newLocs, p.flipMarks, p, to);
         String failure = verify(scope, touched, to);
         if (failure != null) {
@@ -238,9 +236,7 @@ final class CohortMove {
             for (LogicalShard s : Placement.allShards(base)) {
                 locations.add(s.location());
             }
-            for (ShardLocation l : locations) {
-                marks.mark(l);
-            }
+            marks.mark(locations);
             Scope.Ledger scope = new Scope.Ledger(from, after);
             mover.ledger(scope, locations, true, new RowMover.Tally());
             RowMover.Tally check = new RowMover.Tally();
@@ -271,13 +267,8 @@ final class CohortMove {
     private Set<ShardKey> catchUp(
             Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
             throws SQLException {
-        Set<ShardKey> dirty = new LinkedHashSet<>();
-        Map<ShardLocation, Long> reached = new java.util.HashMap<>();
-        for (ShardLocation l : locs) {
-            long m = marks.mark(l);
-            dirty.addAll(members(scope, marks.keys(l, since.getOrDefault(l, 0L), m)));
-            reached.put(l, m);
-        }
+        Map<ShardLocation, Long> reached = marks.mark(locs);
+        Set<ShardKey> dirty = new LinkedHashSet<>(members(scope, marks.keys(since, reached)));
         if (!copy(scope, new ArrayList<>(dirty), p, to, false)) {
             throw new SQLException("the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
         }
@@ -376,12 +367,16 @@ final class CohortMove {
         if (everywhere) {
             where.addAll(nextLocations(scope.from()));
         }
+        Map<String, List<ShardLocation>> bySource = new java.util.LinkedHashMap<>();
+        for (ShardLocation l : where) {
+            bySource.computeIfAbsent(l.dataSource(), d -> new ArrayList<>()).add(l);
+        }
         TreeMap<Long, ShardKey> out = new TreeMap<>();
         for (TableRule t : tables) {
-            for (ShardLocation l : where) {
+            for (Map.Entry<String, List<ShardLocation>> e : bySource.entrySet()) {
                 for (ShardKey key : TableRows.creators(
-                        migrator.links().get(l.dataSource(), ShardLinks.READ),
-                        l,
+                        migrator.links().get(e.getKey(), ShardLinks.READ),
+                        e.getValue(),
                         t,
                         k.firstCreator(),
                         k.lastCreator())) {
