@@ -362,6 +362,7 @@ public final class Engine implements AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("vshard router {}: could not remove its heartbeat: {}", routerId, e.getMessage());
         }
+        controlStore.close();
         dataSources.close();
     }
 
