@@ -109,9 +109,17 @@ public final class Engine implements AutoCloseable {
     private void beat() {
         try {
             refresh();
+            // Statements planned under the previous view hold the acknowledgement back; most end within
+            // milliseconds, so wait briefly for them rather than acknowledging a fence one heartbeat later.
+            long until = System.nanoTime() + options.heartbeat().toNanos() / 4;
+            while (ackedEpoch() < view.epoch() && System.nanoTime() < until) {
+                Thread.sleep(2);
+            }
             controlStore.heartbeat(routerId, options.routerKind(), hostName(), ackedEpoch(), health.drain());
         } catch (SQLException | RuntimeException e) {
             LOG.warn("vshard router {}: refresh or heartbeat failed: {}", routerId, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

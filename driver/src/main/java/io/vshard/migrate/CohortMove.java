@@ -186,6 +186,7 @@ final class CohortMove {
         Progress p = Progress.decode(rec.marks());
         List<ShardLocation> newLocs = nextLocations(base);
         long fenceEpoch = rec.epoch();
+        long startedAt = System.nanoTime();
         if (rec.state() == CohortState.NEW) {
             store.setCohortState(to, k.id(), CohortState.REVERTING);
         }
@@ -216,6 +217,11 @@ final class CohortMove {
         Progress fresh = new Progress();
         store.recordProgress(to, k.id(), 0, fresh.encode());
         store.setCohortState(to, k.id(), CohortState.PLANNED);
+        LOG.debug(
+                "vshard migrator: cohort {} moved back in {} ms ({} creators checked)",
+                k.id(),
+                (System.nanoTime() - startedAt) / 1_000_000L,
+                touched.size());
         listener.reverted(k);
     }
 
