@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param fromVersion the version being migrated from
  * @param toVersion the version being migrated to
- * @param state RUNNING, PAUSED, ROLLING_BACK, ROLLED_BACK, COMPLETE or DRAINED
+ * @param state RUNNING, PAUSED, ROLLING_BACK, ROLLED_BACK, COMPLETE, DRAINING (the new version is active,
+ *     the old copies are being deleted) or DRAINED
  * @param ledgerOnNext whether ledger rows at or after the effective window live under {@code toVersion}
  * @param ledgerHeld whether writes of those rows are held while they move
  * @param startedAt when the migration was first started
@@ -29,5 +30,6 @@ public record MigrationRecord(
     public static final String ROLLING_BACK = "ROLLING_BACK";
     public static final String ROLLED_BACK = "ROLLED_BACK";
     public static final String COMPLETE = "COMPLETE";
+    public static final String DRAINING = "DRAINING";
     public static final String DRAINED = "DRAINED";
 }

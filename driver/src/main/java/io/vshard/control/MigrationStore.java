@@ -276,14 +276,17 @@ public final class MigrationStore {
         }
     }
 
-    /** Retires {@code from}, activates {@code to} and marks the migration DRAINED, in one transaction. */
+    /**
+     * Retires {@code from}, activates {@code to} and marks the migration DRAINING, in one transaction; the
+     * migrator marks it DRAINED once the old copies are deleted.
+     */
     public long retire(int from, int to) throws SQLException {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try {
                 exec(c, "UPDATE vshard_manifest SET state = 'RETIRED' WHERE version = ?", from);
                 exec(c, "UPDATE vshard_manifest SET state = 'ACTIVE' WHERE version = ?", to);
-                exec(c, "UPDATE vshard_migration SET state = 'DRAINED' WHERE to_version = ?", to);
+                exec(c, "UPDATE vshard_migration SET state = 'DRAINING' WHERE to_version = ?", to);
                 long e = bump(c);
                 c.commit();
                 return e;

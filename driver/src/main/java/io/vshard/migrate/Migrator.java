@@ -6,6 +6,7 @@ import io.vshard.control.MigrationRecord;
 import io.vshard.control.MigrationStore;
 import io.vshard.control.RouterView;
 import io.vshard.engine.Engine;
+import io.vshard.manifest.Manifest;
 import io.vshard.manifest.RollbackTriggers;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.cohort.CohortState;
@@ -123,7 +124,7 @@ public final class Migrator implements AutoCloseable {
         RouterView v = store.view();
         MigrationRecord m = v.migration();
         if (m == null) {
-            return false;
+            return finishDrain(v);
         }
         RoutingState base = v.routing();
         List<CohortRecord> cohorts = store.cohorts(m.toVersion());
@@ -184,11 +185,36 @@ public final class Migrator implements AutoCloseable {
                 || !drainDue(m.completedAt(), clean, engine.clock().instant())) {
             return false;
         }
-        long e = store.retire(m.fromVersion(), m.toVersion());
-        awaitAcks(e);
-        RoutingState after = RoutingState.stable(base.next());
-        long deleted = move.drainOldCopies(base, after);
-        LOG.info("vshard migrator {}: drained v{}: {} old copies deleted", id, m.fromVersion(), deleted);
+        store.retire(m.fromVersion(), m.toVersion());
+        return true;
+    }
+
+    /**
+     * Deletes the old copies once the new version is active (the migration is DRAINING), then marks it
+     * DRAINED. Runs again from the start after a crash: deleting a misplaced copy is idempotent.
+     */
+    private boolean finishDrain(RouterView v) throws SQLException {
+        Manifest active = v.routing().active();
+        MigrationRecord d = store.migration(active.version());
+        if (d == null || !d.state().equals(MigrationRecord.DRAINING)) {
+            return false;
+        }
+        Manifest from = null;
+        for (ControlStore.StoredManifest s : engine.controlStore().manifests()) {
+            if (s.version() == d.fromVersion()) {
+                from = s.manifest();
+            }
+        }
+        if (from == null) {
+            throw new SQLException("the control store lost manifest v" + d.fromVersion() + " while draining", "XX000");
+        }
+        // Every router must route by the new version alone before an old copy may go.
+        if (!awaitAcks(v.epoch())) {
+            return true;
+        }
+        long deleted = move.drainOldCopies(RoutingState.stable(from), RoutingState.stable(active));
+        store.setMigrationState(d.toVersion(), MigrationRecord.DRAINED, null);
+        LOG.info("vshard migrator {}: drained v{}: {} old copies deleted", id, d.fromVersion(), deleted);
         return true;
     }
 
