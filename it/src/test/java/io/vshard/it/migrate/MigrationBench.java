@@ -111,7 +111,9 @@ class MigrationBench {
         });
         while (!control.status().state().equals("COMPLETE")) {
             MigrationStatus s = control.status();
-            assertThat(s.state()).as("migration state; last error %s", s.lastError()).isIn("RUNNING", "COMPLETE");
+            assertThat(s.state())
+                    .as("migration state; last error %s", s.lastError())
+                    .isIn("RUNNING", "COMPLETE");
             Thread.sleep(100);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -286,7 +288,8 @@ class MigrationBench {
                         ps.setLong(2, k.id());
                         ps.setString(3, k.region());
                         ps.setLong(4, k.id());
-                        ps.setString(5, WindowId.containing(fleet.clock.instant()).toString());
+                        ps.setString(
+                                5, WindowId.containing(fleet.clock.instant()).toString());
                         ps.setLong(6, id);
                         ps.setBigDecimal(7, java.math.BigDecimal.valueOf(rnd.nextLong(1, 100_000), 2));
                         ps.setTimestamp(8, MigrationFleet.ts(fleet.clock.instant()));
