@@ -140,7 +140,8 @@ final class CohortMove {
         }
         long ackedAt = System.nanoTime();
         Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
-        if (proof == null) {
+        boolean wholeCohort = proof == null;
+        if (wholeCohort) {
             // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
             proof = new CreatorDigests();
             digest(scope, creatorsOf(scope, oldLoc, true), proof);
@@ -151,6 +152,15 @@ final class CohortMove {
             }
             proof.forget(ids);
             digest(scope, delta, proof);
+        }
+        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
+            // The incremental check differed: take the whole cohort's digests again, still fenced, and let
+            // them decide, so only a difference that a full check confirms rolls the cohort back.
+            LOG.warn(
+                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
+                    k.id());
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, oldLoc, true), proof);
         }
         String failure = compare(scope, proof.before(), proof.after(), to, k.id());
         if (failure != null) {

@@ -195,7 +195,12 @@ class MigrationBench {
             String to = MigrationFleet.SOURCES.get((MigrationFleet.SOURCES.indexOf(from) + 2) % 4);
             for (String table : List.of("creators", "balances", "payments")) {
                 String target = "bench_" + from.substring(3) + "_" + table;
-                String template = schemas.get(from).get(0) + "." + table;
+                String template = null;
+                for (int s = 0; s < state.next().shardCount() && template == null; s++) {
+                    if (state.next().locate(s).dataSource().equals(to)) {
+                        template = state.next().locate(s).schema() + "." + table;
+                    }
+                }
                 try (Connection c = fleet.direct(to);
                         Statement st = c.createStatement()) {
                     st.execute("CREATE TABLE public." + target + " (LIKE " + template + " INCLUDING ALL)");
