@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Migrator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+    private static final long MIN_LEASE_MS = 5_000;
     private final Engine engine;
     private final MigrationStore store;
     private final ShardLinks links;
@@ -78,7 +79,7 @@ public final class Migrator implements AutoCloseable {
     }
 
     private void loop() {
-        Duration ttl = engine.options().lease();
+        Duration ttl = leaseTtl();
         while (!stopped) {
             try {
                 if (!store.acquireLease(id, ttl)) {
@@ -257,12 +258,23 @@ public final class Migrator implements AutoCloseable {
         return true;
     }
 
+    /**
+     * How long the migrator lease lasts without renewal: ten router leases and at least {@value #MIN_LEASE_MS}
+     * ms. It is renewed before every batch, so it must outlast the longest step between renewals (one
+     * batch copied or digested on a loaded machine); a lease as short as a router's let a second migrator take
+     * over while the first was still writing.
+     */
+    Duration leaseTtl() {
+        Duration ten = engine.options().lease().multipliedBy(10);
+        return ten.toMillis() < MIN_LEASE_MS ? Duration.ofMillis(MIN_LEASE_MS) : ten;
+    }
+
     /** Whether the migration to {@code to} is still in {@code state} and this migrator should go on. */
     boolean running(int to, String state) throws SQLException {
         if (stopped) {
             return false;
         }
-        if (!store.acquireLease(id, engine.options().lease())) {
+        if (!store.acquireLease(id, leaseTtl())) {
             throw new SQLException("migrator " + id + " lost its lease", "55000");
         }
         MigrationRecord m = store.migration(to);
@@ -279,7 +291,9 @@ public final class Migrator implements AutoCloseable {
         Duration lease = engine.options().lease();
         long deadline = System.nanoTime() + lease.toNanos() * 10;
         while (!stopped) {
-            store.acquireLease(id, lease);
+            if (!store.acquireLease(id, leaseTtl())) {
+                throw new SQLException("migrator " + id + " lost its lease", "55000");
+            }
             boolean all = true;
             for (ControlStore.Router r : engine.controlStore().liveRouters(lease)) {
                 all &= r.viewEpoch() >= epoch;
