@@ -340,6 +340,7 @@ final class CohortMove {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
+            migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();
             mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
             into.absorb(t);

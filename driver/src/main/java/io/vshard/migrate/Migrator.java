@@ -269,6 +269,13 @@ public final class Migrator implements AutoCloseable {
         return ten.toMillis() < MIN_LEASE_MS ? Duration.ofMillis(MIN_LEASE_MS) : ten;
     }
 
+    /** Renews the migrator lease; throws 55000 when another migrator holds it now. */
+    void keepLease() throws SQLException {
+        if (!store.acquireLease(id, leaseTtl())) {
+            throw new SQLException("migrator " + id + " lost its lease", "55000");
+        }
+    }
+
     /** Whether the migration to {@code to} is still in {@code state} and this migrator should go on. */
     boolean running(int to, String state) throws SQLException {
         if (stopped) {
