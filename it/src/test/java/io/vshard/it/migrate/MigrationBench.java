@@ -97,18 +97,19 @@ class MigrationBench {
         List<Long> before = app.takeLatencies();
 
         List<Long> pauses = Collections.synchronizedList(new ArrayList<>());
-        MigrationControl control = fleet.engines.get(1).migrationControl();
-        long t0 = System.nanoTime();
-        try (Connection c = fleet.vshard(0);
-                Statement st = c.createStatement()) {
-            st.execute("START MIGRATION");
-        }
+        MigrationControl control = fleet.engines.get(0).migrationControl();
+        // The migrator of router 0, started first so START MIGRATION (which starts one if none runs) keeps it.
         control.startMigrator(new MigrationListener() {
             @Override
             public void flipped(Cohort cohort, long pauseMillis) {
                 pauses.add(pauseMillis);
             }
         });
+        long t0 = System.nanoTime();
+        try (Connection c = fleet.vshard(0);
+                Statement st = c.createStatement()) {
+            st.execute("START MIGRATION");
+        }
         while (!control.status().state().equals("COMPLETE")) {
             MigrationStatus s = control.status();
             assertThat(s.state())
