@@ -339,6 +339,35 @@ public final class Engine implements AutoCloseable {
         return new RoutePlan.Sharded(out, s.merge(), s.writes(), s.writesHeld());
     }
 
+    /**
+     * Routes a statement through the router and the placement function and, when it is a read that exactly one
+     * physical location answers with no merging, says where; otherwise (writes, fan-outs, admin, session and
+     * transaction statements) returns {@code null}, and the caller runs the statement through a {@link Session}.
+     * Counts the route in the metrics when it returns a target. Thread safe.
+     *
+     * @throws SQLException as {@link #plan(String, List)}
+     */
+    public ShardTarget singleShardRead(String sql, List<Object> parameters) throws SQLException {
+        if (!(plan(sql, parameters) instanceof RoutePlan.Sharded p)
+                || p.writes()
+                || p.statements().isEmpty()) {
+            return null;
+        }
+        ShardStatement first = p.statements().get(0);
+        ShardLocation at = first.shard().location();
+        for (ShardStatement s : p.statements()) {
+            ShardLocation l = s.shard().location();
+            if (!l.equals(at) || !s.sql().equals(first.sql())) {
+                return null;
+            }
+        }
+        if (p.statements().size() > 1 && !p.merge().isConcatenation()) {
+            return null;
+        }
+        metrics().routed("single_shard");
+        return new ShardTarget(config.dataSource(at.dataSource()), at.schema(), first.sql(), first.schemaQualified());
+    }
+
     /** Splits text holding several statements. */
     public List<String> split(String sql) throws SQLException {
         try {

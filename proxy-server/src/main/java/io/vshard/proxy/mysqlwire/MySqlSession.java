@@ -24,6 +24,8 @@ final class MySqlSession {
     private String database;
     private boolean autoCommit = true;
     private boolean restoreAutoCommit;
+    /** Whether a SET changed the session, whose settings the relayed backend links would not carry. */
+    private boolean settingsChanged;
 
     MySqlSession(ServerResources resources, Connection connection, ResponseWriter writer, String user, String db) {
         this.resources = resources;
@@ -49,6 +51,11 @@ final class MySqlSession {
 
     PreparedCommands prepared() {
         return prepared;
+    }
+
+    /** Whether single-shard reads may bypass the engine: no transaction open and no session setting changed. */
+    boolean relayable() {
+        return autoCommit && !settingsChanged;
     }
 
     int status() {
@@ -122,6 +129,9 @@ final class MySqlSession {
     }
 
     private void execute(String sql) throws SQLException {
+        if (sql.stripLeading().regionMatches(true, 0, "set", 0, 3)) {
+            settingsChanged = true;
+        }
         boolean keys = SessionStatement.generatesKeys(sql);
         try (Statement statement = connection.createStatement()) {
             boolean isResultSet =
@@ -184,6 +194,7 @@ final class MySqlSession {
         connection = fresh;
         autoCommit = fresh.getAutoCommit();
         restoreAutoCommit = false;
+        settingsChanged = false;
         closeConnection(old);
         sendOk();
     }

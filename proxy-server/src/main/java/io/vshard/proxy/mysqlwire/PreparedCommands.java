@@ -51,7 +51,7 @@ final class PreparedCommands {
             throw e;
         }
         int id = ++nextId;
-        statements.put(id, new ServerStatement(ps, parameters, keys));
+        statements.put(id, new ServerStatement(ps, sql, parameters, keys));
         ResponseWriter out = session.writer();
         ByteBuf buf = out.buffer();
         buf.writeByte(0x00);
@@ -156,6 +156,11 @@ final class PreparedCommands {
     void closeAll() {
         statements.values().forEach(PreparedCommands::closeQuietly);
         statements.clear();
+    }
+
+    /** The statement of a client's id, or {@code null}. */
+    ServerStatement get(int id) {
+        return statements.get(id);
     }
 
     private ServerStatement find(int id, String command) throws SQLException {
