@@ -36,7 +36,10 @@ public final class MySqlProxyServer implements AutoCloseable {
     private final MySqlProxyConfig config;
     private final ServerResources resources;
     private final EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    // One event loop per core: relayed reads are a few socket operations each, and fewer loops than Netty's
+    // default (two per core) let each epoll wake-up serve more ready sockets (measured: bench/mysql-proxy.sh).
+    private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(
+            Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
@@ -72,7 +75,7 @@ public final class MySqlProxyServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -221,12 +221,15 @@ final class ReadRelay {
     }
 
     private BackendAddress address(ShardTarget target) {
-        if (target == null || !target.schemaQualified() || target.dataSource().dialect() != Dialect.MYSQL) {
+        if (target == null || !target.schemaQualified()) {
             return null;
         }
         BackendAddress known = addresses.get(target.dataSource().name());
         if (known != null) {
             return known;
+        }
+        if (target.dataSource().dialect() != Dialect.MYSQL) {
+            return null;
         }
         BackendAddress parsed = BackendAddress.of(target.dataSource());
         if (parsed != null) {
