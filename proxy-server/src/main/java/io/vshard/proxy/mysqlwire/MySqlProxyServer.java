@@ -38,8 +38,8 @@ public final class MySqlProxyServer implements AutoCloseable {
     private final EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     // One event loop per core: relayed reads are a few socket operations each, and fewer loops than Netty's
     // default (two per core) let each epoll wake-up serve more ready sockets (measured: bench/mysql-proxy.sh).
-    private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(
-            Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
+    private final EventLoopGroup workerGroup =
+            new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
