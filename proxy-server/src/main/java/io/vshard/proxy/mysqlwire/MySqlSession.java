@@ -41,6 +41,11 @@ final class MySqlSession {
         }
     }
 
+    /** The engine the session runs on, or {@code null} over a plain JDBC backend. */
+    io.vshard.engine.Engine engine() {
+        return resources.config().backend() instanceof EngineBackend e ? e.engine() : null;
+    }
+
     Connection connection() {
         return connection;
     }
@@ -55,7 +60,15 @@ final class MySqlSession {
 
     /** Whether single-shard reads may bypass the engine: no transaction open and no session setting changed. */
     boolean relayable() {
-        return autoCommit && !settingsChanged;
+        if (!autoCommit || settingsChanged) {
+            return false;
+        }
+        try {
+            // The engine session is the truth: a client may open a transaction in ways the proxy does not parse.
+            return connection.getAutoCommit();
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     int status() {

@@ -43,6 +43,11 @@ final class PreparedCommands {
         List<ColumnDefinition> columns = List.of();
         try {
             ResultSetMetaData md = ps.getMetaData();
+            if (md == null && session.engine() != null) {
+                // The engine knows a statement's shard only once its parameters are bound, but clients (sysbench)
+                // read rows only when the prepare response announced columns.
+                md = session.engine().describe(sql, parameters);
+            }
             if (md != null) {
                 columns = ResultSetWriter.columns(md);
             }
@@ -75,6 +80,12 @@ final class PreparedCommands {
         int id = in.readIntLE();
         in.skipBytes(5); // cursor flags and iteration count: no cursors, one iteration
         ServerStatement statement = find(id, "mysqld_stmt_execute");
+        if (statement.parameterCount() == 0
+                && SessionStatement.classify(statement.sql()).kind() != SessionStatement.Kind.OTHER) {
+            // Prepared BEGIN / COMMIT / SET autocommit change the session's transaction state like their text form.
+            session.query(statement.sql());
+            return;
+        }
         PreparedStatement ps = statement.jdbc();
         try {
             bindParameters(statement, in);
