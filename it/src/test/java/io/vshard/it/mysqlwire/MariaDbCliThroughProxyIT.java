@@ -62,9 +62,9 @@ class MariaDbCliThroughProxyIT {
                 "app",
                 "app-secret",
                 "CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner_id BIGINT NOT NULL, note VARCHAR(20));"
-                        + " INSERT INTO accounts VALUES (1, 11, 'a'), (2, 12, 'b'), (3, 13, 'c'), (4, 14, 'd');"
+                        + " INSERT INTO accounts (id, owner_id, note) VALUES (1, 11, 'a'), (2, 12, 'b'), (3, 13, 'c'), (4, 14, 'd');"
                         + " BEGIN; UPDATE accounts SET note = 'a2' WHERE owner_id = 11;"
-                        + " INSERT INTO accounts VALUES (5, 15, 'gone'); ROLLBACK;"
+                        + " INSERT INTO accounts (id, owner_id, note) VALUES (5, 15, 'gone'); ROLLBACK;"
                         + " SELECT note FROM accounts WHERE owner_id = 11;"
                         + " SELECT COUNT(*) AS n FROM accounts;");
         assertThat(created.exitCode).as(created.output).isZero();

@@ -41,7 +41,8 @@ class ProxyFuzzIT {
                     Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner_id BIGINT NOT NULL, balance INT)");
                 for (int i = 0; i < 32; i++) {
-                    s.execute("INSERT INTO accounts VALUES (" + i + ", " + i + ", " + (i * 10) + ")");
+                    s.execute("INSERT INTO accounts (id, owner_id, balance) VALUES (" + i + ", " + i + ", " + (i * 10)
+                            + ")");
                 }
             }
             AtomicBoolean stop = new AtomicBoolean();
