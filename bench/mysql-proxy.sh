@@ -2,6 +2,7 @@
 # sysbench oltp_point_select directly against MariaDB and through the vshard MySQL proxy, in one run:
 #   bench/mysql-proxy.sh                  # 8 threads, 30 s each, 10000 rows
 #   THREADS=4 SECONDS_EACH=10 ROWS=20000 bench/mysql-proxy.sh
+#   ENGINE_ONLY=0 bench/mysql-proxy.sh    # skip the third run (proxy with --no-mysql-relay)
 # Direct: one database holding sbtest1 (sysbench prepare). Proxy: the same rows in sbtest1 sharded by id over 8
 # logical shards (databases) behind two data sources on the same server, routed by the engine; single-shard reads
 # are relayed packet by packet. Needs MariaDB at 127.0.0.1:3306 (root, no password), sysbench and the mariadb
@@ -80,11 +81,15 @@ users:
     roles: [admin]
 YAML
 
-java -jar "$JAR" proxy --config "$WORK/vshard.yaml" --pg-port 0 --http-port 0 --mysql-port "$PORT" \
-  > "$WORK/proxy.log" 2>&1 &
-PROXY_PID=$!
-for _ in $(seq 1 120); do grep -q "MySQL protocol on port" "$WORK/proxy.log" && break; sleep 1; done
-grep -q "MySQL protocol on port" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; exit 1; }
+start_proxy() { # extra proxy options...
+  if [[ -n "$PROXY_PID" ]]; then kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=""; fi
+  java -jar "$JAR" proxy --config "$WORK/vshard.yaml" --pg-port 0 --http-port 0 --mysql-port "$PORT" "$@" \
+    > "$WORK/proxy.log" 2>&1 &
+  PROXY_PID=$!
+  for _ in $(seq 1 120); do grep -q "MySQL protocol on port" "$WORK/proxy.log" && break; sleep 1; done
+  grep -q "MySQL protocol on port" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; exit 1; }
+}
+start_proxy
 
 SB_DIRECT=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port=3306 --mysql-user=root --mysql-db="${ID}_direct"
   --tables=1 --table-size="$ROWS")
@@ -118,9 +123,19 @@ run() { # name, sysbench options...
   echo "$qps"
 }
 
+warm_up() { sysbench oltp_point_select "${SB_PROXY[@]}" --threads="$THREADS" --time=10 run >/dev/null; }
 echo "warm-up through the proxy (10 s, not counted) ..."
-sysbench oltp_point_select "${SB_PROXY[@]}" --threads="$THREADS" --time=10 run >/dev/null
+warm_up
 echo "sysbench oltp_point_select, $THREADS threads, $SECONDS_EACH s each, $ROWS rows:"
 direct=$(run direct "${SB_DIRECT[@]}")
 proxy=$(run proxy "${SB_PROXY[@]}")
+if [[ "${ENGINE_ONLY:-1}" == 1 ]]; then
+  # The same proxy with the relay off: every statement through the engine's JDBC session (the earlier design).
+  start_proxy --no-mysql-relay
+  warm_up
+  engine=$(run engine "${SB_PROXY[@]}")
+fi
 awk -v p="$proxy" -v d="$direct" 'BEGIN { printf "proxy / direct = %.2fx\n", p / d }'
+if [[ -n "${engine:-}" ]]; then
+  awk -v e="$engine" -v d="$direct" 'BEGIN { printf "engine-only proxy / direct = %.2fx\n", e / d }'
+fi

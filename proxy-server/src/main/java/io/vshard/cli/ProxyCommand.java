@@ -51,6 +51,15 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--mysql-port", paramLabel = "PORT", description = "Overrides proxy.mysql_port (0: off).")
     Integer mysqlPort;
 
+    @Option(
+            names = "--mysql-relay",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Relay single-shard reads to MySQL shards packet by packet (default); "
+                    + "--no-mysql-relay runs every statement through the engine's JDBC session.")
+    boolean mysqlRelay = true;
+
     @Option(names = "--http-port", paramLabel = "PORT", description = "Overrides proxy.http_port.")
     Integer httpPort;
 
@@ -75,7 +84,8 @@ final class ProxyCommand implements Callable<Integer> {
             int myPort = mysqlPort == null ? parsed.proxy().mysqlPort() : mysqlPort;
             if (myPort > 0) {
                 mysql = new MySqlProxyServer(MySqlProxyConfig.of(
-                        EngineBackend.users(parsed.users()), new EngineBackend(engine, parsed.users())));
+                                EngineBackend.users(parsed.users()), new EngineBackend(engine, parsed.users()))
+                        .withRelayReads(mysqlRelay));
                 myPort = mysql.start(myPort);
             }
             PgProxyServer serving = server;
