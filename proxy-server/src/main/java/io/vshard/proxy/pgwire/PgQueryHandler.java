@@ -33,10 +33,14 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
     private final PgProxyServer.Shared shared;
     private final Channel channel;
     private final PgSession session;
+    private final PgDirectPath direct;
     private final ChannelOutput output;
     private final ArrayDeque<FrontendMessage> pending = new ArrayDeque<>();
     private final Object writability = new Object();
     private boolean busy;
+    /** The head of {@code pending} fell back from the direct path: the engine path takes the next batch. */
+    private boolean engineNext;
+
     private boolean sessionClosed;
     private int processId;
 
@@ -45,6 +49,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         this.channel = channel;
         this.output = new ChannelOutput();
         this.session = new PgSession(connection, output, shared.stats());
+        this.direct = PgDirectPath.of(shared, session, channel);
     }
 
     void processId(int processId) {
@@ -53,6 +58,9 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     void cancel() {
         session.cancel();
+        if (direct != null) {
+            direct.cancel();
+        }
     }
 
     /** Flushes the startup answers, then handles messages the client pipelined early, or reads the first one. */
@@ -85,6 +93,15 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             ctx.read();
             return;
         }
+        if (direct != null && !engineNext) {
+            busy = true;
+            shared.inFlight().incrementAndGet();
+            if (direct.start(pending, rest -> directFinished(ctx, rest))) {
+                return;
+            }
+            finished();
+        }
+        engineNext = false;
         List<FrontendMessage> batch = new ArrayList<>(pending);
         pending.clear();
         busy = true;
@@ -96,6 +113,18 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(PgErrors.error("FATAL", "53000", "the proxy is overloaded"))
                     .addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** A direct unit ended; {@code rest} holds what the engine path must still answer, or is null. */
+    private void directFinished(ChannelHandlerContext ctx, List<FrontendMessage> rest) {
+        finished();
+        if (rest != null) {
+            for (int i = rest.size() - 1; i >= 0; i--) {
+                pending.addFirst(rest.get(i));
+            }
+            engineNext = true;
+        }
+        dispatch(ctx);
     }
 
     /** Runs on a worker thread. */
@@ -144,6 +173,9 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (direct != null) {
+            direct.clientWritable();
+        }
         synchronized (writability) {
             writability.notifyAll();
         }
@@ -152,7 +184,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        session.cancel();
+        cancel();
         synchronized (writability) {
             writability.notifyAll();
         }
@@ -166,6 +198,9 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         sessionClosed = true;
+        if (direct != null) {
+            direct.close();
+        }
         shared.cancels().unregister(processId);
         shared.closeLater(session);
     }
