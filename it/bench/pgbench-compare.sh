@@ -23,6 +23,8 @@ chmod 755 "$WORK"
 PIDS=()
 
 cleanup() {
+  [[ -n "${KEEP_LOG:-}" ]] && cp "$WORK/vshard.log" "$KEEP_LOG" 2>/dev/null
+  [[ -n "${KEEP_LOG:-}" ]] && curl -s "http://127.0.0.1:$VS_HTTP/metrics" > "$KEEP_LOG.metrics" 2>/dev/null
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 1
   "$PSQL" -X -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
@@ -59,9 +61,9 @@ chmod 644 "$WORK"/*.ini "$WORK"/*.txt
 mkdir -p "$WORK/pgb"
 if [[ "$(id -u)" == 0 ]]; then
   chown postgres "$WORK/pgb"
-  pgbouncer -u postgres "$WORK/pgbouncer.ini" & PIDS+=($!)
+  pgbouncer -u postgres "$WORK/pgbouncer.ini" >/dev/null 2>&1 & PIDS+=($!)
 else
-  pgbouncer "$WORK/pgbouncer.ini" & PIDS+=($!)
+  pgbouncer "$WORK/pgbouncer.ini" >/dev/null 2>&1 & PIDS+=($!)
 fi
 
 # vshard: the scenario manifest places its shards on db_a and db_b; both are the benchmark database here.

@@ -29,6 +29,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgQueryHandler.class);
     private static final int WRITES_PER_FLUSH = 64;
+    private static final int MAX_WAITING_MESSAGES = 64;
 
     private final PgProxyServer.Shared shared;
     private final Channel channel;
@@ -79,9 +80,30 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         pending.add((FrontendMessage) msg);
+    }
+
+    /** Dispatches once per socket read, so the messages a client sent together are handled together. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!busy) {
             dispatch(ctx);
         }
+    }
+
+    /**
+     * Whether {@code pending} stops in the middle of what the client will send before it waits for an answer
+     * (it ends before a Sync, Flush or Query). PostgreSQL itself answers nothing before those, so waiting for the
+     * rest costs the client nothing and lets the direct path see a whole unit. Bounded, so a client streaming
+     * messages without a Sync is still served as they come.
+     */
+    private boolean unitIncomplete() {
+        FrontendMessage last = pending.peekLast();
+        return direct != null
+                && pending.size() < MAX_WAITING_MESSAGES
+                && !(last instanceof FrontendMessage.Sync
+                        || last instanceof FrontendMessage.Flush
+                        || last instanceof FrontendMessage.Query
+                        || last instanceof FrontendMessage.Terminate);
     }
 
     private void dispatch(ChannelHandlerContext ctx) {
@@ -89,7 +111,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             closeSession();
             return;
         }
-        if (pending.isEmpty()) {
+        if (pending.isEmpty() || unitIncomplete()) {
             ctx.read();
             return;
         }
