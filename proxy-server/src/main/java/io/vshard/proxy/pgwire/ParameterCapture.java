@@ -14,29 +14,26 @@ import java.util.List;
  * The Java values a Bind message's parameters become when the engine path binds them through
  * {@link PgParameterDecoder} onto a {@code jdbc:vshard:} statement, so the direct path routes a statement with
  * exactly the values the engine would see. Anything beyond plain setters (arrays, which need a connection) is
- * refused with {@link UnsupportedOperationException}, which sends the statement down the engine path.
+ * refused with {@link UnsupportedOperationException}, which sends the statement down the engine path. One per
+ * session, used by one thread at a time.
  */
 final class ParameterCapture implements InvocationHandler {
 
-    private final Object[] values;
-
-    private ParameterCapture(int count) {
-        this.values = new Object[count];
-    }
+    private final PreparedStatement recorder = (PreparedStatement) Proxy.newProxyInstance(
+            ParameterCapture.class.getClassLoader(), new Class<?>[] {PreparedStatement.class}, this);
+    private Object[] values;
 
     /** The values of {@code bind}'s parameters for {@code statement}'s rewritten text, in JDBC order. */
-    static List<Object> of(PgStatement statement, FrontendMessage.Bind bind) throws SQLException {
+    List<Object> of(PgStatement statement, FrontendMessage.Bind bind) throws SQLException {
         int[] order = statement.rewritten.parameterOrder();
-        ParameterCapture capture = new ParameterCapture(order.length);
-        PreparedStatement recorder = (PreparedStatement) Proxy.newProxyInstance(
-                ParameterCapture.class.getClassLoader(), new Class<?>[] {PreparedStatement.class}, capture);
+        values = new Object[order.length];
         short[] formats = bind.parameterFormats();
         for (int k = 0; k < order.length; k++) {
             int n = order[k];
             boolean binary = formats.length != 0 && (formats.length == 1 ? formats[0] : formats[n]) == 1;
             PgParameterDecoder.bind(recorder, k + 1, bind.values().get(n), statement.parameterTypes[n], binary);
         }
-        return Arrays.asList(capture.values);
+        return Arrays.asList(values);
     }
 
     @Override

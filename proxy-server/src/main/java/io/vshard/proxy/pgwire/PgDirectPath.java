@@ -51,6 +51,7 @@ final class PgDirectPath {
     private final Channel client;
     private final Map<String, PgBackendLink> links = new HashMap<>();
     private final Map<String, BackendAddress> addresses = new HashMap<>();
+    private final ParameterCapture parameters = new ParameterCapture();
     private boolean closed;
 
     private PgDirectPath(PgProxyServer.Shared shared, Session engineSession, PgSession session, Channel client) {
@@ -165,6 +166,8 @@ final class PgDirectPath {
         ByteBuf frames = client.alloc().buffer();
         FrontendFrames.query(frames, sql.toString());
         link.state(null);
+        // A simple Query drops the backend's unnamed statement.
+        link.forget("");
         link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
             if (intact && !error) {
                 link.state(wanted);
@@ -317,7 +320,7 @@ final class PgDirectPath {
         }
         DirectRoute route;
         try {
-            route = engine.directRoute(statement.rewritten.sql(), ParameterCapture.of(statement, bind), engineSession);
+            route = engine.directRoute(statement.rewritten.sql(), parameters.of(statement, bind), engineSession);
         } catch (SQLException | RuntimeException e) {
             // The engine path reports the bad value with its SQLSTATE.
             return null;
