@@ -114,7 +114,7 @@ class DirectForwardingIT {
                             out.add(
                                     value instanceof byte[] bytes
                                             ? HexFormat.of().formatHex(bytes)
-                                            : rs.getString(i));
+                                            : String.valueOf(rs.getString(i)));
                         }
                     }
                 }

@@ -64,7 +64,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
     }
 
     private final BackendAddress address;
-    private final Channel client;
+    private Channel client;
     private final Map<String, PgStatement> prepared = new HashMap<>();
     private final ArrayDeque<Byte> skips = new ArrayDeque<>();
     private Channel backend;
@@ -131,9 +131,24 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
         return link;
     }
 
+    /** Relays later exchanges to {@code client} (a pooled link changing sessions, on the same event loop). */
+    void serve(Channel client) {
+        this.client = client;
+    }
+
+    /** After {@code DISCARD ALL}: nothing is prepared and the settings are the login defaults. */
+    void discarded() {
+        prepared.clear();
+        state = null;
+    }
+
+    io.netty.buffer.ByteBufAllocator alloc() {
+        return backend.alloc();
+    }
+
     /** Whether the link is logged in and not running an exchange. */
     boolean idle() {
-        return phase == Phase.IDLE && backend.isActive();
+        return phase == Phase.IDLE && backend != null && backend.isActive();
     }
 
     /** What the connection was last pointed at, or {@code null} when unknown. */

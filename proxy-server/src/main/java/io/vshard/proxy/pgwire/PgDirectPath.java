@@ -118,6 +118,12 @@ final class PgDirectPath {
         String source = unit.route().dataSource().name();
         PgBackendLink link = links.get(source);
         if (link == null) {
+            link = shared.links().take(unit.address(), client);
+            if (link != null) {
+                links.put(source, link);
+            }
+        }
+        if (link == null) {
             PgBackendLink[] opened = new PgBackendLink[1];
             opened[0] = PgBackendLink.open(unit.address(), client, CONNECT_TIMEOUT_MILLIS, why -> {
                 if (why == null && !closed) {
@@ -366,10 +372,10 @@ final class PgDirectPath {
         client.eventLoop().execute(() -> links.values().forEach(link -> link.cancel(shared.workers())));
     }
 
-    /** Closes every backend connection. */
+    /** Hands every backend connection back to the pool (or closes it when it is busy). */
     void close() {
         closed = true;
-        links.values().forEach(PgBackendLink::close);
+        links.forEach((source, link) -> shared.links().give(link, addresses.get(source), client.eventLoop()));
         links.clear();
     }
 }
