@@ -195,11 +195,8 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
         skips.clear();
         skips.addAll(skip);
         this.done = done;
-        backend.writeAndFlush(frames).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                backend.close();
-            }
-        });
+        // A failed write reaches exceptionCaught, which closes the channel and so ends the exchange.
+        backend.writeAndFlush(frames, backend.voidPromise());
         backend.read();
     }
 
