@@ -152,11 +152,33 @@ class DirectForwardingIT {
             assertThat(fleet.server.stats().directStatements()).isGreaterThan(before);
             st.execute("RESET TIME ZONE");
             assertThat(paidAt(st)).isEqualTo("2025-11-17 10:30:15.123456+00");
+            st.execute("SET TIME ZONE 'Asia/Kolkata'");
+            assertThat(paidAt(st)).isEqualTo("2025-11-17 16:00:15.123456+05:30");
         }
-        try (Connection other = direct(new Properties());
-                Statement st = other.createStatement()) {
-            assertThat(paidAt(st)).as("another session keeps its own settings").endsWith("+00");
+        for (int session = 0; session < 3; session++) {
+            try (Connection other = direct(new Properties());
+                    Statement st = other.createStatement()) {
+                assertThat(paidAt(st))
+                        .as("a later session (maybe on a pooled backend connection) starts from the defaults")
+                        .isEqualTo("2025-11-17 10:30:15.123456+00");
+            }
         }
+    }
+
+    @Test
+    void backendConnectionsOutliveTheirSessions() throws Exception {
+        java.util.Set<Integer> backends = new java.util.HashSet<>();
+        for (int session = 0; session < 10; session++) {
+            try (Connection c = direct(new Properties());
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT pg_backend_pid() FROM payments WHERE creator_id = 9")) {
+                assertThat(rs.next()).isTrue();
+                backends.add(rs.getInt(1));
+            }
+            // The connection goes back to the pool after the proxy saw the client leave and DISCARD ALL ran.
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertThat(backends).as("ten sessions, fewer backend connections").hasSizeLessThan(10);
     }
 
     @Test
