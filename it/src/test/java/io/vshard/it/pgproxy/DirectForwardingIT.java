@@ -166,6 +166,40 @@ class DirectForwardingIT {
     }
 
     @Test
+    void aBackendConnectionThatWentAwayIsReplaced() throws Exception {
+        try (Connection c = direct(new Properties());
+                Statement st = c.createStatement()) {
+            int first = backendPid(st);
+            String source = sourceOf(first);
+            try (Connection d = fleet.direct(source);
+                    Statement kill = d.createStatement()) {
+                kill.execute("SELECT pg_terminate_backend(" + first + ")");
+            }
+            TimeUnit.MILLISECONDS.sleep(300);
+            int second = backendPid(st);
+            assertThat(second).as("a new backend connection").isNotEqualTo(first);
+            assertThat(paidAt(st)).isEqualTo("2025-11-17 10:30:15.123456+00");
+        }
+    }
+
+    private static int backendPid(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid() FROM payments WHERE creator_id = 9")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Which of the fleet's databases ({@code a} or {@code b}) runs the backend process {@code pid}. */
+    private static String sourceOf(int pid) throws SQLException {
+        try (Connection d = fleet.direct("a");
+                Statement st = d.createStatement();
+                ResultSet rs = st.executeQuery("SELECT datname FROM pg_stat_activity WHERE pid = " + pid)) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1).endsWith("_a") ? "a" : "b";
+        }
+    }
+
+    @Test
     void backendConnectionsOutliveTheirSessions() throws Exception {
         java.util.Set<Integer> backends = new java.util.HashSet<>();
         for (int session = 0; session < 10; session++) {

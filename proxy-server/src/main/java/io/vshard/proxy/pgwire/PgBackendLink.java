@@ -275,7 +275,9 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
             } else {
                 readWanted = true;
             }
-        } else if (phase == Phase.LOGIN) {
+        } else if (phase == Phase.LOGIN || phase == Phase.IDLE) {
+            // Idle, a read stays asked for, so a backend that goes away (FATAL, then EOF) is noticed before the
+            // next statement is sent to it.
             ctx.read();
         }
     }

@@ -117,6 +117,11 @@ final class PgDirectPath {
         }
         String source = unit.route().dataSource().name();
         PgBackendLink link = links.get(source);
+        if (link != null && !link.idle()) {
+            // The backend went away since the last statement: log in again.
+            links.remove(source).close();
+            link = null;
+        }
         if (link == null) {
             link = shared.links().take(unit.address(), client);
             if (link != null) {
@@ -131,18 +136,19 @@ final class PgDirectPath {
                     point(unit, opened[0], finished);
                 } else {
                     if (why != null) {
-                        LOG.warn("pgwire: no direct connection to data source {}: {}", source, why);
+                        shared.links().loginFailed(unit.address());
+                        LOG.warn(
+                                "pgwire: no direct connection to data source {} for 30 s, using the engine: {}",
+                                source,
+                                why);
                     } else {
                         opened[0].close();
                     }
                     fallBack(unit, finished);
                 }
             });
-        } else if (link.idle()) {
-            point(unit, link, finished);
         } else {
-            links.remove(source).close();
-            fallBack(unit, finished);
+            point(unit, link, finished);
         }
         return true;
     }
@@ -358,8 +364,13 @@ final class PgDirectPath {
         return bind.values().size() == required && (formats <= 1 || formats == required);
     }
 
+    /** Where a direct connection to {@code source} goes, or {@code null} when none can be made now. */
     private BackendAddress address(DataSourceConfig source) {
-        return addresses.computeIfAbsent(source.name(), n -> BackendAddress.of(source));
+        BackendAddress address = addresses.computeIfAbsent(source.name(), n -> BackendAddress.of(source));
+        return address == null
+                        || (!links.containsKey(source.name()) && shared.links().refused(address))
+                ? null
+                : address;
     }
 
     /** The client channel became writable: relayed answers may be read on. */

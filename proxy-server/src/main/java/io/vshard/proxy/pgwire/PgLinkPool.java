@@ -15,17 +15,41 @@ import java.util.concurrent.ConcurrentHashMap;
  * temporary tables, advisory locks and LISTENs of the last session are gone), and comes out pointed at nothing,
  * so the next session's schema and settings are applied before its first statement.
  *
+ * <p>A data source the proxy could not log in to is left alone for a while ({@link #refused}), so sessions do not
+ * each try again on every statement; their statements take the engine path meanwhile, which reports the error.
+ *
  * <p>Threading: a connection stays on the event loop it was opened on, so the pool keeps one shelf per event
  * loop and each shelf is only touched from its loop. Connections that die while idle are dropped when taken.
  */
 final class PgLinkPool {
 
     private final int perShelf;
+    private static final long RETRY_AFTER_NANOS = 30_000_000_000L;
+
     private final Map<EventLoop, Map<BackendAddress, ArrayDeque<PgBackendLink>>> shelves = new ConcurrentHashMap<>();
+    private final Map<BackendAddress, Long> refusedAt = new ConcurrentHashMap<>();
 
     /** @param perShelf the most idle connections kept per event loop and data source */
     PgLinkPool(int perShelf) {
         this.perShelf = perShelf;
+    }
+
+    /** Whether a login to {@code address} failed less than 30 seconds ago. */
+    boolean refused(BackendAddress address) {
+        Long at = refusedAt.get(address);
+        if (at == null) {
+            return false;
+        }
+        if (System.nanoTime() - at > RETRY_AFTER_NANOS) {
+            refusedAt.remove(address, at);
+            return false;
+        }
+        return true;
+    }
+
+    /** Records a failed login to {@code address}. */
+    void loginFailed(BackendAddress address) {
+        refusedAt.put(address, System.nanoTime());
     }
 
     /** An idle connection to {@code address} on {@code client}'s event loop, now serving it; or {@code null}. */
