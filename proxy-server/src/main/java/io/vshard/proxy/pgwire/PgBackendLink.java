@@ -78,6 +78,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
     private boolean error;
     private boolean relayed;
     private boolean readWanted;
+    private boolean leftInTransaction;
     private Done done;
 
     private PgBackendLink(BackendAddress address, Channel client) {
@@ -148,7 +149,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
 
     /** Whether the link is logged in and not running an exchange. */
     boolean idle() {
-        return phase == Phase.IDLE && backend != null && backend.isActive();
+        return phase == Phase.IDLE && !leftInTransaction && backend != null && backend.isActive();
     }
 
     /** What the connection was last pointed at, or {@code null} when unknown. */
@@ -243,6 +244,15 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
             return;
         }
         if (type == 'Z') {
+            int status = frame.readerIndex() + 5;
+            if (frame.getByte(status) != 'I') {
+                // Only statements outside a transaction block come here, and the proxy keeps the session's
+                // transaction state: a backend left inside one is told to the client as idle and then closed,
+                // which rolls it back.
+                LOG.warn("pgwire: backend {} is left inside a transaction; closing it", address);
+                frame.setByte(status, 'I');
+                leftInTransaction = true;
+            }
             phase = Phase.IDLE;
             Done finished = done;
             done = null;

@@ -271,7 +271,7 @@ final class PgDirectPath {
         FrontendMessage head = pending.peek();
         if (head instanceof FrontendMessage.Query query) {
             List<SqlScanner.Piece> pieces = SqlScanner.split(query.sql());
-            if (pieces.size() != 1 || CommandTag.of(pieces.get(0).sql()).kind() != CommandTag.Kind.OTHER) {
+            if (pieces.size() != 1 || !forwardable(CommandTag.of(pieces.get(0).sql()))) {
                 return null;
             }
             DirectRoute route = engine.directRoute(pieces.get(0).sql(), List.of(), engineSession);
@@ -354,9 +354,17 @@ final class PgDirectPath {
         return SqlScanner.split(p.sql()).size() <= 1;
     }
 
+    /**
+     * Whether a statement of this kind may be relayed: not transaction control, and not COPY, whose sub-protocol
+     * (CopyData from the client) the proxy does not carry.
+     */
+    private static boolean forwardable(CommandTag tag) {
+        return tag.kind() == CommandTag.Kind.OTHER && !tag.verb().equals("COPY");
+    }
+
     /** Whether the statement may run directly with this Bind (the engine path reports every mismatch). */
     private static boolean bindable(PgStatement statement, FrontendMessage.Bind bind) {
-        if (statement.isEmpty() || statement.isTransactionControl()) {
+        if (statement.isEmpty() || !forwardable(statement.tag)) {
             return false;
         }
         int required = statement.rewritten.parameterCount();
