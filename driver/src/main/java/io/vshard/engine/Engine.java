@@ -381,12 +381,17 @@ public final class Engine implements AutoCloseable {
     /**
      * Routes a statement through the router and the placement function and, when it is a read that exactly one
      * physical location answers with no merging, says where; otherwise (writes, fan-outs, admin, session and
-     * transaction statements) returns {@code null}, and the caller runs the statement through a {@link Session}.
-     * Counts the route in the metrics when it returns a target. Thread safe.
+     * transaction statements, and anything while a migration is published) returns {@code null}, and the caller
+     * runs the statement through a {@link Session}. Counts the route in the metrics when it returns a target. Thread safe.
      *
      * @throws SQLException as {@link #plan(String, List)}
      */
     public ShardTarget singleShardRead(String sql, List<Object> parameters) throws SQLException {
+        RouterView v = view;
+        // While a migration is published a key may live in two places and reads must follow the engine's epochs.
+        if (v.migration() != null || v.routing().next() != null) {
+            return null;
+        }
         if (!(plan(sql, parameters) instanceof RoutePlan.Sharded p)
                 || p.writes()
                 || p.statements().isEmpty()) {
