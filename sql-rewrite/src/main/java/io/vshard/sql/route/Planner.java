@@ -54,7 +54,7 @@ public final class Planner {
     public RoutePlan plan(Scan scan, List<Object> parameters, RoutingState state) {
         Analysis a = cache.getIfPresent(scan.cacheKey());
         if (a == null) {
-            a = namesRuleTable(scan) ? BabelFront.analyze(rules, scan) : NO_RULE_TABLE;
+            a = namesRuleTable(scan) ? analyze(scan) : NO_RULE_TABLE;
             cache.put(scan.cacheKey(), a);
         }
         boolean writes = scan.kind() != StatementKind.QUERY && !scan.explained();
@@ -66,6 +66,12 @@ public final class Planner {
         } catch (InvalidShardKeyException e) {
             throw new RoutingException("22P02", e.getMessage(), 1);
         }
+    }
+
+    /** The lexer alone for a plain point select (equivalent, ~50x cheaper), else Calcite. */
+    private Analysis analyze(Scan scan) {
+        Analysis a = LexicalFront.analyze(rules, scan);
+        return a != null ? a : BabelFront.analyze(rules, scan);
     }
 
     private boolean namesRuleTable(Scan scan) {
