@@ -43,7 +43,11 @@ public final class Planner {
      */
     public Planner(TableRules rules, long cacheEntries) {
         this.rules = rules;
-        this.cache = Caffeine.newBuilder().maximumSize(cacheEntries).build();
+        // maintenance (eviction) on the calling thread: no hand-off to the common pool on a cache miss
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(cacheEntries)
+                .executor(Runnable::run)
+                .build();
     }
 
     /**
