@@ -73,7 +73,9 @@ final class LexicalFront {
             return null;
         }
         String qualifier = table;
+        int qualifierToken = at - 1;
         if (word("as") || at < end && identifierAt(at) != null) {
+            qualifierToken = at;
             qualifier = identifier();
             if (qualifier == null) {
                 return null;
@@ -103,6 +105,7 @@ final class LexicalFront {
         } while (word("and"));
         ValueRef fetch = null;
         int fetchToken = -1;
+        int groupBefore = at;
         if (word("limit")) {
             if (slot >= scan.slotCount() || scan.slotToken(slot) != at) {
                 return null;
@@ -126,7 +129,8 @@ final class LexicalFront {
                 -1,
                 List.of(),
                 List.of(),
-                from);
+                from,
+                new KeyColumns(null, tokens.get(qualifierToken).text(sql), rule, -1, groupBefore));
         return new Analysis(List.of(rule), false, null, null, cond, true, List.of(), null, null, false, null, shape);
     }
 

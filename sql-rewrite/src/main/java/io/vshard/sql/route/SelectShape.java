@@ -34,6 +34,7 @@ import org.apache.calcite.sql.parser.SqlParserPos;
  * @param avgTokens the tokens of AVG function names, to become SUM
  * @param hidden the [first, last] token ranges of expressions appended as hidden columns
  * @param insertAt the token before which hidden columns go (the FROM keyword, or the token after the list)
+ * @param keys how the per-shard statement returns each row's shard key during a migration, or {@code null}
  */
 record SelectShape(
         String refusal,
@@ -48,7 +49,27 @@ record SelectShape(
         int offsetToken,
         List<Integer> avgTokens,
         List<int[]> hidden,
-        int insertAt) {
+        int insertAt,
+        KeyColumns keys) {
+
+    /** This shape with its key columns. */
+    SelectShape withKeys(KeyColumns k) {
+        return new SelectShape(
+                refusal,
+                visible,
+                orderBy,
+                groupBy,
+                aggregates,
+                distinct,
+                fetch,
+                offset,
+                fetchToken,
+                offsetToken,
+                avgTokens,
+                hidden,
+                insertAt,
+                k);
+    }
 
     /** Whether the per-shard text differs from the original. */
     boolean needsRewrite() {
@@ -73,7 +94,8 @@ record SelectShape(
             boolean all =
                     ((SqlCall) body).getOperator() instanceof org.apache.calcite.sql.SqlSetOperator op && op.isAll();
             return new SelectShape(
-                    null, -1, List.of(), List.of(), List.of(), !all, null, null, -1, -1, List.of(), List.of(), -1);
+                    null, -1, List.of(), List.of(), List.of(), !all, null, null, -1, -1, List.of(), List.of(), -1,
+                    null);
         }
         if (!(body instanceof SqlSelect s)) {
             return refuse(body.getKind().sql + (orderList != null || fetch != null ? " with ORDER BY or LIMIT" : ""));
@@ -181,12 +203,14 @@ record SelectShape(
                 offset == null ? -1 : token(scan, offset.getParserPosition(), false),
                 avgTokens,
                 hidden,
-                insertAt);
+                insertAt,
+                null);
     }
 
     private static SelectShape refuse(String construct) {
         return new SelectShape(
-                construct, 0, List.of(), List.of(), List.of(), false, null, null, -1, -1, List.of(), List.of(), -1);
+                construct, 0, List.of(), List.of(), List.of(), false, null, null, -1, -1, List.of(), List.of(), -1,
+                null);
     }
 
     private static Merge.Function function(String name) {

@@ -151,7 +151,8 @@ class LexicalFrontTest {
                                 s.offsetToken(),
                                 s.avgTokens(),
                                 s.hidden().stream().map(Arrays::toString).toList(),
-                                s.insertAt())
+                                s.insertAt(),
+                                String.valueOf(s.keys()))
                         .toString();
         return List.of(
                         a.sharded(),
