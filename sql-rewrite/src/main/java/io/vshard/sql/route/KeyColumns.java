@@ -23,7 +23,8 @@ import org.apache.calcite.sql.SqlSelect;
  *
  * @param refusal why rows of this query cannot be checked per key (the fan-out is then refused during a
  *     migration), or {@code null}
- * @param qualifier the table's alias or name as written, to qualify the key columns
+ * @param qualifier the table's alias or name as written, to qualify the key columns, or {@code null} for
+ *     bare column names (one table, no alias)
  * @param rule the sharded table whose key is returned
  * @param groupAfter the last token of the query's GROUP BY list, or -1 without GROUP BY
  * @param groupBefore the token before which a {@code GROUP BY} clause goes when the query has none
@@ -67,8 +68,10 @@ record KeyColumns(String refusal, String qualifier, TableRule rule, int groupAft
         if (sharded > 1 && windowed) {
             return refuse("a join with a ledger table");
         }
-        SqlNode name = first[1] != null ? first[1] : first[0];
-        String qualifier = text(scan, scan.tokenAt(endOffset(scan, name)));
+        // Bare names when one table is read without an alias: a table name left in the text would stop the
+        // engine's schema qualification (it refuses texts naming a table outside FROM).
+        SqlNode name = first[1] != null ? first[1] : tables.size() > 1 ? first[0] : null;
+        String qualifier = name == null ? null : text(scan, scan.tokenAt(endOffset(scan, name)));
         int from = scan.tokenAt(scan.offsetOf(
                         s.getFrom().getParserPosition().getLineNum(),
                         s.getFrom().getParserPosition().getColumnNum()))
@@ -144,13 +147,14 @@ record KeyColumns(String refusal, String qualifier, TableRule rule, int groupAft
 
     /** The key column names of the rule, qualified: creator, then region and window when the table has them. */
     List<String> columns() {
+        String q = qualifier == null ? "" : qualifier + ".";
         List<String> out = new ArrayList<>(3);
-        out.add(qualifier + "." + rule.creatorColumn());
+        out.add(q + rule.creatorColumn());
         if (rule.regionColumn() != null) {
-            out.add(qualifier + "." + rule.regionColumn());
+            out.add(q + rule.regionColumn());
         }
         if (rule.windowColumn() != null) {
-            out.add(qualifier + "." + rule.windowColumn());
+            out.add(q + rule.windowColumn());
         }
         return out;
     }

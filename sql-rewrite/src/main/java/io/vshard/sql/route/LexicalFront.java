@@ -130,7 +130,14 @@ final class LexicalFront {
                 List.of(),
                 List.of(),
                 from,
-                new KeyColumns(null, tokens.get(qualifierToken).text(sql), rule, -1, groupBefore));
+                new KeyColumns(
+                        null,
+                        qualifierToken == from + 1
+                                ? null
+                                : tokens.get(qualifierToken).text(sql),
+                        rule,
+                        -1,
+                        groupBefore));
         return new Analysis(List.of(rule), false, null, null, cond, true, List.of(), null, null, false, null, shape);
     }
 
