@@ -74,6 +74,9 @@ class MigrationReadTest {
                         + " OFFSET 0",
                 "SELECT DISTINCT title FROM posts WHERE likes > 3",
                 "SELECT DISTINCT title, creator_id FROM posts WHERE likes > 3",
+                "SELECT c.title, COUNT(*) FROM posts p JOIN comments c ON p.creator_id = c.creator_id GROUP BY c.title",
+                "SELECT c.title, COUNT(*), p.creator_id FROM posts p JOIN comments c ON p.creator_id = c.creator_id"
+                        + " GROUP BY c.title, p.creator_id",
                 "SELECT SUM(amount) FROM payments",
                 "SELECT SUM(amount), creator_id, week FROM payments GROUP BY creator_id, week");
         expected.forEach((sql, shardSql) -> {

@@ -72,10 +72,11 @@ record KeyColumns(String refusal, String qualifier, TableRule rule, int groupAft
         // engine's schema qualification (it refuses texts naming a table outside FROM).
         SqlNode name = first[1] != null ? first[1] : tables.size() > 1 ? first[0] : null;
         String qualifier = name == null ? null : text(scan, scan.tokenAt(endOffset(scan, name)));
-        int from = scan.tokenAt(scan.offsetOf(
+        int from = SelectShape.fromKeyword(
+                scan,
+                scan.tokenAt(scan.offsetOf(
                         s.getFrom().getParserPosition().getLineNum(),
-                        s.getFrom().getParserPosition().getColumnNum()))
-                - 1;
+                        s.getFrom().getParserPosition().getColumnNum())));
         return groups(scan, from, qualifier, rule);
     }
 

@@ -188,7 +188,7 @@ record SelectShape(
         }
         hidden.addAll(sortHidden);
         int insertAt = s.getFrom() != null
-                ? token(scan, s.getFrom().getParserPosition(), false) - 1
+                ? fromKeyword(scan, token(scan, s.getFrom().getParserPosition(), false))
                 : token(scan, items.getParserPosition(), true) + 1;
         return new SelectShape(
                 null,
@@ -205,6 +205,25 @@ record SelectShape(
                 hidden,
                 insertAt,
                 null);
+    }
+
+    /**
+     * The FROM keyword before token {@code at} at the same parenthesis depth. A join's position is not always
+     * its first table's (it may start at the JOIN keyword), so the keyword is searched for, not assumed.
+     */
+    static int fromKeyword(Scan scan, int at) {
+        int depth = 0;
+        for (int i = at - 1; i >= 0; i--) {
+            var t = scan.tokens().get(i);
+            if (t.kind() == io.vshard.sql.parse.Token.Kind.RPAREN) {
+                depth++;
+            } else if (t.kind() == io.vshard.sql.parse.Token.Kind.LPAREN) {
+                depth--;
+            } else if (depth == 0 && t.is(scan.sql(), "from")) {
+                return i;
+            }
+        }
+        return at - 1;
     }
 
     private static SelectShape refuse(String construct) {
