@@ -434,7 +434,9 @@ public final class Session implements AutoCloseable {
                 finish(out);
             }
         }
-        return FanOut.merged(sources, merge, columns, o);
+        List<ShardLocation> locations = new ArrayList<>(statements.size());
+        statements.forEach(s -> locations.add(s.shard().location()));
+        return FanOut.merged(sources, locations, merge, columns, o);
     }
 
     private Result write(List<ShardStatement> statements, StatementOptions o) throws SQLException {
