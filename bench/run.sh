@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN="mvn -B -q ${MVN_OFFLINE:--o}"
-$MVN -Pbench -pl driver,bench -am install -DskipTests
-$MVN -Pbench -pl bench dependency:build-classpath -DexcludeArtifactIds=vshard-driver \
+# One reactor, nothing installed: ~/.m2 is shared, and the shaded jar is taken from driver/target below.
+$MVN -Pbench -pl driver,bench -am package -DskipTests \
+  org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath -DexcludeArtifactIds=vshard-driver \
   -Dmdep.outputFile=target/bench.classpath
 shaded=$(ls driver/target/vshard-driver-*-all.jar)
 cd bench

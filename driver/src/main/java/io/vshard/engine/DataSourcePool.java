@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 final class DataSourcePool implements AutoCloseable {
     private final Map<String, String> quotedSchemas = new ConcurrentHashMap<>();
     private final DataSourceConfig config;
+    // Read on every statement; DataSourceConfig.dialect() parses the URL each time.
+    private final Dialect dialect;
     private final HikariDataSource pool;
     private final Semaphore permits;
     private final long timeoutMillis;
@@ -39,6 +41,7 @@ final class DataSourcePool implements AutoCloseable {
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
+        this.dialect = config.dialect();
         this.metrics = metrics;
         this.timeoutMillis = connectTimeoutMillis;
         HikariConfig hc = new HikariConfig();
@@ -54,7 +57,7 @@ final class DataSourcePool implements AutoCloseable {
         hc.setMinimumIdle(0);
         hc.setConnectionTimeout(Math.max(250, connectTimeoutMillis));
         hc.setInitializationFailTimeout(-1);
-        if (config.dialect() == Dialect.POSTGRESQL) {
+        if (dialect == Dialect.POSTGRESQL) {
             hc.addDataSourceProperty("connectTimeout", Math.max(1, connectTimeoutMillis / 1000));
         }
         this.pool = new HikariDataSource(hc);
@@ -96,7 +99,7 @@ final class DataSourcePool implements AutoCloseable {
     }
 
     Dialect dialect() {
-        return config.dialect();
+        return dialect;
     }
 
     int size() {

@@ -321,12 +321,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Reads get their tables prefixed with the shard's schema, so a pooled connection serving many logical
-     * shards need not be pointed at the schema first (a round trip per statement on PostgreSQL). Writes keep
-     * the schema switch: the routing-metadata journal written beside them relies on it.
+     * Shard statements get their tables prefixed with the shard's schema, so a pooled connection serving many
+     * logical shards need not be pointed at the schema first (a round trip per statement on PostgreSQL). The
+     * journal rows written beside a write name no schema: the session points the connection at it only then.
      */
     private RoutePlan qualified(RoutePlan plan) {
-        if (!(plan instanceof RoutePlan.Sharded s) || s.writes()) {
+        if (!(plan instanceof RoutePlan.Sharded s)) {
             return plan;
         }
         List<ShardStatement> out = new java.util.ArrayList<>(s.statements().size());
