@@ -329,14 +329,22 @@ public final class Engine implements AutoCloseable {
         if (!(plan instanceof RoutePlan.Sharded s)) {
             return plan;
         }
+        if (s.statements().size() == 1) {
+            ShardStatement st = s.statements().get(0);
+            ShardStatement q = qualified(st);
+            return q == st ? plan : new RoutePlan.Sharded(List.of(q), s.merge(), s.writes(), s.writesHeld());
+        }
         List<ShardStatement> out = new java.util.ArrayList<>(s.statements().size());
         for (ShardStatement st : s.statements()) {
-            ShardLocation at = st.shard().location();
-            String q = qualifier.qualify(
-                    st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
-            out.add(q == null ? st : st.qualified(q));
+            out.add(qualified(st));
         }
         return new RoutePlan.Sharded(out, s.merge(), s.writes(), s.writesHeld());
+    }
+
+    private ShardStatement qualified(ShardStatement st) {
+        ShardLocation at = st.shard().location();
+        String q = qualifier.qualify(st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
+        return q == null ? st : st.qualified(q);
     }
 
     /** Splits text holding several statements. */
