@@ -81,24 +81,6 @@ class MariaDbFleetIT extends ShardedFleetSuite {
         return location.schema() + "." + table;
     }
 
-    /** A creator whose payments live on data source {@code ds}, with its shard. */
-    private long creatorOn(String ds) {
-        for (long c = 0; ; c++) {
-            if (shardOf(c, "EU").location().dataSource().equals(ds)) {
-                return c;
-            }
-        }
-    }
-
-    private long countOn(LogicalShard shard, long paymentId) throws SQLException {
-        try (Connection c = direct(shard.location());
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM payments WHERE payment_id = " + paymentId)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private void insert(PreparedStatement ps, long paymentId, long creator) throws SQLException {
         ps.setLong(1, paymentId);
         ps.setLong(2, creator);

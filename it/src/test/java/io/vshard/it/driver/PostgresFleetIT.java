@@ -129,25 +129,6 @@ class PostgresFleetIT extends ShardedFleetSuite {
         }
     }
 
-    /** A creator whose payments live on data source {@code ds}. */
-    private long creatorOn(String ds) {
-        for (long c = 0; ; c++) {
-            if (shardOf(c, "EU").location().dataSource().equals(ds)) {
-                return c;
-            }
-        }
-    }
-
-    private long countOn(LogicalShard shard, long paymentId) throws SQLException {
-        try (Connection c = direct(shard.location());
-                Statement st = c.createStatement();
-                java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM "
-                        + qualified(shard.location(), "payments") + " WHERE payment_id = " + paymentId)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     /** The prepared transactions of this test's databases still held by the server. */
     private List<String> preparedHere() throws SQLException {
         List<String> out = new java.util.ArrayList<>();
