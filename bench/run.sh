@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the self-contained driver jar and the benchmarks, then runs them all (about 10 minutes):
-#   bench/run.sh                 # driver (point select, insert; 1 and 8 threads) and fan-out
-#   bench/run.sh driver          # only the point workload;  bench/run.sh fanout  # only the fan-out
+#   bench/run.sh                 # paired blocks + JMH driver (point select, insert; 1 and 8 threads) + fan-out
+#   bench/run.sh paired          # only the paired ratios;  bench/run.sh driver  # only JMH;  bench/run.sh fanout
 # Extra JVM properties go in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.stack=true -Dbench.backends=h2".
 # Needs the local PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth). Results: bench/target/bench-results.md
 set -euo pipefail
