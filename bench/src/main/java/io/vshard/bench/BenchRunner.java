@@ -187,8 +187,8 @@ public final class BenchRunner {
             for (String line : Files.readAllLines(heapFile)) {
                 String[] f = line.trim().split(" ");
                 heap.merge(
-                        f[0] + "|" + f[1],
-                        f[2],
+                        f[0] + "|" + f[1] + "|" + f[2],
+                        f[3],
                         (a, b) -> String.valueOf(Math.max(Long.parseLong(a), Long.parseLong(b))));
             }
         }
@@ -215,8 +215,8 @@ public final class BenchRunner {
                     ratio(vs, raw),
                     num(raw, true),
                     num(vs, true),
-                    mb(heap.get(names[1] + "|raw")),
-                    mb(heap.get(names[1] + "|vshard"))));
+                    mb(heap.get(row + "|raw")),
+                    mb(heap.get(row + "|vshard"))));
         }
         return t.toString();
     }
