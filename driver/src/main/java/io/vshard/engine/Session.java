@@ -492,7 +492,7 @@ public final class Session implements AutoCloseable {
             return;
         }
         if (s.schemaQualified()) {
-            lease.use(s.shard().location(), settings.snapshot(s.shard().shard() < 0));
+            lease.use(s.shard().location(), false, settings.snapshot(s.shard().shard() < 0));
         }
         Journal.record(lease.connection(), s, engine.clock().instant());
     }

@@ -52,7 +52,8 @@ final class ShardRunner {
             } else {
                 // a statement that names its schema only needs the session's settings replayed
                 lease.use(
-                        s.schemaQualified() ? null : s.shard().location(),
+                        s.shard().location(),
+                        s.schemaQualified(),
                         settings.snapshot(s.shard().shard() < 0));
             }
             boolean hasResult;
