@@ -56,6 +56,8 @@ if ! pg_up; then
 fi
 pg_up || { log "PostgreSQL did not come up on 127.0.0.1:5432"; exit 1; }
 have psql || apt_install postgresql-client
+# pgbouncer: the baseline of the PostgreSQL proxy benchmark (it/bench/pgbench-compare.sh).
+have pgbouncer || apt_install pgbouncer
 psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1" >/dev/null || {
   log "cannot connect to PostgreSQL as postgres without a password; set trust auth for 127.0.0.1 in pg_hba.conf"
   exit 1
@@ -95,6 +97,8 @@ have mariadb || have mysql || apt_install mariadb-client
 
 # Real clients the integration tests drive.
 have pgbench || ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || apt_install postgresql-contrib
+# sysbench drives the MySQL proxy's load tests (it/.../mysqlwire/SysbenchThroughProxyIT, bench/mysql-proxy.sh).
+have sysbench || apt_install sysbench
 # Headless Chromium drives the dashboard test (it/.../demo/DashboardChromiumIT).
 have chromium || apt_install chromium
 log "PostgreSQL and MariaDB are up"

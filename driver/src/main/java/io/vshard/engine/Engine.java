@@ -347,6 +347,121 @@ public final class Engine implements AutoCloseable {
         return q == null ? st : st.qualified(q);
     }
 
+    /**
+     * The one data source and schema a read runs on when it needs nothing from the engine, or {@code null}
+     * when it must go through a {@link Session}: writes, fan-outs, session, transaction and admin statements,
+     * anything while a migration is published (a key may live in two places then), non-PostgreSQL data
+     * sources, and text the router rejects. Routing is the router's (and so the placement function's), with
+     * the same parameter values a {@link Session} would be given.
+     *
+     * @param session the client's session, whose remembered settings the route carries
+     */
+    public DirectRoute directRoute(String sql, List<Object> parameters, Session session) {
+        RouterView v = view;
+        if (v.migration() != null || v.routing().next() != null || !session.autoCommit()) {
+            return null;
+        }
+        RoutePlan plan;
+        try {
+            plan = router.plan(sql, parameters, v.routing());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        ShardLocation at;
+        boolean defaultShard;
+        if (plan instanceof RoutePlan.Sharded s && !s.writes() && s.statements().size() == 1) {
+            at = s.statements().get(0).shard().location();
+            defaultShard = false;
+        } else if (plan instanceof RoutePlan.DefaultShard d && !d.writes()) {
+            at = config.defaultShard();
+            defaultShard = true;
+        } else {
+            return null;
+        }
+        DataSourcePool pool = dataSources.pool(at.dataSource());
+        if (pool.dialect() != io.vshard.config.Dialect.POSTGRESQL) {
+            return null;
+        }
+        metrics().routed("direct");
+        return new DirectRoute(pool.config(), at.schema(), session.settingsFor(defaultShard));
+    }
+
+    /**
+     * Routes a statement through the router and the placement function and, when it is a read that exactly one
+     * physical location answers with no merging, says where; otherwise (writes, fan-outs, admin, session and
+     * transaction statements, and anything while a migration is published) returns {@code null}, and the caller
+     * runs the statement through a {@link Session}. Counts the route in the metrics when it returns a target. Thread safe.
+     *
+     * @throws SQLException as {@link #plan(String, List)}
+     */
+    public ShardTarget singleShardRead(String sql, List<Object> parameters) throws SQLException {
+        RouterView v = view;
+        // While a migration is published a key may live in two places and reads must follow the engine's epochs.
+        if (v.migration() != null || v.routing().next() != null) {
+            return null;
+        }
+        if (!(plan(sql, parameters) instanceof RoutePlan.Sharded p)
+                || p.writes()
+                || p.statements().isEmpty()) {
+            return null;
+        }
+        ShardStatement first = p.statements().get(0);
+        ShardLocation at = first.shard().location();
+        for (ShardStatement s : p.statements()) {
+            ShardLocation l = s.shard().location();
+            if (!l.equals(at) || !s.sql().equals(first.sql())) {
+                return null;
+            }
+        }
+        if (p.statements().size() > 1 && !p.merge().isConcatenation()) {
+            return null;
+        }
+        metrics().routed("single_shard");
+        return new ShardTarget(config.dataSource(at.dataSource()), at.schema(), first.sql(), first.schemaQualified());
+    }
+
+    /**
+     * The result columns a statement would return, for front ends that must describe a statement when it is
+     * prepared, before its parameters are known (the MySQL binary protocol). The statement is routed with
+     * placeholder parameters only to pick a shard that has its tables; the shard prepares it without running it.
+     *
+     * @return the columns, or {@code null} when the statement returns none or cannot be described
+     */
+    public java.sql.ResultSetMetaData describe(String sql, int parameterCount) {
+        for (Object placeholder : new Object[] {0L, null}) {
+            List<Object> parameters = java.util.Collections.nCopies(parameterCount, placeholder);
+            ShardStatement s;
+            try {
+                RoutePlan p = plan(sql, parameters);
+                if (p instanceof RoutePlan.Sharded sharded
+                        && !sharded.statements().isEmpty()) {
+                    s = sharded.statements().get(0);
+                } else if (p instanceof RoutePlan.DefaultShard d) {
+                    s = new ShardStatement(defaultShard(), d.sql(), List.of(), List.of());
+                } else {
+                    return null;
+                }
+            } catch (SQLException | RuntimeException e) {
+                continue;
+            }
+            try (Lease lease =
+                    Lease.acquire(dataSources.pool(s.shard().location().dataSource()), "describe")) {
+                if (!s.schemaQualified()) {
+                    lease.use(s.shard().location());
+                }
+                try (java.sql.PreparedStatement ps = lease.connection().prepareStatement(s.sql())) {
+                    java.sql.ResultSetMetaData md = ps.getMetaData();
+                    return md == null || md.getColumnCount() == 0
+                            ? null
+                            : new io.vshard.engine.merge.RowMetaData(io.vshard.engine.merge.ColumnInfo.of(md, -1));
+                }
+            } catch (SQLException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** Splits text holding several statements. */
     public List<String> split(String sql) throws SQLException {
         try {

@@ -20,8 +20,8 @@ final class SessionSettings {
     private static final Pattern SET = Pattern.compile(
             "^\\s*SET\\s+(SESSION\\s+|LOCAL\\s+)?(TIME\\s+ZONE\\b|\"[^\"]+\"|[A-Za-z_][\\w.]*)",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern RESET =
-            Pattern.compile("^\\s*(RESET|DISCARD)\\s+(\"[^\"]+\"|[A-Za-z_][\\w.]*)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern RESET = Pattern.compile(
+            "^\\s*(RESET|DISCARD)\\s+(TIME\\s+ZONE\\b|\"[^\"]+\"|[A-Za-z_][\\w.]*)", Pattern.CASE_INSENSITIVE);
     private static final String SEARCH_PATH = "search_path";
 
     private final Map<String, String> byName = new LinkedHashMap<>();
@@ -93,6 +93,17 @@ final class SessionSettings {
             }
         });
         shard = List.copyOf(noPath);
+    }
+
+    /**
+     * Remembers a setting under a name the caller chose (the MySQL path, see {@link MySqlSessionSettings}); the
+     * last statement per name wins, and every connection gets it.
+     */
+    void rememberNamed(String name, String statement) {
+        byName.remove(name);
+        byName.put(name, statement);
+        all = List.copyOf(byName.values());
+        shard = all;
     }
 
     /** A copy, taken before a transaction changes settings, to restore if it rolls back. */
