@@ -329,22 +329,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Reads get their tables prefixed with the shard's schema, so a pooled connection serving many logical
-     * shards need not be pointed at the schema first (a round trip per statement on PostgreSQL). Writes keep
-     * the schema switch: the routing-metadata journal written beside them relies on it.
+     * Shard statements get their tables prefixed with the shard's schema, so a pooled connection serving many
+     * logical shards need not be pointed at the schema first (a round trip per statement on PostgreSQL). The
+     * journal rows written beside a write name no schema: the session points the connection at it only then.
      */
     private RoutePlan qualified(RoutePlan plan) {
-        if (!(plan instanceof RoutePlan.Sharded s) || s.writes()) {
+        if (!(plan instanceof RoutePlan.Sharded s)) {
             return plan;
+        }
+        if (s.statements().size() == 1) {
+            ShardStatement st = s.statements().get(0);
+            ShardStatement q = qualified(st);
+            return q == st ? plan : new RoutePlan.Sharded(List.of(q), s.merge(), s.writes(), s.writesHeld());
         }
         List<ShardStatement> out = new java.util.ArrayList<>(s.statements().size());
         for (ShardStatement st : s.statements()) {
-            ShardLocation at = st.shard().location();
-            String q = qualifier.qualify(
-                    st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
-            out.add(q == null ? st : st.qualified(q));
+            out.add(qualified(st));
         }
         return new RoutePlan.Sharded(out, s.merge(), s.writes(), s.writesHeld());
+    }
+
+    private ShardStatement qualified(ShardStatement st) {
+        ShardLocation at = st.shard().location();
+        String q = qualifier.qualify(st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
+        return q == null ? st : st.qualified(q);
     }
 
     /**
