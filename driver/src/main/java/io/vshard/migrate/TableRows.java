@@ -33,8 +33,8 @@ final class TableRows {
     /** A row read from a location. */
     record Row(Object[] values, ShardKey key, WindowId window, Object primaryKey) {}
 
-    /** The rows and the column layout. */
-    record Batch(List<String> columns, int[] types, int[] scales, List<Row> rows) {}
+    /** The rows and the column layout ({@code typeNames}: the database's own type names, for COPY). */
+    record Batch(List<String> columns, int[] types, int[] scales, List<String> typeNames, List<Row> rows) {}
 
     static String qualified(ShardLocation l, TableRule t) {
         return l.schema() + "." + t.name();
@@ -43,7 +43,7 @@ final class TableRows {
     /** The rows of {@code creators} at {@code l}. */
     static Batch read(Connection c, ShardLocation l, TableRule t, Collection<Long> creators) throws SQLException {
         if (creators.isEmpty()) {
-            return new Batch(List.of(), new int[0], new int[0], List.of());
+            return new Batch(List.of(), new int[0], new int[0], List.of(), List.of());
         }
         StringBuilder sql = new StringBuilder("SELECT * FROM ")
                 .append(qualified(l, t))
@@ -73,7 +73,7 @@ final class TableRows {
         java.util.Map<ShardLocation, Batch> out = new java.util.LinkedHashMap<>();
         if (creators.isEmpty() || locations.isEmpty()) {
             for (ShardLocation l : locations) {
-                out.put(l, new Batch(List.of(), new int[0], new int[0], List.of()));
+                out.put(l, new Batch(List.of(), new int[0], new int[0], List.of(), List.of()));
             }
             return out;
         }
@@ -106,7 +106,9 @@ final class TableRows {
             }
             Batch all = collect(ps, t, rows);
             for (int i = 0; i < locations.size(); i++) {
-                out.put(locations.get(i), new Batch(all.columns(), all.types(), all.scales(), rows.get(i)));
+                out.put(
+                        locations.get(i),
+                        new Batch(all.columns(), all.types(), all.scales(), all.typeNames(), rows.get(i)));
             }
             return out;
         }
@@ -177,6 +179,7 @@ final class TableRows {
             ResultSetMetaData md = rs.getMetaData();
             int n = md.getColumnCount() - (tagged == null ? 0 : 1);
             List<String> columns = new ArrayList<>();
+            List<String> typeNames = new ArrayList<>();
             int[] types = new int[n];
             int[] scales = new int[n];
             int creator = -1;
@@ -187,6 +190,7 @@ final class TableRows {
                 String name = md.getColumnLabel(i + 1).toLowerCase(Locale.ROOT);
                 columns.add(name);
                 types[i] = md.getColumnType(i + 1);
+                typeNames.add(String.valueOf(md.getColumnTypeName(i + 1)));
                 scales[i] = md.getScale(i + 1);
                 creator = name.equals(t.creatorColumn()) ? i : creator;
                 region = name.equals(t.regionColumn()) ? i : region;
@@ -211,7 +215,7 @@ final class TableRows {
                     tagged.get(rs.getInt(n + 1)).add(row);
                 }
             }
-            return new Batch(columns, types, scales, rows);
+            return new Batch(columns, types, scales, typeNames, rows);
         }
     }
 
@@ -238,6 +242,14 @@ final class TableRows {
             }
         }
         if (inserts.isEmpty()) {
+            return;
+        }
+        if (CopyIn.fits(c, layout)) {
+            long written = CopyIn.write(c, l, t, layout, inserts);
+            if (written != inserts.size()) {
+                throw new SQLException(
+                        "COPY into " + qualified(l, t) + " wrote " + written + " rows of " + inserts.size(), "XX000");
+            }
             return;
         }
         StringBuilder sql =
