@@ -77,11 +77,14 @@ final class TableRows {
             }
             return out;
         }
-        StringBuilder in = new StringBuilder(" IN (");
-        for (int i = 0; i < creators.size(); i++) {
+        // PostgreSQL takes the creators as one array parameter: one short statement text per location
+        // however large the batch, instead of one placeholder per creator.
+        boolean array = c.isWrapperFor(org.postgresql.PGConnection.class);
+        StringBuilder in = new StringBuilder(array ? " = ANY(?)" : " IN (");
+        for (int i = 0; i < creators.size() && !array; i++) {
             in.append(i == 0 ? "?" : ", ?");
         }
-        in.append(")");
+        in.append(array ? "" : ")");
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < locations.size(); i++) {
             sql.append(i == 0 ? "" : " UNION ALL ")
@@ -95,7 +98,12 @@ final class TableRows {
         }
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int p = 1;
+            java.sql.Array ids = array ? c.createArrayOf("bigint", creators.toArray()) : null;
             for (int i = 0; i < locations.size(); i++) {
+                if (array) {
+                    ps.setArray(p++, ids);
+                    continue;
+                }
                 for (long id : creators) {
                     ps.setLong(p++, id);
                 }
