@@ -59,6 +59,14 @@ public final class Engine implements AutoCloseable {
     private volatile int journalReadyFor;
     private final java.util.Map<Object, long[]> statementsInFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long lastAcked;
+    /** Heartbeat-thread state: when the last full heartbeat ran, what it reported, the epoch last written. */
+    private long lastBeatNanos;
+
+    private io.vshard.control.RouterHealth lastHealth = io.vshard.control.RouterHealth.NONE;
+    private long lastWrittenAck;
+    /** Looks at the view this many times per heartbeat while a cohort moves. */
+    private static final int FENCE_TICKS = 4;
+
     private io.vshard.migrate.MigrationControl migrationControl;
 
     private Engine(VShardConfig config, EngineOptions options, ControlStore store) {
@@ -71,6 +79,7 @@ public final class Engine implements AutoCloseable {
         this.qualifier = new SchemaQualifier(config.tables(), options.parseCacheEntries());
         this.executor = Executors.newFixedThreadPool(options.fanOutThreads(), daemon("vshard-fanout"));
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("vshard-heartbeat"));
+        this.lastBeatNanos = System.nanoTime() - options.heartbeat().toNanos();
     }
 
     /**
@@ -102,8 +111,56 @@ public final class Engine implements AutoCloseable {
                     e.getMessage());
         }
         long period = Math.max(1, options.heartbeat().toMillis());
-        engine.heartbeats.scheduleWithFixedDelay(engine::beat, period, period, TimeUnit.MILLISECONDS);
+        long tick = Math.max(1, period / FENCE_TICKS);
+        engine.heartbeats.scheduleWithFixedDelay(engine::tick, tick, tick, TimeUnit.MILLISECONDS);
         return engine;
+    }
+
+    /**
+     * A full heartbeat every period; between them, while a cohort is moving (its fence follows, and the
+     * migrator waits for every router's acknowledgement of it), a quick look at the view that writes the
+     * acknowledgement as soon as it advances, so a flip pauses writes for a fraction of a heartbeat.
+     */
+    private void tick() {
+        long now = System.nanoTime();
+        if (now - lastBeatNanos
+                >= options.heartbeat().toNanos() - options.heartbeat().toNanos() / FENCE_TICKS / 2) {
+            lastBeatNanos = now;
+            beat();
+        } else if (cohortMoving()) {
+            quickAck();
+        }
+    }
+
+    /** Whether any cohort of the view is being copied or fenced, forward or back. */
+    private boolean cohortMoving() {
+        io.vshard.manifest.placement.CohortMap cohorts = view.routing().cohorts();
+        for (io.vshard.manifest.cohort.Cohort k : cohorts.cohorts()) {
+            io.vshard.manifest.cohort.CohortState s = cohorts.stateOf(k);
+            if (s == io.vshard.manifest.cohort.CohortState.COPYING
+                    || s == io.vshard.manifest.cohort.CohortState.REVERTING
+                    || s.writesHeld()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Refreshes the view and, when the acknowledged epoch advanced, writes it with the health last reported
+     * (health windows stay one heartbeat long).
+     */
+    private void quickAck() {
+        try {
+            refresh();
+            long acked = ackedEpoch();
+            if (acked > lastWrittenAck) {
+                controlStore.heartbeat(routerId, options.routerKind(), hostName(), acked, lastHealth);
+                lastWrittenAck = acked;
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("vshard router {}: refresh or acknowledgement failed: {}", routerId, e.getMessage());
+        }
     }
 
     private void beat() {
@@ -115,7 +172,10 @@ public final class Engine implements AutoCloseable {
             while (ackedEpoch() < view.epoch() && System.nanoTime() < until) {
                 Thread.sleep(2);
             }
-            controlStore.heartbeat(routerId, options.routerKind(), hostName(), ackedEpoch(), health.drain());
+            long acked = ackedEpoch();
+            lastHealth = health.drain();
+            controlStore.heartbeat(routerId, options.routerKind(), hostName(), acked, lastHealth);
+            lastWrittenAck = acked;
         } catch (SQLException | RuntimeException e) {
             LOG.warn("vshard router {}: refresh or heartbeat failed: {}", routerId, e.getMessage());
         } catch (InterruptedException e) {
