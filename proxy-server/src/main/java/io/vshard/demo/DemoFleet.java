@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  */
 final class DemoFleet implements AutoCloseable {
     // Regular mode: the journal DDL (BIGINT AUTO_INCREMENT) is refused by H2 in PostgreSQL mode.
-    static final String H2_OPTIONS = ";DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    // A 256 MB page cache (H2's default is 64 MB): the hot data source holds 60% of two million rows and their
+    // index, and page eviction showed up in the load's profile.
+    static final String H2_OPTIONS = ";DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=262144";
     private final Path dir;
     private final DemoClock clock;
     private final PrivateKey privateKey;
