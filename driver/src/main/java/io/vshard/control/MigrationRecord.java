@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param ledgerOnNext whether ledger rows at or after the effective window live under {@code toVersion}
  * @param ledgerHeld whether writes of those rows are held while they move
  * @param startedAt when the migration was first started
- * @param completedAt when every cohort became NEW, or {@code null}
+ * @param completedAt when every cohort became NEW in fleet time (see {@link MigrationStore#fleetTime()}), or
+ *     {@code null}
  * @param lastError the last failure the migrator recorded, or {@code null}
  */
 public record MigrationRecord(

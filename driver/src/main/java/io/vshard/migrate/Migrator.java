@@ -175,9 +175,8 @@ public final class Migrator implements AutoCloseable {
 
     private boolean drainIfDue(RoutingState base, MigrationRecord m) throws SQLException {
         int clean = base.next().verification().cleanWindowsBeforeDrain();
-        Instant completed = m.completedAt().plus(store.clockOffset());
-        WindowId due = WindowId.containing(completed).plusWeeks(clean);
-        if (WindowId.containing(engine.clock().instant()).compareTo(due) < 0) {
+        if (m.completedAt() == null
+                || !drainDue(m.completedAt(), clean, engine.clock().instant())) {
             return false;
         }
         long e = store.retire(m.fromVersion(), m.toVersion());
@@ -186,6 +185,16 @@ public final class Migrator implements AutoCloseable {
         long deleted = move.drainOldCopies(base, after);
         LOG.info("vshard migrator {}: drained v{}: {} old copies deleted", id, m.fromVersion(), deleted);
         return true;
+    }
+
+    /**
+     * Whether the old layout may be drained: {@code cleanWindows} whole windows passed since the window in
+     * which the migration completed. Both instants are fleet time (the injected clock), never store time plus
+     * today's offset, which would move the due window along with every clock jump.
+     */
+    static boolean drainDue(Instant completedFleetTime, int cleanWindows, Instant now) {
+        WindowId due = WindowId.containing(completedFleetTime).plusWeeks(cleanWindows);
+        return WindowId.containing(now).compareTo(due) >= 0;
     }
 
     private boolean healthTripped(RoutingState base, MigrationRecord m) throws SQLException {
