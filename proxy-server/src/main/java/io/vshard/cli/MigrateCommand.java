@@ -2,6 +2,7 @@ package io.vshard.cli;
 
 import io.vshard.config.ConfigReader;
 import io.vshard.control.MigrationRecord;
+import io.vshard.control.MigrationStore;
 import io.vshard.demo.ProgressRenderer;
 import io.vshard.engine.Engine;
 import io.vshard.engine.EngineOptions;
@@ -12,7 +13,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -78,9 +83,40 @@ final class MigrateCommand implements Runnable {
 
         Engine open() throws IOException, SQLException {
             Path file = config == null ? ProxyCommand.defaultConfig(Path.of("")) : config;
+            FleetClock clock = new FleetClock();
             // A short heartbeat: a migrator here fences only after every live router, this one included, acks.
-            return Engine.start(
-                    ConfigReader.read(file), new EngineOptions(10_000, 4, 1_000, Duration.ofSeconds(1), "cli"));
+            Engine engine = Engine.start(
+                    ConfigReader.read(file),
+                    new EngineOptions(10_000, 4, 1_000, Duration.ofSeconds(1), "cli").withClock(clock));
+            try {
+                // Run on the fleet's time (a demo moves it weeks ahead), the time every window decision reads.
+                clock.offset = new MigrationStore(engine.controlStore()).clockOffset();
+                engine.refresh();
+                return engine;
+            } catch (SQLException | RuntimeException e) {
+                engine.close();
+                throw e;
+            }
+        }
+    }
+
+    /** UTC wall time plus the fleet's clock offset from the control store. */
+    static final class FleetClock extends Clock {
+        volatile Duration offset = Duration.ZERO;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the fleet clock is UTC only");
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset);
         }
     }
 
@@ -165,10 +201,7 @@ final class MigrateCommand implements Runnable {
         }
     }
 
-    @Command(
-            name = "resume",
-            mixinStandardHelpOptions = true,
-            description = "Resume a paused migration.")
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused migration.")
     static final class Resume extends Moving {
         @Override
         MigrationStatus order(MigrationControl control) throws SQLException {

@@ -229,7 +229,11 @@ final class DatasetLoader {
         private final LongConsumer tally;
         private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(8);
 
-        Writer(int lane, Map<String, DataSourceConfig> sources, AtomicReference<SQLException> failure, LongConsumer tally) {
+        Writer(
+                int lane,
+                Map<String, DataSourceConfig> sources,
+                AtomicReference<SQLException> failure,
+                LongConsumer tally) {
             super("vshard-demo-load-" + lane);
             setDaemon(true);
             this.sources = sources;
@@ -260,7 +264,8 @@ final class DatasetLoader {
                     if (failure.get() != null) {
                         continue;
                     }
-                    at = k.at().dataSource() + "/" + k.at().schema() + "." + k.table().name();
+                    at = k.at().dataSource() + "/" + k.at().schema() + "."
+                            + k.table().name();
                     Connection c = connections.get(k.at().dataSource());
                     if (c == null) {
                         DataSourceConfig ds = sources.get(k.at().dataSource());

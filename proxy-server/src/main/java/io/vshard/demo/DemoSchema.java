@@ -12,6 +12,7 @@ final class DemoSchema {
     };
     /** The indexes; the bulk load creates them after the rows are in (a sorted build, not a random insert each). */
     static final String[] INDEXES = {"CREATE INDEX IF NOT EXISTS payments_creator ON payments (creator_id)"};
+
     static final String PAYMENT_COLUMNS =
             "payment_id, creator_id, region, amount, currency, created_at, window_id, event_id";
     static final int PAYMENT_WIDTH = 8;

@@ -76,6 +76,7 @@ public final class DemoStory {
             long[] before = load(fleet, data, audit, v1);
             try (Traffic traffic = new Traffic(engine, data, meter, options.writesPerSecond())) {
                 traffic.start(2, 2);
+                warmUp(traffic);
                 double[] hotBefore = heat(v1, before);
                 Manifest v2 = publish(fleet, control, w0);
                 testCohort(fleet, control, w0);
@@ -118,6 +119,26 @@ public final class DemoStory {
                 + " every acknowledged write goes into the demo's own ledger");
         pause();
         return before;
+    }
+
+    /**
+     * Waits until the live traffic has run for a couple of seconds at its rate, so the heat is measured on real
+     * traffic: the first statements of each client parse and plan cold, which on a loaded machine takes seconds.
+     */
+    private void warmUp(Traffic traffic) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long wanted = Math.max(50, options.writesPerSecond() * 2L);
+        while (traffic.acknowledgedCount() < wanted / 4 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        long from = traffic.acknowledgedCount();
+        while (traffic.acknowledgedCount() - from < wanted && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (traffic.acknowledgedCount() == 0) {
+            throw new IllegalStateException("the live writers acknowledged no write within 120 s: " + traffic.failures()
+                    + " failures, last " + traffic.lastFailure());
+        }
     }
 
     private double[] heat(Manifest v1, long[] creators) throws InterruptedException {
@@ -289,15 +310,23 @@ public final class DemoStory {
                 "    complete; clock -> %s (%d clean windows later): the migrator drains v1's old copies%n",
                 after, clean);
         fleet.jumpTo(after.start().plus(Duration.ofHours(1)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long t = System.nanoTime();
+        // The drain deletes every old copy (most of v1's rows): minutes at the default scale on a loaded machine.
+        long deadline = t + TimeUnit.SECONDS.toNanos(600);
         while (!control.status().state().equals(MigrationRecord.DRAINED) && System.nanoTime() < deadline) {
+            failIfStuck(control.status());
             Thread.sleep(200);
         }
         drained = control.status().state().equals(MigrationRecord.DRAINED);
-        if (!drained) {
-            out.println("    v1 was not drained within 30 s; the audit counts each row at its v2 place only");
+        if (drained) {
+            out.printf(
+                    "    v1 drained in %.1f s: its old copies are deleted, v2 alone is live%n",
+                    (System.nanoTime() - t) / 1e9);
+        } else {
+            out.println("    v1 was not drained within 600 s; the audit counts each row at its v2 place only");
         }
         fleet.engine().refresh();
+        state.routing(fleet.engine().routingState());
         pause();
     }
 
