@@ -35,8 +35,9 @@ import java.util.function.LongConsumer;
  * boundary window is open), so nothing needs the journal; the live traffic that follows goes through
  * {@code jdbc:vshard:}.
  *
- * <p>One commit per batch rather than per table: measured on H2 2.3 (BENCHMARKS.md), a transaction of a
- * million rows costs a third more CPU than the same rows in transactions of a thousand.
+ * <p>One commit per batch rather than per table, the index after the rows: measured on H2 2.3 (BENCHMARKS.md,
+ * bench/demo-load.sh), one transaction per table costs twice the CPU of a commit per 1,000-row INSERT, and
+ * building the {@code creator_id} index after the load halves that again.
  */
 final class DatasetLoader {
     private static final int BATCH = 1_000;
