@@ -84,10 +84,11 @@ final class MigrateCommand implements Runnable {
         Engine open() throws IOException, SQLException {
             Path file = config == null ? ProxyCommand.defaultConfig(Path.of("")) : config;
             FleetClock clock = new FleetClock();
-            // A short heartbeat: a migrator here fences only after every live router, this one included, acks.
+            // A short heartbeat: each cohort's fence waits until every live router, this one included, has
+            // acknowledged it, and a router acknowledges on its heartbeat.
             Engine engine = Engine.start(
                     ConfigReader.read(file),
-                    new EngineOptions(10_000, 4, 1_000, Duration.ofSeconds(1), "cli").withClock(clock));
+                    new EngineOptions(10_000, 4, 1_000, Duration.ofMillis(250), "cli").withClock(clock));
             try {
                 // Run on the fleet's time (a demo moves it weeks ahead), the time every window decision reads.
                 clock.offset = new MigrationStore(engine.controlStore()).clockOffset();
