@@ -224,7 +224,7 @@ public final class DemoStory {
             }
         });
         out.println("    START MIGRATION: the migrator plans cohorts (hottest shards first) and moves the test cohort");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (test.get() == null && System.nanoTime() < deadline) {
             failIfStuck(control.status());
             Thread.sleep(20);
@@ -232,7 +232,7 @@ public final class DemoStory {
         control.pause();
         Cohort c = test.get();
         if (c == null) {
-            throw new IllegalStateException("the test cohort did not move within 120 s: " + control.status());
+            throw new IllegalStateException("the test cohort did not move within 600 s: " + control.status());
         }
         MigrationStatus s = control.status();
         out.printf(
