@@ -227,7 +227,7 @@ public final class DemoStory {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (test.get() == null && System.nanoTime() < deadline) {
             failIfStuck(control.status());
-            Thread.sleep(20);
+            Thread.sleep(100);
         }
         control.pause();
         Cohort c = test.get();
