@@ -10,6 +10,7 @@ import io.vshard.manifest.window.WindowId;
 import io.vshard.migrate.MigrationControl;
 import io.vshard.migrate.MigrationListener;
 import io.vshard.migrate.MigrationStatus;
+import io.vshard.migrate.Migrator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ public final class DemoStory {
     private final ShardMeter meter = new ShardMeter();
     private final DemoState state = new DemoState(meter);
     private boolean drained;
+    private Migrator migrator;
 
     /** A story with {@code options}, printing to {@code out}. */
     public DemoStory(DemoOptions options, PrintWriter out) {
@@ -214,7 +216,7 @@ public final class DemoStory {
             throws SQLException, InterruptedException {
         AtomicReference<Cohort> test = new AtomicReference<>();
         control.start();
-        control.startMigrator(new MigrationListener() {
+        migrator = control.startMigrator(new MigrationListener() {
             @Override
             public void flipped(Cohort cohort, long pauseMillis) {
                 if (cohort.test()) {
@@ -319,6 +321,12 @@ public final class DemoStory {
         }
         drained = control.status().state().equals(MigrationRecord.DRAINED);
         if (drained) {
+            // Stop the migrator and let its step in hand end: a migrator that records DRAINED before it has
+            // deleted the old copies (as this driver's did) is still deleting them.
+            migrator.close();
+            while (migrator.alive()) {
+                Thread.sleep(100);
+            }
             out.printf(
                     "    v1 drained in %.1f s: its old copies are deleted, v2 alone is live%n",
                     (System.nanoTime() - t) / 1e9);
