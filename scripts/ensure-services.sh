@@ -95,6 +95,8 @@ have mariadb || have mysql || apt_install mariadb-client
 
 # Real clients the integration tests drive.
 have pgbench || ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || apt_install postgresql-contrib
+# sysbench drives the MySQL proxy's load tests (it/.../mysqlwire/SysbenchThroughProxyIT, bench/mysql-proxy.sh).
+have sysbench || apt_install sysbench
 # Headless Chromium drives the dashboard test (it/.../demo/DashboardChromiumIT).
 have chromium || apt_install chromium
 log "PostgreSQL and MariaDB are up"

@@ -204,8 +204,12 @@ public final class ConfigReader {
             if ((password == null) == (scram == null)) {
                 throw u.error("password", "give exactly one of password and scram_secret");
             }
+            String nativeHash = u.string("mysql_native_hash", null);
+            if (nativeHash != null && !nativeHash.matches("\\*[0-9A-Fa-f]{40}")) {
+                throw u.error("mysql_native_hash", "expected '*' and 40 hex digits, as PASSWORD('...') prints it");
+            }
             List<String> roles = u.has("roles") ? u.strings("roles") : List.of();
-            out.add(new UserConfig(u.string("name"), password, scram, roles));
+            out.add(new UserConfig(u.string("name"), password, scram, roles, nativeHash));
             u.finish();
         }
         return out;

@@ -36,6 +36,7 @@ final class DataSourcePool implements AutoCloseable {
             Caffeine.newBuilder().weakKeys().build();
     private volatile Boolean preparedTransactions;
     private final RouteMetrics metrics;
+    private final MySqlSettingsReplay mysqlSettings = new MySqlSettingsReplay();
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
@@ -153,6 +154,12 @@ final class DataSourcePool implements AutoCloseable {
                 for (String setting : settings) {
                     st.execute(setting);
                 }
+            }
+        } else if (replay && dialect() == Dialect.MYSQL) {
+            current.invalidate(physical);
+            mysqlSettings.apply(physical, have == null ? null : have.settings(), settings);
+            if (schema != null && (have == null || !schema.equals(have.schema()))) {
+                physical.setCatalog(schema);
             }
         } else if (schema != null && (have == null || !schema.equals(have.schema()))) {
             if (dialect().shardIsCatalog()) {

@@ -339,6 +339,77 @@ public final class Engine implements AutoCloseable {
         return new RoutePlan.Sharded(out, s.merge(), s.writes(), s.writesHeld());
     }
 
+    /**
+     * Routes a statement through the router and the placement function and, when it is a read that exactly one
+     * physical location answers with no merging, says where; otherwise (writes, fan-outs, admin, session and
+     * transaction statements) returns {@code null}, and the caller runs the statement through a {@link Session}.
+     * Counts the route in the metrics when it returns a target. Thread safe.
+     *
+     * @throws SQLException as {@link #plan(String, List)}
+     */
+    public ShardTarget singleShardRead(String sql, List<Object> parameters) throws SQLException {
+        if (!(plan(sql, parameters) instanceof RoutePlan.Sharded p)
+                || p.writes()
+                || p.statements().isEmpty()) {
+            return null;
+        }
+        ShardStatement first = p.statements().get(0);
+        ShardLocation at = first.shard().location();
+        for (ShardStatement s : p.statements()) {
+            ShardLocation l = s.shard().location();
+            if (!l.equals(at) || !s.sql().equals(first.sql())) {
+                return null;
+            }
+        }
+        if (p.statements().size() > 1 && !p.merge().isConcatenation()) {
+            return null;
+        }
+        metrics().routed("single_shard");
+        return new ShardTarget(config.dataSource(at.dataSource()), at.schema(), first.sql(), first.schemaQualified());
+    }
+
+    /**
+     * The result columns a statement would return, for front ends that must describe a statement when it is
+     * prepared, before its parameters are known (the MySQL binary protocol). The statement is routed with
+     * placeholder parameters only to pick a shard that has its tables; the shard prepares it without running it.
+     *
+     * @return the columns, or {@code null} when the statement returns none or cannot be described
+     */
+    public java.sql.ResultSetMetaData describe(String sql, int parameterCount) {
+        for (Object placeholder : new Object[] {0L, null}) {
+            List<Object> parameters = java.util.Collections.nCopies(parameterCount, placeholder);
+            ShardStatement s;
+            try {
+                RoutePlan p = plan(sql, parameters);
+                if (p instanceof RoutePlan.Sharded sharded
+                        && !sharded.statements().isEmpty()) {
+                    s = sharded.statements().get(0);
+                } else if (p instanceof RoutePlan.DefaultShard d) {
+                    s = new ShardStatement(defaultShard(), d.sql(), List.of(), List.of());
+                } else {
+                    return null;
+                }
+            } catch (SQLException | RuntimeException e) {
+                continue;
+            }
+            try (Lease lease =
+                    Lease.acquire(dataSources.pool(s.shard().location().dataSource()), "describe")) {
+                if (!s.schemaQualified()) {
+                    lease.use(s.shard().location());
+                }
+                try (java.sql.PreparedStatement ps = lease.connection().prepareStatement(s.sql())) {
+                    java.sql.ResultSetMetaData md = ps.getMetaData();
+                    return md == null || md.getColumnCount() == 0
+                            ? null
+                            : new io.vshard.engine.merge.RowMetaData(io.vshard.engine.merge.ColumnInfo.of(md, -1));
+                }
+            } catch (SQLException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** Splits text holding several statements. */
     public List<String> split(String sql) throws SQLException {
         try {

@@ -241,8 +241,11 @@ public final class Session implements AutoCloseable {
      * this session gets it replayed (PostgreSQL data sources only: the others cannot reset a pooled connection).
      */
     private Result changeSetting(ShardStatement s, StatementOptions o) throws SQLException {
-        SessionSettings.Effect effect = SessionSettings.check(s.sql());
         DataSourcePool pool = engine.dataSources().pool(s.shard().location().dataSource());
+        if (pool.dialect() == Dialect.MYSQL) {
+            return changeMySqlSetting(s, o);
+        }
+        SessionSettings.Effect effect = SessionSettings.check(s.sql());
         if (pool.dialect() != Dialect.POSTGRESQL) {
             throw VShardSQLException.of(
                     VShardState.NOT_YET_AVAILABLE,
@@ -258,6 +261,22 @@ public final class Session implements AutoCloseable {
         Result r = single(s, false, o, true);
         settings.remember(s.sql());
         return r;
+    }
+
+    /**
+     * A MySQL {@code SET}: each assignment runs on the default shard and is remembered, so every pooled
+     * connection that serves this session later gets it replayed (and undone when it serves another session).
+     * MySQL keeps a SET made inside a rolled-back transaction, so nothing is restored on rollback.
+     */
+    private Result changeMySqlSetting(ShardStatement s, StatementOptions o) throws SQLException {
+        List<String> assignments = MySqlSessionSettings.split(s.sql());
+        for (String assignment : assignments) {
+            ShardStatement one = new ShardStatement(s.shard(), assignment, List.of(), List.of());
+            Result r = single(one, false, o, true);
+            ShardRunner.closeQuietly(r.resources());
+            settings.rememberNamed(MySqlSessionSettings.name(assignment), assignment);
+        }
+        return Result.count(0, null);
     }
 
     /** Whether admin commands that change state are allowed (the proxy clears it for users without the admin role). */

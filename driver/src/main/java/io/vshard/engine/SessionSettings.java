@@ -95,6 +95,17 @@ final class SessionSettings {
         shard = List.copyOf(noPath);
     }
 
+    /**
+     * Remembers a setting under a name the caller chose (the MySQL path, see {@link MySqlSessionSettings}); the
+     * last statement per name wins, and every connection gets it.
+     */
+    void rememberNamed(String name, String statement) {
+        byName.remove(name);
+        byName.put(name, statement);
+        all = List.copyOf(byName.values());
+        shard = all;
+    }
+
     /** A copy, taken before a transaction changes settings, to restore if it rolls back. */
     SessionSettings copy() {
         SessionSettings c = new SessionSettings();

@@ -59,6 +59,8 @@ class ConfigReaderTest {
             assertThat(u.name()).isEqualTo("vshard");
             assertThat(u.roles()).containsExactly("admin");
             assertThat(u.toString()).doesNotContain("password=");
+            assertThat(u.mysqlNativeHash()).isEqualTo("*7A313927B63A6E3F3AC732BA049EB42744F54906");
+            assertThat(u.toString()).doesNotContain(u.mysqlNativeHash());
         });
         assertThat(c.proxy()).isEqualTo(new ProxyConfig(7432, 7306, 7080));
         // Relative H2 paths resolve against the configuration's directory, not the working directory.
@@ -99,6 +101,14 @@ class ConfigReaderTest {
         assertThatThrownBy(() -> ConfigReader.parse(
                         "t.yaml", BASE.replace("    creator_column: creator_id\n", ""), Path.of("/tmp"), null))
                 .hasMessageContaining("tables.payments.creator_column: required field is missing");
+    }
+
+    @Test
+    void aMalformedMysqlNativeHashNamesTheField() {
+        String text = BASE + "users:\n  - name: u\n    password: p\n    mysql_native_hash: \"7A31\"\n";
+        assertThatThrownBy(() -> ConfigReader.parse("t.yaml", text, Path.of("/tmp"), null))
+                .hasMessageContaining("users[0].mysql_native_hash")
+                .hasMessageContaining("40 hex digits");
     }
 
     @Test

@@ -5,6 +5,9 @@ import io.vshard.config.VShardConfig;
 import io.vshard.engine.Engine;
 import io.vshard.engine.EngineOptions;
 import io.vshard.proxy.http.StatusHttpServer;
+import io.vshard.proxy.mysqlwire.EngineBackend;
+import io.vshard.proxy.mysqlwire.MySqlProxyConfig;
+import io.vshard.proxy.mysqlwire.MySqlProxyServer;
 import io.vshard.proxy.pgwire.EngineConnector;
 import io.vshard.proxy.pgwire.PgAuthMethod;
 import io.vshard.proxy.pgwire.PgProxyConfig;
@@ -25,13 +28,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vshard proxy}: the PostgreSQL wire-protocol proxy over the engine, plus the HTTP side ({@code /metrics},
+ * {@code vshard proxy}: the PostgreSQL and MySQL wire-protocol proxies over one engine, plus the HTTP side ({@code /metrics},
  * {@code /health}). Runs until SIGINT or SIGTERM, then drains client connections and stops cleanly.
  */
 @Command(
         name = "proxy",
         mixinStandardHelpOptions = true,
-        description = "Serve the PostgreSQL wire protocol over the shards of a configuration.")
+        description = "Serve the PostgreSQL and MySQL wire protocols over the shards of a configuration.")
 final class ProxyCommand implements Callable<Integer> {
     private static final List<String> EMBEDDED = List.of(
             "vshard.yaml", "scenario/manifests/v1.yaml", "scenario/manifests/v2.yaml", "scenario/manifest-key.pub");
@@ -44,6 +47,18 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--pg-port", paramLabel = "PORT", description = "Overrides proxy.postgres_port.")
     Integer pgPort;
+
+    @Option(names = "--mysql-port", paramLabel = "PORT", description = "Overrides proxy.mysql_port (0: off).")
+    Integer mysqlPort;
+
+    @Option(
+            names = "--mysql-relay",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Relay single-shard reads to MySQL shards packet by packet (default); "
+                    + "--no-mysql-relay runs every statement through the engine's JDBC session.")
+    boolean mysqlRelay = true;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "Overrides proxy.http_port.")
     Integer httpPort;
@@ -59,12 +74,20 @@ final class ProxyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Engine engine = Engine.start(parsed, new EngineOptions(10_000, 16, 10_000, Duration.ofSeconds(10), "proxy"));
         PgProxyServer server = null;
+        MySqlProxyServer mysql = null;
         StatusHttpServer http = null;
         try {
             engine.createShardSchemasOnce();
             PgProxyConfig pg = PgProxyConfig.of(PgAuthMethod.SCRAM_SHA_256, EngineConnector.users(parsed.users()));
             server = new PgProxyServer(pg, new EngineConnector(engine, parsed.users()));
             int port = server.start(pgPort == null ? parsed.proxy().postgresPort() : pgPort);
+            int myPort = mysqlPort == null ? parsed.proxy().mysqlPort() : mysqlPort;
+            if (myPort > 0) {
+                mysql = new MySqlProxyServer(MySqlProxyConfig.of(
+                                EngineBackend.users(parsed.users()), new EngineBackend(engine, parsed.users()))
+                        .withRelayReads(mysqlRelay));
+                myPort = mysql.start(myPort);
+            }
             PgProxyServer serving = server;
             http = new StatusHttpServer(
                     () -> {
@@ -75,27 +98,31 @@ final class ProxyCommand implements Callable<Integer> {
                     serving::healthy);
             int status = http.start(httpPort == null ? parsed.proxy().httpPort() : httpPort);
             out.printf(
-                    "vshard proxy: PostgreSQL protocol on port %d, metrics and health on http://127.0.0.1:%d/%n",
-                    port, status);
+                    "vshard proxy: PostgreSQL protocol on port %d, %s, metrics and health on http://127.0.0.1:%d/%n",
+                    port, mysql == null ? "MySQL protocol off" : "MySQL protocol on port " + myPort, status);
             out.flush();
         } catch (RuntimeException | InterruptedException | SQLException e) {
-            stop(server, http, engine);
+            stop(server, mysql, http, engine);
             throw e;
         }
         PgProxyServer s = server;
+        MySqlProxyServer m = mysql;
         StatusHttpServer h = http;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(s, h, engine), "vshard-proxy-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(s, m, h, engine), "vshard-proxy-stop"));
         stopped.await();
         return 0;
     }
 
     /** Drains client connections, then stops the HTTP side and the engine; runs once. */
-    private synchronized void stop(PgProxyServer server, StatusHttpServer http, Engine engine) {
+    private synchronized void stop(PgProxyServer server, MySqlProxyServer mysql, StatusHttpServer http, Engine engine) {
         if (stopped.getCount() == 0) {
             return;
         }
         if (server != null) {
             server.close();
+        }
+        if (mysql != null) {
+            mysql.close();
         }
         if (http != null) {
             http.close();

@@ -44,7 +44,8 @@ public sealed interface RoutePlan
      */
     record DefaultShard(String sql, List<Object> parameters, boolean writes) implements RoutePlan {
         public DefaultShard {
-            parameters = List.copyOf(parameters);
+            // SQL NULL parameters are null elements, which List.copyOf refuses.
+            parameters = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(parameters));
         }
     }
 
@@ -58,7 +59,8 @@ public sealed interface RoutePlan
      */
     record EveryShard(String sql, List<Object> parameters, boolean ddl) implements RoutePlan {
         public EveryShard {
-            parameters = List.copyOf(parameters);
+            // SQL NULL parameters are null elements, which List.copyOf refuses.
+            parameters = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(parameters));
         }
 
         @Override

@@ -12,7 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The {@code mariadb} command-line client through the proxy: tables, DML, transactions, a wrong password. */
+/**
+ * The {@code mariadb} command-line client through the proxy over the engine: unsharded tables on the default
+ * shard, sharded DML that lands on the shard the placement function names, relayed single-shard reads,
+ * transactions, admin SQL, session settings that do not leak between clients, a wrong password.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MariaDbCliThroughProxyIT {
     private static ProxyFixture proxy;
@@ -50,6 +54,79 @@ class MariaDbCliThroughProxyIT {
                 .contains("4\tkept")
                 .doesNotContain("two")
                 .doesNotContain("rolled");
+    }
+
+    @Test
+    void shardedRowsLandWherePlacementSaysAndReadBackThroughTheRelay() throws Exception {
+        Result created = cli(
+                "app",
+                "app-secret",
+                "CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner_id BIGINT NOT NULL, note VARCHAR(20));"
+                        + " INSERT INTO accounts (id, owner_id, note) VALUES (1, 11, 'a'), (2, 12, 'b'), (3, 13, 'c'), (4, 14, 'd');"
+                        + " BEGIN; UPDATE accounts SET note = 'a2' WHERE owner_id = 11;"
+                        + " INSERT INTO accounts (id, owner_id, note) VALUES (5, 15, 'gone'); ROLLBACK;"
+                        + " SELECT note FROM accounts WHERE owner_id = 11;"
+                        + " SELECT COUNT(*) AS n FROM accounts;");
+        assertThat(created.exitCode).as(created.output).isZero();
+        assertThat(created.output).contains("note\na\n").contains("n\n4\n");
+
+        int placed = 0;
+        try (java.sql.Connection c = ProxyFixture.direct();
+                java.sql.Statement st = c.createStatement()) {
+            for (long owner = 11; owner <= 14; owner++) {
+                io.vshard.manifest.ShardLocation at = locationOf(owner);
+                try (java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT COUNT(*) FROM " + at.schema() + ".accounts WHERE owner_id = " + owner)) {
+                    rs.next();
+                    placed += rs.getInt(1);
+                }
+            }
+        }
+        assertThat(placed)
+                .as("each row on the shard the placement function names")
+                .isEqualTo(4);
+        long relayedBefore = proxy.engine.metrics().count("single_shard");
+        Result read = cli("app", "app-secret", "SELECT id, note FROM accounts WHERE owner_id = 13;");
+        assertThat(read.output).contains("3\tc");
+        assertThat(proxy.engine.metrics().count("single_shard"))
+                .as("the single-shard read was routed for the relay")
+                .isGreaterThan(relayedBefore);
+    }
+
+    private static io.vshard.manifest.ShardLocation locationOf(long owner) throws Exception {
+        io.vshard.engine.ShardTarget t =
+                proxy.engine.singleShardRead("SELECT * FROM accounts WHERE owner_id = ?", List.of(owner));
+        return new io.vshard.manifest.ShardLocation(t.dataSource().name(), t.schema());
+    }
+
+    @Test
+    void adminSqlShowsTheShardVersionAndNeedsTheAdminRole() throws Exception {
+        Result version = cli("app", "app-secret", "SHOW SHARD VERSION;");
+        assertThat(version.exitCode).as(version.output).isZero();
+        assertThat(version.output).contains("active_version").contains("\n1\t");
+
+        Result reader = cli("reader", "reader-secret", "SHOW SHARD VERSION; SELECT 40 + 2 AS answer;");
+        assertThat(reader.exitCode)
+                .as("a user stored as mysql_native_hash logs in: " + reader.output)
+                .isZero();
+        assertThat(reader.output).contains("42");
+    }
+
+    @Test
+    void sessionSettingsFollowTheSessionAndDoNotLeak() throws Exception {
+        Result set = cli(
+                "app",
+                "app-secret",
+                "SET sql_mode = 'ANSI_QUOTES', @marker := 'mine'; SELECT @@sql_mode AS mode, @marker AS marker;");
+        assertThat(set.exitCode).as(set.output).isZero();
+        assertThat(set.output).contains("ANSI_QUOTES\tmine");
+        for (int i = 0; i < 3; i++) {
+            Result other = cli("app", "app-secret", "SELECT @@sql_mode AS mode, @marker IS NULL AS clean;");
+            assertThat(other.output).doesNotContain("ANSI_QUOTES").contains("\t1");
+        }
+        Result global = cli("app", "app-secret", "SET GLOBAL max_connections = 10;");
+        assertThat(global.exitCode).isNotZero();
+        assertThat(global.output).contains("0A000");
     }
 
     @Test

@@ -33,7 +33,18 @@ class ProxyFuzzIT {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void badClientsDoNotHurtGoodOnes() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        String prefix;
         try (ProxyFixture proxy = new ProxyFixture(c -> c.withMaxPacketSize(MAX_PACKET))) {
+            prefix = proxy.database;
+            try (Connection c = proxy.app("");
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner_id BIGINT NOT NULL, balance INT)");
+                for (int i = 0; i < 32; i++) {
+                    s.execute("INSERT INTO accounts (id, owner_id, balance) VALUES (" + i + ", " + i + ", " + (i * 10)
+                            + ")");
+                }
+            }
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger goodQueries = new AtomicInteger();
             List<Throwable> goodFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -73,14 +84,20 @@ class ProxyFuzzIT {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(7);
             }
-            assertThat(backendConnectionsEventually(proxy.database)).isZero();
         }
+        assertThat(backendConnectionsEventually(prefix))
+                .as("backend connections left open")
+                .isZero();
+        assertThat(newThreadsEventually(before)).as("threads left running").isEmpty();
         assertThat(LeakCounter.leaks()).as("netty buffer leaks").isZero();
     }
 
+    /** Alternates an engine-path statement and a relayed single-shard read, checking every answer. */
     private static void goodClient(ProxyFixture proxy, AtomicBoolean stop, AtomicInteger ok, List<Throwable> fails) {
         try (Connection c = proxy.app("useServerPrepStmts=true");
-                java.sql.PreparedStatement ps = c.prepareStatement("SELECT ? + 1")) {
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT ? + 1");
+                java.sql.PreparedStatement relayed =
+                        c.prepareStatement("SELECT balance FROM accounts WHERE owner_id = ?")) {
             int i = 0;
             while (!stop.get()) {
                 ps.setInt(1, i);
@@ -88,6 +105,12 @@ class ProxyFuzzIT {
                     rs.next();
                     if (rs.getInt(1) != i + 1) {
                         fails.add(new AssertionError("wrong answer " + rs.getInt(1)));
+                    }
+                }
+                relayed.setInt(1, i % 32);
+                try (ResultSet rs = relayed.executeQuery()) {
+                    if (!rs.next() || rs.getInt(1) != (i % 32) * 10) {
+                        fails.add(new AssertionError("wrong balance for owner " + (i % 32)));
                     }
                 }
                 ok.incrementAndGet();
@@ -183,7 +206,10 @@ class ProxyFuzzIT {
         byte[] payload = randomBytes(random, 1 + random.nextInt(64));
         payload[0] = (byte) command;
         if (command == 0x03 && random.nextBoolean()) {
-            return ("\3SELECT " + random.nextInt()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            String sql = random.nextBoolean()
+                    ? "SELECT " + random.nextInt()
+                    : "SELECT * FROM accounts WHERE owner_id = " + random.nextInt(40);
+            return ("\3" + sql).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
         return payload;
     }
@@ -196,13 +222,35 @@ class ProxyFuzzIT {
         return bytes;
     }
 
-    private static int backendConnectionsEventually(String database) throws SQLException, InterruptedException {
+    /** Threads started since {@code before} that are still alive after a grace period (JVM-wide daemons aside). */
+    private static List<String> newThreadsEventually(java.util.Set<Thread> before) throws InterruptedException {
+        List<String> alive = List.of();
+        for (int i = 0; i < 50; i++) {
+            alive = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.isAlive())
+                    .map(Thread::getName)
+                    .filter(n -> n.startsWith("vshard")
+                            || n.contains("EventLoop")
+                            || n.startsWith("HikariPool")
+                            || n.startsWith("nioEventLoop")
+                            || n.startsWith("multiThreadIoEventLoop"))
+                    .toList();
+            if (alive.isEmpty()) {
+                return alive;
+            }
+            Thread.sleep(200);
+        }
+        return alive;
+    }
+
+    /** Backend sessions (engine pools and relay links) still open on any database of the fixture. */
+    private static int backendConnectionsEventually(String prefix) throws SQLException, InterruptedException {
         int count = -1;
         for (int i = 0; i < 50; i++) {
             try (Connection c = DriverManager.getConnection(ProxyFixture.MARIADB + "?user=root");
                     Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery(
-                            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '" + database + "'")) {
+                            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB LIKE '" + prefix + "%'")) {
                 rs.next();
                 count = rs.getInt(1);
             }

@@ -102,7 +102,7 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<MySqlPacke
     private void verify(ChannelHandlerContext ctx, byte[] auth) {
         byte[] given = stripTrailingNul(auth);
         if (user.plugin() == AuthPlugin.MYSQL_NATIVE_PASSWORD) {
-            boolean ok = PasswordScrambles.matches(PasswordScrambles.nativePassword(user.password(), nonce), given);
+            boolean ok = PasswordScrambles.nativeMatches(user.nativeHash(), nonce, given);
             finish(ctx, ok, given.length > 0);
             return;
         }
@@ -186,7 +186,10 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<MySqlPacke
             return;
         }
         state = State.DONE;
-        ctx.pipeline().replace(this, "command", new CommandHandler(resources, session, gate));
+        ReadRelay relay = resources.config().relayReads() && resources.config().backend() instanceof EngineBackend e
+                ? new ReadRelay(e.engine(), resources.links())
+                : null;
+        ctx.pipeline().replace(this, "command", new CommandHandler(resources, session, gate, relay));
         session.sendOk();
         writer.flush().addListener(f -> {
             if (f.isSuccess()) {

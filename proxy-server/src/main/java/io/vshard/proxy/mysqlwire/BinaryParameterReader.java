@@ -80,6 +80,71 @@ final class BinaryParameterReader {
         }
     }
 
+    /**
+     * Reads one binary-protocol parameter value as the router sees shard keys: integers as {@code Long} (or
+     * {@code BigDecimal} past its range), text as {@code String}, other types as their JDBC object.
+     *
+     * @throws MalformedPacketException when the value is truncated or its type unknown
+     */
+    static Object value(int typeAndFlags, ByteBuf in) {
+        int type = typeAndFlags & 0xFF;
+        boolean unsigned = (typeAndFlags & UNSIGNED) != 0;
+        return switch (type) {
+            case FieldType.NULL -> null;
+            case FieldType.TINY -> {
+                WireFormat.need(in, 1);
+                yield (long) (unsigned ? in.readUnsignedByte() : in.readByte());
+            }
+            case FieldType.SHORT, FieldType.YEAR -> {
+                WireFormat.need(in, 2);
+                yield (long) (unsigned ? in.readUnsignedShortLE() : in.readShortLE());
+            }
+            case FieldType.LONG, FieldType.INT24 -> {
+                WireFormat.need(in, 4);
+                yield unsigned ? in.readUnsignedIntLE() : (long) in.readIntLE();
+            }
+            case FieldType.LONGLONG -> {
+                WireFormat.need(in, 8);
+                long v = in.readLongLE();
+                yield unsigned && v < 0 ? new BigDecimal(new BigInteger(Long.toUnsignedString(v))) : (Object) v;
+            }
+            case FieldType.FLOAT -> {
+                WireFormat.need(in, 4);
+                yield (double) in.readFloatLE();
+            }
+            case FieldType.DOUBLE -> {
+                WireFormat.need(in, 8);
+                yield in.readDoubleLE();
+            }
+            case FieldType.DECIMAL, FieldType.NEWDECIMAL -> decimal(in);
+            case FieldType.DATE -> {
+                WireFormat.need(in, 1);
+                yield TemporalCodec.readDateTime(in).toLocalDate();
+            }
+            case FieldType.DATETIME, FieldType.TIMESTAMP -> {
+                WireFormat.need(in, 1);
+                yield TemporalCodec.readDateTime(in);
+            }
+            case FieldType.TIME -> {
+                WireFormat.need(in, 1);
+                yield TemporalCodec.readTime(in);
+            }
+            case FieldType.VARCHAR,
+                    FieldType.VAR_STRING,
+                    FieldType.STRING,
+                    FieldType.ENUM,
+                    FieldType.SET,
+                    FieldType.JSON -> new String(WireFormat.readLengthEncodedBytes(in), StandardCharsets.UTF_8);
+            case FieldType.TINY_BLOB,
+                    FieldType.MEDIUM_BLOB,
+                    FieldType.LONG_BLOB,
+                    FieldType.BLOB,
+                    FieldType.GEOMETRY,
+                    FieldType.BIT -> WireFormat.readLengthEncodedBytes(in);
+            default -> throw new MalformedPacketException("unknown parameter type " + type);
+        };
+    }
+
     /** Binds data sent earlier with COM_STMT_SEND_LONG_DATA: text types as UTF-8 text, others as bytes. */
     static void bindLongData(PreparedStatement ps, int index, int typeAndFlags, byte[] data) throws SQLException {
         int type = typeAndFlags & 0xFF;

@@ -36,16 +36,18 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     private final ServerResources resources;
     private final MySqlSession session;
     private final WritabilityGate gate;
+    private final ReadRelay relay;
     /** Guards busy and closed, which the event loop and the JDBC task both touch. */
     private final Object lock = new Object();
 
     private boolean busy;
     private boolean closed;
 
-    CommandHandler(ServerResources resources, MySqlSession session, WritabilityGate gate) {
+    CommandHandler(ServerResources resources, MySqlSession session, WritabilityGate gate, ReadRelay relay) {
         this.resources = resources;
         this.session = session;
         this.gate = gate;
+        this.relay = relay;
     }
 
     @Override
@@ -70,6 +72,45 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         synchronized (lock) {
             busy = true;
         }
+        if (relay != null && relay.tryRelay(ctx, session, packet, relayOutcome(ctx))) {
+            return;
+        }
+        onEnginePath(ctx, packet);
+    }
+
+    private ReadRelay.Outcome relayOutcome(ChannelHandlerContext ctx) {
+        return new ReadRelay.Outcome() {
+            @Override
+            public void relayed() {
+                finishTask();
+                ctx.flush();
+                ctx.read();
+            }
+
+            @Override
+            public void fallBack(MySqlPacket packet) {
+                boolean gone;
+                synchronized (lock) {
+                    gone = closed;
+                }
+                if (gone) {
+                    packet.release();
+                    finishTask();
+                } else {
+                    onEnginePath(ctx, packet);
+                }
+            }
+
+            @Override
+            public void broken(Throwable cause) {
+                LOG.warn("relay to the backend broke mid-response: {}", cause.toString());
+                finishTask();
+                ctx.close();
+            }
+        };
+    }
+
+    private void onEnginePath(ChannelHandlerContext ctx, MySqlPacket packet) {
         try {
             resources.jdbcExecutor().execute(() -> run(ctx, packet));
         } catch (RejectedExecutionException e) {
@@ -147,6 +188,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         gate.changed();
+        if (relay != null && ctx.channel().isWritable()) {
+            relay.resume();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -167,6 +211,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         gate.changed();
+        if (relay != null) {
+            relay.abandon();
+        }
         boolean closeNow;
         synchronized (lock) {
             closeNow = !closed && !busy;

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param idleTimeout an idle client is disconnected after this long
  * @param jdbcThreads threads running JDBC work for all sessions
  * @param jdbcQueue commands waiting for a JDBC thread before new ones are refused
+ * @param relayReads whether reads the engine routes to one MySQL shard are relayed packet by packet (only over
+ *     an {@link EngineBackend}); off, every statement runs through the engine's JDBC session
  */
 public record MySqlProxyConfig(
         List<MySqlUser> users,
@@ -24,7 +26,8 @@ public record MySqlProxyConfig(
         int maxPacketSize,
         Duration idleTimeout,
         int jdbcThreads,
-        int jdbcQueue) {
+        int jdbcQueue,
+        boolean relayReads) {
     /** Copies the user list and checks the limits. */
     public MySqlProxyConfig {
         users = List.copyOf(users);
@@ -36,19 +39,27 @@ public record MySqlProxyConfig(
         }
     }
 
-    /** Defaults: 64 MiB packets, 8 hours idle, 32 JDBC threads, 1024 queued commands. */
+    /** Defaults: 64 MiB packets, 8 hours idle, 32 JDBC threads, 1024 queued commands, reads relayed. */
     public static MySqlProxyConfig of(List<MySqlUser> users, BackendConnector backend) {
-        return new MySqlProxyConfig(users, backend, "5.7.19-vshard", 64 << 20, Duration.ofHours(8), 32, 1024);
+        return new MySqlProxyConfig(users, backend, "5.7.19-vshard", 64 << 20, Duration.ofHours(8), 32, 1024, true);
+    }
+
+    /** The same settings with single-shard reads relayed or not. */
+    public MySqlProxyConfig withRelayReads(boolean relay) {
+        return new MySqlProxyConfig(
+                users, backend, serverVersion, maxPacketSize, idleTimeout, jdbcThreads, jdbcQueue, relay);
     }
 
     /** The same settings with another packet limit. */
     public MySqlProxyConfig withMaxPacketSize(int bytes) {
-        return new MySqlProxyConfig(users, backend, serverVersion, bytes, idleTimeout, jdbcThreads, jdbcQueue);
+        return new MySqlProxyConfig(
+                users, backend, serverVersion, bytes, idleTimeout, jdbcThreads, jdbcQueue, relayReads);
     }
 
     /** The same settings with another idle timeout. */
     public MySqlProxyConfig withIdleTimeout(Duration timeout) {
-        return new MySqlProxyConfig(users, backend, serverVersion, maxPacketSize, timeout, jdbcThreads, jdbcQueue);
+        return new MySqlProxyConfig(
+                users, backend, serverVersion, maxPacketSize, timeout, jdbcThreads, jdbcQueue, relayReads);
     }
 
     Optional<MySqlUser> user(String name) {

@@ -24,6 +24,8 @@ final class MySqlSession {
     private String database;
     private boolean autoCommit = true;
     private boolean restoreAutoCommit;
+    /** Whether a SET changed the session, whose settings the relayed backend links would not carry. */
+    private boolean settingsChanged;
 
     MySqlSession(ServerResources resources, Connection connection, ResponseWriter writer, String user, String db) {
         this.resources = resources;
@@ -39,6 +41,11 @@ final class MySqlSession {
         }
     }
 
+    /** The engine the session runs on, or {@code null} over a plain JDBC backend. */
+    io.vshard.engine.Engine engine() {
+        return resources.config().backend() instanceof EngineBackend e ? e.engine() : null;
+    }
+
     Connection connection() {
         return connection;
     }
@@ -49,6 +56,19 @@ final class MySqlSession {
 
     PreparedCommands prepared() {
         return prepared;
+    }
+
+    /** Whether single-shard reads may bypass the engine: no transaction open and no session setting changed. */
+    boolean relayable() {
+        if (!autoCommit || settingsChanged) {
+            return false;
+        }
+        try {
+            // The engine session is the truth: a client may open a transaction in ways the proxy does not parse.
+            return connection.getAutoCommit();
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     int status() {
@@ -122,6 +142,9 @@ final class MySqlSession {
     }
 
     private void execute(String sql) throws SQLException {
+        if (sql.stripLeading().regionMatches(true, 0, "set", 0, 3)) {
+            settingsChanged = true;
+        }
         boolean keys = SessionStatement.generatesKeys(sql);
         try (Statement statement = connection.createStatement()) {
             boolean isResultSet =
@@ -184,6 +207,7 @@ final class MySqlSession {
         connection = fresh;
         autoCommit = fresh.getAutoCommit();
         restoreAutoCommit = false;
+        settingsChanged = false;
         closeConnection(old);
         sendOk();
     }

@@ -9,9 +9,17 @@ import java.util.ArrayDeque;
  * Hands the handler above it exactly one packet per {@code read()}: packets the decoder produced from one
  * socket read beyond that wait here, and a {@code read()} with nothing queued is remembered until a packet
  * arrives (however many socket reads that takes). Netty's FlowControlHandler forgets a pending read at
- * read-complete, which stalls a packet that spans several socket reads. Event loop only.
+ * read-complete, which stalls a packet that spans several socket reads.
+ *
+ * <p>The channel reads on its own (auto-read) while fewer than {@link #HIGH_WATER} packets wait, so a client
+ * that sends one command at a time never makes the socket's read interest flip twice per command (two
+ * syscalls); a client that floods the proxy stops being read until the queue drained to {@link #LOW_WATER}.
+ * Event loop only.
  */
 final class PacketFlowControl extends ChannelDuplexHandler {
+    static final int HIGH_WATER = 16;
+    static final int LOW_WATER = 2;
+
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private boolean demand;
 
@@ -19,6 +27,9 @@ final class PacketFlowControl extends ChannelDuplexHandler {
     public void read(ChannelHandlerContext ctx) {
         Object next = queue.poll();
         if (next != null) {
+            if (queue.size() <= LOW_WATER && !ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
             ctx.fireChannelRead(next);
             return;
         }
@@ -33,6 +44,9 @@ final class PacketFlowControl extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
         } else {
             queue.add(msg);
+            if (queue.size() >= HIGH_WATER) {
+                ctx.channel().config().setAutoRead(false);
+            }
         }
     }
 

@@ -6,8 +6,9 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The challenge-response computations of {@code mysql_native_password} and {@code caching_sha2_password}.
- * The proxy holds the plain password of each configured user, so it recomputes what an honest client sends
- * and compares in constant time.
+ * For {@code mysql_native_password} the proxy needs only SHA1(SHA1(password)), what MySQL itself stores:
+ * the client's answer XOR SHA1(nonce + hash) recovers SHA1(password), whose SHA1 must equal the hash.
+ * Comparisons are constant time.
  */
 final class PasswordScrambles {
     private PasswordScrambles() {}
@@ -20,6 +21,29 @@ final class PasswordScrambles {
         byte[] stage1 = digest("SHA-1", password.getBytes(StandardCharsets.UTF_8));
         byte[] stage2 = digest("SHA-1", stage1);
         return xor(stage1, digest("SHA-1", nonce, stage2));
+    }
+
+    /** SHA1(SHA1(password)), or {@code null} for the empty password (which has no hash). */
+    static byte[] nativeHash(String password) {
+        if (password.isEmpty()) {
+            return null;
+        }
+        return digest("SHA-1", digest("SHA-1", password.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Whether {@code answer} is what a client knowing the password of {@code hash} (SHA1(SHA1(password)), or
+     * {@code null} for the empty password) sends for {@code nonce}.
+     */
+    static boolean nativeMatches(byte[] hash, byte[] nonce, byte[] answer) {
+        if (hash == null) {
+            return answer.length == 0;
+        }
+        if (answer.length != 20) {
+            return false;
+        }
+        byte[] stage1 = xor(answer, digest("SHA-1", nonce, hash));
+        return MessageDigest.isEqual(hash, digest("SHA-1", stage1));
     }
 
     /** SHA256(password) XOR SHA256(SHA256(SHA256(password)) + nonce); empty for an empty password. */

@@ -43,6 +43,11 @@ final class PreparedCommands {
         List<ColumnDefinition> columns = List.of();
         try {
             ResultSetMetaData md = ps.getMetaData();
+            if (md == null && session.engine() != null) {
+                // The engine knows a statement's shard only once its parameters are bound, but clients (sysbench)
+                // read rows only when the prepare response announced columns.
+                md = session.engine().describe(sql, parameters);
+            }
             if (md != null) {
                 columns = ResultSetWriter.columns(md);
             }
@@ -51,7 +56,7 @@ final class PreparedCommands {
             throw e;
         }
         int id = ++nextId;
-        statements.put(id, new ServerStatement(ps, parameters, keys));
+        statements.put(id, new ServerStatement(ps, sql, parameters, keys));
         ResponseWriter out = session.writer();
         ByteBuf buf = out.buffer();
         buf.writeByte(0x00);
@@ -75,6 +80,12 @@ final class PreparedCommands {
         int id = in.readIntLE();
         in.skipBytes(5); // cursor flags and iteration count: no cursors, one iteration
         ServerStatement statement = find(id, "mysqld_stmt_execute");
+        if (statement.parameterCount() == 0
+                && SessionStatement.classify(statement.sql()).kind() != SessionStatement.Kind.OTHER) {
+            // Prepared BEGIN / COMMIT / SET autocommit change the session's transaction state like their text form.
+            session.query(statement.sql());
+            return;
+        }
         PreparedStatement ps = statement.jdbc();
         try {
             bindParameters(statement, in);
@@ -156,6 +167,11 @@ final class PreparedCommands {
     void closeAll() {
         statements.values().forEach(PreparedCommands::closeQuietly);
         statements.clear();
+    }
+
+    /** The statement of a client's id, or {@code null}. */
+    ServerStatement get(int id) {
+        return statements.get(id);
     }
 
     private ServerStatement find(int id, String command) throws SQLException {

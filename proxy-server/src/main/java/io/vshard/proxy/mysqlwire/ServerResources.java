@@ -6,11 +6,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What all connections of one server share: the configuration, the bounded JDBC executor, the RSA keys,
- * the users whose caching_sha2 secret is cached (fast path allowed), and the connection id counter.
+ * the users whose caching_sha2 secret is cached (fast path allowed), the connection id counter, and the
+ * backend links single-shard reads are relayed over.
  */
 record ServerResources(
         MySqlProxyConfig config,
         ExecutorService jdbcExecutor,
         RsaPasswordKeys rsaKeys,
         Set<String> sha2Cache,
-        AtomicInteger connectionIds) {}
+        AtomicInteger connectionIds,
+        BackendLinks links) {}

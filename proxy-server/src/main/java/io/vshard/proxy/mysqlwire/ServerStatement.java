@@ -9,13 +9,15 @@ import java.sql.PreparedStatement;
  */
 final class ServerStatement {
     private final PreparedStatement jdbc;
+    private final String sql;
     private final int parameterCount;
     private final boolean generatesKeys;
     private final int[] parameterTypes;
     private final ByteArrayOutputStream[] longData;
 
-    ServerStatement(PreparedStatement jdbc, int parameterCount, boolean generatesKeys) {
+    ServerStatement(PreparedStatement jdbc, String sql, int parameterCount, boolean generatesKeys) {
         this.jdbc = jdbc;
+        this.sql = sql;
         this.parameterCount = parameterCount;
         this.generatesKeys = generatesKeys;
         this.parameterTypes = new int[parameterCount];
@@ -24,6 +26,21 @@ final class ServerStatement {
 
     PreparedStatement jdbc() {
         return jdbc;
+    }
+
+    /** The statement text as the client prepared it. */
+    String sql() {
+        return sql;
+    }
+
+    /** Whether any parameter has long data pending. */
+    boolean hasLongData() {
+        for (ByteArrayOutputStream d : longData) {
+            if (d != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int parameterCount() {

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  */
 record SessionStatement(Kind kind, boolean on) {
     enum Kind {
-        /** {@code SET NAMES} / {@code SET CHARACTER SET}: the proxy always speaks UTF-8, so it is a no-op. */
+        /**
+         * {@code SET NAMES} / {@code SET CHARACTER SET} / {@code SET character_set_results = ...}: the proxy always
+         * speaks UTF-8 (it re-encodes results, and relayed links are utf8mb4), so it is a no-op.
+         */
         SET_NAMES,
         SET_AUTOCOMMIT,
         BEGIN,
@@ -22,7 +25,9 @@ record SessionStatement(Kind kind, boolean on) {
         OTHER
     }
 
-    private static final Pattern SET_NAMES = Pattern.compile("set\\s+(names|character\\s+set|charset)\\s+.*");
+    private static final Pattern SET_NAMES = Pattern.compile("set\\s+(names|character\\s+set|charset)\\s+.*"
+            + "|set\\s+(session\\s+|@@session\\.|@@)?(character_set_(client|results|connection)|collation_connection)"
+            + "\\s*=.*");
     private static final Pattern AUTOCOMMIT =
             Pattern.compile("set\\s+(?:session\\s+|@@session\\.|@@)?autocommit\\s*=\\s*(\\w+)");
     private static final Pattern BEGIN = Pattern.compile("begin(\\s+work)?|start\\s+transaction(\\s+read\\s+\\w+)?");
