@@ -159,7 +159,9 @@ final class MigrateCommand implements Runnable {
             while (true) {
                 MigrationStatus s = control.status();
                 bar.show(s, null);
-                if (RESTING.contains(s.state()) && !s.state().equals(leaving)) {
+                // A pause with an error is the migration stopping itself (the orders clear the last error).
+                boolean selfPaused = s.state().equals(MigrationRecord.PAUSED) && s.lastError() != null;
+                if (RESTING.contains(s.state()) && (!s.state().equals(leaving) || selfPaused)) {
                     bar.finish();
                     return summary(s, out);
                 }
