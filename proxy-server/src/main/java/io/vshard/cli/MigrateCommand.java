@@ -149,19 +149,22 @@ final class MigrateCommand implements Runnable {
         }
 
         /**
-         * Shows progress every interval until the migration rests in a state other than {@code leaving}.
+         * Shows progress every interval until the migration rests, once it has left {@code leaving} (the state
+         * the order moved it out of; {@code null} for none), or pauses itself on an error.
          *
          * @return the exit status: 3 when it paused itself on an error, else 0
          */
         int follow(MigrationControl control, PrintWriter out, String leaving)
                 throws SQLException, InterruptedException {
             ProgressRenderer bar = new ProgressRenderer(out, terminal);
+            boolean left = leaving == null;
             while (true) {
                 MigrationStatus s = control.status();
                 bar.show(s, null);
+                left |= !s.state().equals(leaving);
                 // A pause with an error is the migration stopping itself (the orders clear the last error).
                 boolean selfPaused = s.state().equals(MigrationRecord.PAUSED) && s.lastError() != null;
-                if (RESTING.contains(s.state()) && (!s.state().equals(leaving) || selfPaused)) {
+                if (RESTING.contains(s.state()) && (left || selfPaused)) {
                     bar.finish();
                     return summary(s, out);
                 }
