@@ -4,6 +4,7 @@
 #   THREADS=4 SECONDS_EACH=10 ROWS=20000 bench/mysql-proxy.sh
 #   ENGINE_ONLY=0 bench/mysql-proxy.sh    # skip the third run (proxy with --no-mysql-relay)
 #   PROXY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/proxy.jfr" bench/mysql-proxy.sh   # JVM options
+#   PROXY_JAVA_OPTS=-Dvshard.transport=nio bench/mysql-proxy.sh   # Java NIO instead of the native epoll transport
 # Direct: one database holding sbtest1 (sysbench prepare). Proxy: the same rows in sbtest1 sharded by id over 8
 # logical shards (databases) behind two data sources on the same server, routed by the engine; single-shard reads
 # are relayed packet by packet. Needs MariaDB at 127.0.0.1:3306 (root, no password), sysbench and the mariadb
@@ -84,11 +85,12 @@ YAML
 
 start_proxy() { # extra proxy options...
   if [[ -n "$PROXY_PID" ]]; then kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=""; fi
-  java ${PROXY_JAVA_OPTS:-} -jar "$JAR" proxy --config "$WORK/vshard.yaml" --pg-port 0 --http-port 0 --mysql-port "$PORT" "$@" \
-    > "$WORK/proxy.log" 2>&1 &
+  java -Dorg.slf4j.simpleLogger.log.io.vshard.proxy.net.Transport=info ${PROXY_JAVA_OPTS:-} -jar "$JAR" proxy \
+    --config "$WORK/vshard.yaml" --pg-port 0 --http-port 0 --mysql-port "$PORT" "$@" > "$WORK/proxy.log" 2>&1 &
   PROXY_PID=$!
   for _ in $(seq 1 120); do grep -q "MySQL protocol on port" "$WORK/proxy.log" && break; sleep 1; done
   grep -q "MySQL protocol on port" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; exit 1; }
+  sed -n 's/.*\(Netty transport: .*\)/proxy \1/p' "$WORK/proxy.log" >&2
 }
 start_proxy
 
