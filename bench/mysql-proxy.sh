@@ -115,14 +115,26 @@ my 3306 root "" -N -e "SELECT id, k, c, pad FROM ${ID}_direct.sbtest1 ORDER BY i
 loaded=$(my "$PORT" bench bench vshard -N -e "SELECT COUNT(*) FROM sbtest1")
 [[ "$loaded" == "$ROWS" ]] || { echo "loaded $loaded rows through the proxy, expected $ROWS"; exit 1; }
 
+# CPU time (user + system, clock ticks) the proxy process used so far.
+proxy_ticks() { awk '{ print $14 + $15 }' "/proc/$PROXY_PID/stat"; }
+
 run() { # name, sysbench options...
   local name=$1; shift
   local load; load=$(uptime | sed 's/.*load average: //')
+  local ticks; ticks=$(proxy_ticks)
   local out; out=$(sysbench oltp_point_select "$@" --threads="$THREADS" --time="$SECONDS_EACH" run)
+  ticks=$(( $(proxy_ticks) - ticks ))
   local qps; qps=$(echo "$out" | sed -n 's/.*queries: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p')
   local errors; errors=$(echo "$out" | sed -n 's/.*ignored errors: *\([0-9]*\).*/\1/p')
   local p95; p95=$(echo "$out" | sed -n 's/.*95th percentile: *\([0-9.]*\).*/\1/p')
-  printf "%-7s %10s qps  p95 %6s ms  errors %s  (load average before: %s)\n" "$name" "$qps" "$p95" "$errors" "$load" >&2
+  # The proxy's CPU per query depends less on the machine's other load than the rates do.
+  local cpu=""
+  if [[ "$name" != direct ]]; then
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v q="$qps" -v s="$SECONDS_EACH" \
+      'BEGIN { printf "  proxy CPU %.1f us/query", t / hz * 1e6 / (q * s) }')
+  fi
+  printf "%-7s %10s qps  p95 %6s ms  errors %s%s  (load average before: %s)\n" "$name" "$qps" "$p95" "$errors" "$cpu" \
+    "$load" >&2
   echo "$qps"
 }
 
