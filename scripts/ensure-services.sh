@@ -56,6 +56,8 @@ if ! pg_up; then
 fi
 pg_up || { log "PostgreSQL did not come up on 127.0.0.1:5432"; exit 1; }
 have psql || apt_install postgresql-client
+# pgbouncer: the baseline of the PostgreSQL proxy benchmark (it/bench/pgbench-compare.sh).
+have pgbouncer || apt_install pgbouncer
 psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1" >/dev/null || {
   log "cannot connect to PostgreSQL as postgres without a password; set trust auth for 127.0.0.1 in pg_hba.conf"
   exit 1

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # pgbench -S (select-only), 8 clients, in -M prepared and -M simple: directly against PostgreSQL, through
 # pgbouncer and through the vshard proxy, in one run; prints transactions per second and ratios to direct.
-#   it/bench/pgbench-compare.sh            (DURATION=30 SCALE=10 by default; needs PostgreSQL on 127.0.0.1:5432)
+#   it/bench/pgbench-compare.sh   (DURATION=30 SCALE=10 ROUNDS=2 WARMUP=15 by default; PostgreSQL on 127.0.0.1:5432)
+# Each target runs ROUNDS times, interleaved (direct, pgbouncer, vshard, direct, ...), and the mean is reported, so
+# the load other processes put on a shared machine falls on all three alike. VSHARD_JAVA_OPTS go to the proxy JVM.
 # The vshard proxy serves a configuration whose two data sources (the scenario manifest's db_a and db_b) are
 # the benchmark database; the pgbench tables are unsharded, so statements go to the default shard through the
-# router. Build the jar first: mvn -B -o -pl proxy-server -am package -DskipTests
+# router, and the proxy forwards those single-shard reads at the wire level.
+# Build the jar first: mvn -B -o -pl proxy-server -am package -DskipTests
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/proxy-server/target/vshard-cli.jar"
 DURATION="${DURATION:-30}"
 SCALE="${SCALE:-10}"
 CLIENTS="${CLIENTS:-8}"
+ROUNDS="${ROUNDS:-2}"
+WARMUP="${WARMUP:-15}"
 DB="vshard_bench_$$"
 BIN=/usr/lib/postgresql/15/bin
 PGBENCH="$BIN/pgbench"; [[ -x "$PGBENCH" ]] || PGBENCH=pgbench
@@ -23,6 +28,7 @@ chmod 755 "$WORK"
 PIDS=()
 
 cleanup() {
+  if [[ -n "${KEEP_LOG:-}" ]]; then cp "$WORK/vshard.log" "$KEEP_LOG" 2>/dev/null || true; fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 1
   "$PSQL" -X -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
@@ -31,9 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 [[ -f "$JAR" ]] || { echo "build the jar first: mvn -B -o -pl proxy-server -am package -DskipTests" >&2; exit 1; }
-if ! command -v pgbouncer >/dev/null 2>&1; then
-  apt-get install -y -q pgbouncer >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q pgbouncer >/dev/null; }
-fi
+command -v pgbouncer >/dev/null 2>&1 || "$ROOT/scripts/ensure-services.sh"
 
 "$PSQL" -X -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $DB"
 "$PGBENCH" -i -q -s "$SCALE" -h 127.0.0.1 -U postgres "$DB" >/dev/null 2>&1
@@ -59,9 +63,9 @@ chmod 644 "$WORK"/*.ini "$WORK"/*.txt
 mkdir -p "$WORK/pgb"
 if [[ "$(id -u)" == 0 ]]; then
   chown postgres "$WORK/pgb"
-  pgbouncer -u postgres "$WORK/pgbouncer.ini" & PIDS+=($!)
+  pgbouncer -u postgres "$WORK/pgbouncer.ini" >/dev/null 2>&1 & PIDS+=($!)
 else
-  pgbouncer "$WORK/pgbouncer.ini" & PIDS+=($!)
+  pgbouncer "$WORK/pgbouncer.ini" >/dev/null 2>&1 & PIDS+=($!)
 fi
 
 # vshard: the scenario manifest places its shards on db_a and db_b; both are the benchmark database here.
@@ -101,17 +105,30 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
-tps() { # port mode
-  PGPASSWORD=bench "$PGBENCH" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$DURATION" -h 127.0.0.1 -p "$1" -U postgres "$DB" \
-    2>>"$WORK/err" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1 || true
+tps() { # port mode seconds; prints 0 when pgbench failed
+  local t
+  t=$(PGPASSWORD=bench "$PGBENCH" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$3" -h 127.0.0.1 -p "$1" -U postgres "$DB" \
+    2>>"$WORK/err" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1 || true)
+  echo "${t:-0}"
 }
 
-echo "pgbench -n -S -c $CLIENTS -j 2 -T $DURATION, scale $SCALE; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The proxy is a JVM: give its JIT the same warm start the other two have (not measured).
+for mode in prepared simple; do tps $VS_PORT "$mode" "$WARMUP" >/dev/null; done
+
+echo "pgbench -n -S -c $CLIENTS -j 2 -T $DURATION, scale $SCALE, $ROUNDS interleaved rounds (mean tps); $(nproc) cores"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-9s %12s %12s %12s %10s %10s\n' mode direct pgbouncer vshard pgb/dir vsh/dir
 for mode in prepared simple; do
-  d=$(tps 5432 "$mode"); b=$(tps $PGB_PORT "$mode"); v=$(tps $VS_PORT "$mode")
-  printf '%-9s %12.0f %12.0f %12.0f %10.2f %10.2f\n' "$mode" "${d:-0}" "${b:-0}" "${v:-0}" \
-    "$(echo "${b:-0} / ${d:-1}" | bc -l)" "$(echo "${v:-0} / ${d:-1}" | bc -l)"
+  d=0; b=0; v=0
+  for _ in $(seq 1 "$ROUNDS"); do
+    d=$(echo "$d + $(tps 5432 "$mode" "$DURATION")" | bc -l)
+    b=$(echo "$b + $(tps $PGB_PORT "$mode" "$DURATION")" | bc -l)
+    v=$(echo "$v + $(tps $VS_PORT "$mode" "$DURATION")" | bc -l)
+  done
+  d=$(echo "$d / $ROUNDS" | bc -l); b=$(echo "$b / $ROUNDS" | bc -l); v=$(echo "$v / $ROUNDS" | bc -l)
+  printf '%-9s %12.0f %12.0f %12.0f %10.2f %10.2f\n' "$mode" "$d" "$b" "$v" \
+    "$(echo "$b / ($d + 0.000001)" | bc -l)" "$(echo "$v / ($d + 0.000001)" | bc -l)"
 done
 [[ -s "$WORK/err" ]] && { echo "pgbench errors:"; sort "$WORK/err" | uniq -c | head -5; }
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+curl -s "http://127.0.0.1:$VS_HTTP/metrics" | grep -E '^vshard_(queries_total|pgwire_direct_statements_total)' || true

@@ -340,14 +340,58 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * The one data source and schema a read runs on when it needs nothing from the engine, or {@code null}
+     * when it must go through a {@link Session}: writes, fan-outs, session, transaction and admin statements,
+     * anything while a migration is published (a key may live in two places then), non-PostgreSQL data
+     * sources, and text the router rejects. Routing is the router's (and so the placement function's), with
+     * the same parameter values a {@link Session} would be given.
+     *
+     * @param session the client's session, whose remembered settings the route carries
+     */
+    public DirectRoute directRoute(String sql, List<Object> parameters, Session session) {
+        RouterView v = view;
+        if (v.migration() != null || v.routing().next() != null || !session.autoCommit()) {
+            return null;
+        }
+        RoutePlan plan;
+        try {
+            plan = router.plan(sql, parameters, v.routing());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        ShardLocation at;
+        boolean defaultShard;
+        if (plan instanceof RoutePlan.Sharded s && !s.writes() && s.statements().size() == 1) {
+            at = s.statements().get(0).shard().location();
+            defaultShard = false;
+        } else if (plan instanceof RoutePlan.DefaultShard d && !d.writes()) {
+            at = config.defaultShard();
+            defaultShard = true;
+        } else {
+            return null;
+        }
+        DataSourcePool pool = dataSources.pool(at.dataSource());
+        if (pool.dialect() != io.vshard.config.Dialect.POSTGRESQL) {
+            return null;
+        }
+        metrics().routed("direct");
+        return new DirectRoute(pool.config(), at.schema(), session.settingsFor(defaultShard));
+    }
+
+    /**
      * Routes a statement through the router and the placement function and, when it is a read that exactly one
      * physical location answers with no merging, says where; otherwise (writes, fan-outs, admin, session and
-     * transaction statements) returns {@code null}, and the caller runs the statement through a {@link Session}.
-     * Counts the route in the metrics when it returns a target. Thread safe.
+     * transaction statements, and anything while a migration is published) returns {@code null}, and the caller
+     * runs the statement through a {@link Session}. Counts the route in the metrics when it returns a target. Thread safe.
      *
      * @throws SQLException as {@link #plan(String, List)}
      */
     public ShardTarget singleShardRead(String sql, List<Object> parameters) throws SQLException {
+        RouterView v = view;
+        // While a migration is published a key may live in two places and reads must follow the engine's epochs.
+        if (v.migration() != null || v.routing().next() != null) {
+            return null;
+        }
         if (!(plan(sql, parameters) instanceof RoutePlan.Sharded p)
                 || p.writes()
                 || p.statements().isEmpty()) {

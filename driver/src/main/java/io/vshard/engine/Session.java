@@ -602,6 +602,11 @@ public final class Session implements AutoCloseable {
         ShardRunner.closeQuietly(out.statement());
     }
 
+    /** The remembered {@code SET} statements to replay on a connection serving the default shard or a logical one. */
+    List<String> settingsFor(boolean defaultShard) {
+        return settings.snapshot(defaultShard);
+    }
+
     /** Whether statements commit on their own. */
     public boolean autoCommit() {
         return autoCommit;

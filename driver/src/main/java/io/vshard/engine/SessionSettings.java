@@ -20,8 +20,8 @@ final class SessionSettings {
     private static final Pattern SET = Pattern.compile(
             "^\\s*SET\\s+(SESSION\\s+|LOCAL\\s+)?(TIME\\s+ZONE\\b|\"[^\"]+\"|[A-Za-z_][\\w.]*)",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern RESET =
-            Pattern.compile("^\\s*(RESET|DISCARD)\\s+(\"[^\"]+\"|[A-Za-z_][\\w.]*)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern RESET = Pattern.compile(
+            "^\\s*(RESET|DISCARD)\\s+(TIME\\s+ZONE\\b|\"[^\"]+\"|[A-Za-z_][\\w.]*)", Pattern.CASE_INSENSITIVE);
     private static final String SEARCH_PATH = "search_path";
 
     private final Map<String, String> byName = new LinkedHashMap<>();

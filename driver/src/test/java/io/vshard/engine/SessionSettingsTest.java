@@ -40,6 +40,15 @@ class SessionSettingsTest {
     }
 
     @Test
+    void resetTimeZoneForgetsSetTimeZone() {
+        SessionSettings s = new SessionSettings();
+        s.remember("SET TIME ZONE 'America/New_York'");
+        s.remember("SET work_mem = '8MB'");
+        s.remember("RESET TIME ZONE");
+        assertThat(s.snapshot(false)).containsExactly("SET work_mem = '8MB'");
+    }
+
+    @Test
     void setLocalIsNotRememberedAndARollbackRestores() throws SQLException {
         SessionSettings s = new SessionSettings();
         assertThat(SessionSettings.check("SET LOCAL work_mem = '8MB'"))

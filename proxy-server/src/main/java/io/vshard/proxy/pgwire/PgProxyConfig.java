@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  * @param drainTimeout how long {@link PgProxyServer#close()} waits for running statements
  * @param tlsCertificate PEM certificate chain offered on SSLRequest; null answers 'N' (no TLS)
  * @param tlsPrivateKey PEM PKCS#8 private key of {@code tlsCertificate}; null when no TLS
+ * @param directForwarding whether single-shard reads of sessions served by a vshard engine are forwarded to their
+ *     shard at the wire level (see {@link PgDirectPath}) instead of running through the engine
  */
 public record PgProxyConfig(
         PgAuthMethod authMethod,
@@ -31,7 +33,8 @@ public record PgProxyConfig(
         String serverVersion,
         Duration drainTimeout,
         Path tlsCertificate,
-        Path tlsPrivateKey) {
+        Path tlsPrivateKey,
+        boolean directForwarding) {
 
     /** Validates and copies. */
     public PgProxyConfig {
@@ -47,7 +50,7 @@ public record PgProxyConfig(
         }
     }
 
-    /** Defaults: SCRAM, 16 MiB messages, 10 minutes idle, 32 workers, 1024 queued, 10 s drain. */
+    /** Defaults: SCRAM, 16 MiB messages, 10 minutes idle, 32 workers, 1024 queued, 10 s drain, direct forwarding. */
     public static PgProxyConfig of(PgAuthMethod method, List<PgUser> users) {
         return new PgProxyConfig(
                 method,
@@ -59,7 +62,8 @@ public record PgProxyConfig(
                 "15.0 (vshard)",
                 Duration.ofSeconds(10),
                 null,
-                null);
+                null,
+                true);
     }
 
     /** A copy with another idle timeout. */
@@ -74,7 +78,8 @@ public record PgProxyConfig(
                 serverVersion,
                 drainTimeout,
                 tlsCertificate,
-                tlsPrivateKey);
+                tlsPrivateKey,
+                directForwarding);
     }
 
     /** A copy with another maximum message size. */
@@ -89,7 +94,8 @@ public record PgProxyConfig(
                 serverVersion,
                 drainTimeout,
                 tlsCertificate,
-                tlsPrivateKey);
+                tlsPrivateKey,
+                directForwarding);
     }
 
     /** A copy serving TLS with this PEM certificate chain and PKCS#8 key. */
@@ -104,7 +110,24 @@ public record PgProxyConfig(
                 serverVersion,
                 drainTimeout,
                 certificate,
-                privateKey);
+                privateKey,
+                directForwarding);
+    }
+
+    /** A copy that forwards single-shard reads at the wire level ({@code true}) or runs all through the engine. */
+    public PgProxyConfig withDirectForwarding(boolean on) {
+        return new PgProxyConfig(
+                authMethod,
+                users,
+                maxMessageSize,
+                idleTimeout,
+                workerThreads,
+                workerQueue,
+                serverVersion,
+                drainTimeout,
+                tlsCertificate,
+                tlsPrivateKey,
+                on);
     }
 
     /** A copy with another drain timeout for {@link PgProxyServer#close()}. */
@@ -119,6 +142,7 @@ public record PgProxyConfig(
                 serverVersion,
                 timeout,
                 tlsCertificate,
-                tlsPrivateKey);
+                tlsPrivateKey,
+                directForwarding);
     }
 }

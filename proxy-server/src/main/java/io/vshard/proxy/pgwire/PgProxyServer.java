@@ -45,7 +45,8 @@ public final class PgProxyServer implements AutoCloseable {
             ExecutorService workers,
             CancelRegistry cancels,
             AtomicInteger inFlight,
-            PgWireStats stats) {
+            PgWireStats stats,
+            PgLinkPool links) {
 
         /** Closes a JDBC resource on a worker (closing may block on the network). */
         void closeLater(AutoCloseable resource) {
@@ -63,6 +64,9 @@ public final class PgProxyServer implements AutoCloseable {
             }
         }
     }
+
+    /** Idle raw backend connections kept per event loop and data source for the next session. */
+    private static final int IDLE_LINKS_PER_LOOP = 8;
 
     private final Shared shared;
     private final PgBackendEncoder encoder = new PgBackendEncoder();
@@ -82,7 +86,14 @@ public final class PgProxyServer implements AutoCloseable {
                 new DefaultThreadFactory("vshard-pg-worker", true));
         workers.allowCoreThreadTimeOut(true);
         this.shared = new Shared(
-                config, tls(config), connector, workers, new CancelRegistry(), new AtomicInteger(), new PgWireStats());
+                config,
+                tls(config),
+                connector,
+                workers,
+                new CancelRegistry(),
+                new AtomicInteger(),
+                new PgWireStats(),
+                new PgLinkPool(IDLE_LINKS_PER_LOOP));
     }
 
     private static SslContext tls(PgProxyConfig config) {

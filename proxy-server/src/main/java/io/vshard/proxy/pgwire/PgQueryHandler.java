@@ -29,14 +29,19 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgQueryHandler.class);
     private static final int WRITES_PER_FLUSH = 64;
+    private static final int MAX_WAITING_MESSAGES = 64;
 
     private final PgProxyServer.Shared shared;
     private final Channel channel;
     private final PgSession session;
+    private final PgDirectPath direct;
     private final ChannelOutput output;
     private final ArrayDeque<FrontendMessage> pending = new ArrayDeque<>();
     private final Object writability = new Object();
     private boolean busy;
+    /** The head of {@code pending} fell back from the direct path: the engine path takes the next batch. */
+    private boolean engineNext;
+
     private boolean sessionClosed;
     private int processId;
 
@@ -45,6 +50,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         this.channel = channel;
         this.output = new ChannelOutput();
         this.session = new PgSession(connection, output, shared.stats());
+        this.direct = PgDirectPath.of(shared, session, channel);
     }
 
     void processId(int processId) {
@@ -53,6 +59,9 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     void cancel() {
         session.cancel();
+        if (direct != null) {
+            direct.cancel();
+        }
     }
 
     /** Flushes the startup answers, then handles messages the client pipelined early, or reads the first one. */
@@ -71,9 +80,30 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         pending.add((FrontendMessage) msg);
+    }
+
+    /** Dispatches once per socket read, so the messages a client sent together are handled together. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!busy) {
             dispatch(ctx);
         }
+    }
+
+    /**
+     * Whether {@code pending} stops in the middle of what the client will send before it waits for an answer
+     * (it ends before a Sync, Flush or Query). PostgreSQL itself answers nothing before those, so waiting for the
+     * rest costs the client nothing and lets the direct path see a whole unit. Bounded, so a client streaming
+     * messages without a Sync is still served as they come.
+     */
+    private boolean unitIncomplete() {
+        FrontendMessage last = pending.peekLast();
+        return direct != null
+                && pending.size() < MAX_WAITING_MESSAGES
+                && !(last instanceof FrontendMessage.Sync
+                        || last instanceof FrontendMessage.Flush
+                        || last instanceof FrontendMessage.Query
+                        || last instanceof FrontendMessage.Terminate);
     }
 
     private void dispatch(ChannelHandlerContext ctx) {
@@ -81,10 +111,19 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             closeSession();
             return;
         }
-        if (pending.isEmpty()) {
+        if (pending.isEmpty() || unitIncomplete()) {
             ctx.read();
             return;
         }
+        if (direct != null && !engineNext) {
+            busy = true;
+            shared.inFlight().incrementAndGet();
+            if (direct.start(pending, rest -> directFinished(ctx, rest))) {
+                return;
+            }
+            finished();
+        }
+        engineNext = false;
         List<FrontendMessage> batch = new ArrayList<>(pending);
         pending.clear();
         busy = true;
@@ -96,6 +135,18 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(PgErrors.error("FATAL", "53000", "the proxy is overloaded"))
                     .addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** A direct unit ended; {@code rest} holds what the engine path must still answer, or is null. */
+    private void directFinished(ChannelHandlerContext ctx, List<FrontendMessage> rest) {
+        finished();
+        if (rest != null) {
+            for (int i = rest.size() - 1; i >= 0; i--) {
+                pending.addFirst(rest.get(i));
+            }
+            engineNext = true;
+        }
+        dispatch(ctx);
     }
 
     /** Runs on a worker thread. */
@@ -144,6 +195,9 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (direct != null) {
+            direct.clientWritable();
+        }
         synchronized (writability) {
             writability.notifyAll();
         }
@@ -152,7 +206,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        session.cancel();
+        cancel();
         synchronized (writability) {
             writability.notifyAll();
         }
@@ -166,6 +220,9 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         sessionClosed = true;
+        if (direct != null) {
+            direct.close();
+        }
         shared.cancels().unregister(processId);
         shared.closeLater(session);
     }

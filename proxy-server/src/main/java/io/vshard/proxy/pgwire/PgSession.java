@@ -71,6 +71,31 @@ final class PgSession implements AutoCloseable {
         return true;
     }
 
+    /** The JDBC connection serving this session. */
+    Connection connection() {
+        return connection;
+    }
+
+    /** 'I', 'T' or 'E', as the next ReadyForQuery would report it. */
+    byte transactionStatus() {
+        return transaction.status();
+    }
+
+    /** Whether an error made the session drop extended-protocol messages until the next Sync. */
+    boolean skippingToSync() {
+        return skipToSync;
+    }
+
+    /** The prepared statement named {@code name}, or {@code null}. */
+    PgStatement findStatement(String name) {
+        return statements.get(name);
+    }
+
+    /** Registers a statement whose Parse was answered elsewhere (replacing the unnamed one, as Parse does). */
+    void register(String name, PgStatement statement) {
+        closeQuietly(statements.put(name, statement));
+    }
+
     /** Cancels the statement running right now, if any; safe from any thread. */
     void cancel() {
         Statement statement = running;
@@ -368,7 +393,8 @@ final class PgSession implements AutoCloseable {
         return portal;
     }
 
-    private void closeUnnamed() {
+    /** Drops the unnamed portal and statement, as a simple Query does. */
+    void closeUnnamed() {
         closeQuietly(portals.remove(""));
         closeQuietly(statements.remove(""));
     }

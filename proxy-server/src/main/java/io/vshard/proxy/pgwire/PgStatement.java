@@ -17,6 +17,9 @@ final class PgStatement implements AutoCloseable {
     final CommandTag tag;
     final SqlScanner.Rewritten rewritten;
     final int[] parameterTypes;
+    /** The types the client's Parse declared, as it sent them (a backend must get exactly these). */
+    final int[] declaredTypes;
+
     private PreparedStatement prepared;
     private List<PgColumns.Column> columns;
     private boolean parameterTypesResolved;
@@ -25,6 +28,7 @@ final class PgStatement implements AutoCloseable {
         this.sql = sql;
         this.tag = CommandTag.of(sql);
         this.rewritten = SqlScanner.rewrite(sql);
+        this.declaredTypes = declaredTypes.clone();
         this.parameterTypes = Arrays.copyOf(declaredTypes, Math.max(declaredTypes.length, rewritten.parameterCount()));
     }
 

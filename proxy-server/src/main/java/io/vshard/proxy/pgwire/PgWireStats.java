@@ -17,6 +17,7 @@ public final class PgWireStats {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder statementErrors = new LongAdder();
     private final LongAdder cancels = new LongAdder();
+    private final LongAdder direct = new LongAdder();
     private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
     private final LongAdder statements = new LongAdder();
     private final DoubleAdder seconds = new DoubleAdder();
@@ -41,6 +42,16 @@ public final class PgWireStats {
 
     void statementFailed() {
         statementErrors.increment();
+    }
+
+    /** Counts one statement forwarded to its backend at the wire level. */
+    void directForwarded() {
+        direct.increment();
+    }
+
+    /** Statements forwarded to their backend at the wire level so far. */
+    public long directStatements() {
+        return direct.sum();
     }
 
     void cancelRequested() {
@@ -82,6 +93,11 @@ public final class PgWireStats {
                 "Statements answered with an ErrorResponse.",
                 statementErrors.sum());
         counter(out, "vshard_pgwire_cancel_requests_total", "CancelRequests received.", cancels.sum());
+        counter(
+                out,
+                "vshard_pgwire_direct_statements_total",
+                "Statements forwarded to their shard at the wire level.",
+                direct.sum());
         String name = "vshard_pgwire_statement_seconds";
         out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
         out.append("# TYPE ").append(name).append(" histogram\n");

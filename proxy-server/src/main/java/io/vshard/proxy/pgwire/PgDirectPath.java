@@ -1,0 +1,400 @@
+package io.vshard.proxy.pgwire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.vshard.config.DataSourceConfig;
+import io.vshard.config.Dialect;
+import io.vshard.engine.DirectRoute;
+import io.vshard.engine.Engine;
+import io.vshard.engine.Session;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The direct path of one client session: single-shard reads outside a transaction block skip the engine. The
+ * engine's router (and through it the placement function) still picks the data source and schema; then the
+ * client's own messages go to a raw wire connection to that data source ({@link PgBackendLink}, one per data
+ * source, held by the session) and the backend's answer is relayed back without decoding a row.
+ *
+ * <p>A unit is what the session answers at once: a simple Query holding one statement, or an extended-protocol
+ * run {@code Parse* Bind [Describe portal] Execute Sync} on the unnamed portal, all of it already received.
+ * Anything else (transactions, writes, fan-outs, SET and SHOW, admin SQL, several statements in one Query, named
+ * portals, row limits, Describe of a statement, a migration in progress) goes down the engine path, which keeps
+ * every statement the session prepared: Parse is always answered and registered locally, and a backend gets the
+ * statement prepared under the client's name just before its first Bind there.
+ *
+ * <p>Before a unit runs, the connection is pointed at the route's schema with the session's remembered settings
+ * replayed ({@code RESET ALL}, {@code SET search_path}, the SETs) when it was last pointed elsewhere. If the
+ * connection cannot be opened or the replay fails, the unit falls back to the engine path before anything was
+ * relayed; a connection lost mid-answer ends the statement with SQLSTATE 08006.
+ *
+ * <p>Threading: confined to the client channel's event loop, and used only while no engine batch runs for the
+ * session (the session's state is handed over by the worker's completion task).
+ */
+final class PgDirectPath {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgDirectPath.class);
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private final PgProxyServer.Shared shared;
+    private final Engine engine;
+    private final Session engineSession;
+    private final PgSession session;
+    private final Channel client;
+    private final Map<String, PgBackendLink> links = new HashMap<>();
+    private final Map<String, BackendAddress> addresses = new HashMap<>();
+    private final ParameterCapture parameters = new ParameterCapture();
+    private boolean closed;
+
+    private PgDirectPath(PgProxyServer.Shared shared, Session engineSession, PgSession session, Channel client) {
+        this.shared = shared;
+        this.engine = engineSession.engine();
+        this.engineSession = engineSession;
+        this.session = session;
+        this.client = client;
+    }
+
+    /** The direct path of {@code session}, or {@code null} when it is not served by a vshard engine. */
+    static PgDirectPath of(PgProxyServer.Shared shared, PgSession session, Channel client) {
+        if (!shared.config().directForwarding()) {
+            return null;
+        }
+        try {
+            if (!session.connection().isWrapperFor(Session.class)) {
+                return null;
+            }
+            return new PgDirectPath(shared, session.connection().unwrap(Session.class), session, client);
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** A unit the direct path takes: its messages, the Parses among them, and where it runs. */
+    private record Unit(
+            List<FrontendMessage> messages,
+            List<FrontendMessage.Parse> parses,
+            FrontendMessage.Query query,
+            FrontendMessage.Bind bind,
+            PgStatement statement,
+            boolean describe,
+            DirectRoute route,
+            BackendAddress address) {}
+
+    /**
+     * Takes the unit at the head of {@code pending} and starts it when the direct path can answer it exactly.
+     * {@code finished} later gets {@code null} when the unit was answered, or the messages the engine path must
+     * still handle (the unit minus its Parses, which were answered); it may run before this method returns.
+     *
+     * @return false, leaving {@code pending} untouched, when the engine path must take the unit
+     */
+    boolean start(ArrayDeque<FrontendMessage> pending, Consumer<List<FrontendMessage>> finished) {
+        if (closed || session.transactionStatus() != 'I' || session.skippingToSync()) {
+            return false;
+        }
+        Unit unit = classify(pending);
+        if (unit == null) {
+            return false;
+        }
+        for (int i = 0; i < unit.messages().size(); i++) {
+            pending.poll();
+        }
+        if (unit.query() != null) {
+            session.closeUnnamed();
+        }
+        for (FrontendMessage.Parse parse : unit.parses()) {
+            PgStatement registered =
+                    parse == parseOf(unit) ? unit.statement() : new PgStatement(parse.sql(), parse.parameterTypes());
+            session.register(parse.statement(), registered);
+            client.write(new BackendMessage.ParseComplete(), client.voidPromise());
+        }
+        String source = unit.route().dataSource().name();
+        PgBackendLink link = links.get(source);
+        if (link != null && !link.idle()) {
+            // The backend went away since the last statement: log in again.
+            links.remove(source).close();
+            link = null;
+        }
+        if (link == null) {
+            link = shared.links().take(unit.address(), client);
+            if (link != null) {
+                links.put(source, link);
+            }
+        }
+        if (link == null) {
+            PgBackendLink[] opened = new PgBackendLink[1];
+            opened[0] = PgBackendLink.open(unit.address(), client, CONNECT_TIMEOUT_MILLIS, why -> {
+                if (why == null && !closed) {
+                    links.put(source, opened[0]);
+                    point(unit, opened[0], finished);
+                } else {
+                    if (why != null) {
+                        shared.links().loginFailed(unit.address());
+                        LOG.warn(
+                                "pgwire: no direct connection to data source {} for 30 s, using the engine: {}",
+                                source,
+                                why);
+                    } else {
+                        opened[0].close();
+                    }
+                    fallBack(unit, finished);
+                }
+            });
+        } else {
+            point(unit, link, finished);
+        }
+        return true;
+    }
+
+    private static FrontendMessage.Parse parseOf(Unit unit) {
+        for (FrontendMessage.Parse parse : unit.parses()) {
+            if (unit.bind() != null && parse.statement().equals(unit.bind().statement())) {
+                return parse;
+            }
+        }
+        return null;
+    }
+
+    /** Points the connection at the route's schema and settings when it is not already, then runs the unit. */
+    private void point(Unit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
+        DirectRoute route = unit.route();
+        PgBackendLink.SessionState wanted = new PgBackendLink.SessionState(route.schema(), route.settings());
+        if (wanted.equals(link.state())) {
+            run(unit, link, finished);
+            return;
+        }
+        StringBuilder sql =
+                new StringBuilder("RESET ALL;\nSET search_path TO ").append(Dialect.POSTGRESQL.quote(route.schema()));
+        for (String setting : route.settings()) {
+            sql.append(";\n").append(setting);
+        }
+        ByteBuf frames = client.alloc().buffer();
+        FrontendFrames.query(frames, sql.toString());
+        link.state(null);
+        // A simple Query drops the backend's unnamed statement.
+        link.forget("");
+        link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
+            if (intact && !error) {
+                link.state(wanted);
+                run(unit, link, finished);
+            } else {
+                drop(route.dataSource().name(), link);
+                fallBack(unit, finished);
+            }
+        });
+    }
+
+    private void run(Unit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
+        ByteBuf frames = client.alloc().buffer();
+        List<Byte> skips = new ArrayList<>(2);
+        String prepared = null;
+        if (unit.query() != null) {
+            FrontendFrames.query(frames, unit.query().sql());
+            // A simple Query drops the backend's unnamed statement.
+            link.forget("");
+        } else {
+            FrontendMessage.Bind bind = unit.bind();
+            String name = bind.statement();
+            if (!link.hasPrepared(name, unit.statement())) {
+                if (!name.isEmpty()) {
+                    FrontendFrames.close(frames, (byte) 'S', name);
+                    skips.add((byte) '3');
+                }
+                FrontendFrames.parse(frames, name, unit.statement().sql, unit.statement().declaredTypes);
+                skips.add((byte) '1');
+                link.prepared(name, unit.statement());
+                prepared = name;
+            }
+            FrontendFrames.bind(frames, bind);
+            if (unit.describe()) {
+                FrontendFrames.describe(frames, (byte) 'P', bind.portal());
+            }
+            FrontendFrames.execute(frames, bind.portal(), 0);
+            FrontendFrames.sync(frames);
+        }
+        shared.stats().directForwarded();
+        String injected = prepared;
+        long started = System.nanoTime();
+        link.exchange(frames, true, skips, (intact, error, relayed) -> {
+            shared.stats().statementExecuted(System.nanoTime() - started);
+            if (error) {
+                shared.stats().statementFailed();
+                if (injected != null) {
+                    link.forget(injected);
+                }
+            }
+            if (intact) {
+                finished.accept(null);
+            } else if (!relayed) {
+                drop(unit.route().dataSource().name(), link);
+                fallBack(unit, finished);
+            } else {
+                drop(unit.route().dataSource().name(), link);
+                client.write(PgErrors.error(
+                        "ERROR",
+                        "08006",
+                        "lost the connection to data source "
+                                + unit.route().dataSource().name()));
+                client.writeAndFlush(new BackendMessage.ReadyForQuery((byte) 'I'))
+                        .addListener(f -> finished.accept(null));
+            }
+        });
+    }
+
+    private void drop(String source, PgBackendLink link) {
+        if (links.get(source) == link) {
+            links.remove(source);
+        }
+        link.close();
+    }
+
+    /** Hands the unit to the engine path; its Parses were answered already. */
+    private static void fallBack(Unit unit, Consumer<List<FrontendMessage>> finished) {
+        List<FrontendMessage> rest = new ArrayList<>(unit.messages().size());
+        for (FrontendMessage m : unit.messages()) {
+            if (!(m instanceof FrontendMessage.Parse)) {
+                rest.add(m);
+            }
+        }
+        finished.accept(rest);
+    }
+
+    /** The head unit of {@code pending} when the direct path can take it, else {@code null}. */
+    private Unit classify(ArrayDeque<FrontendMessage> pending) {
+        FrontendMessage head = pending.peek();
+        if (head instanceof FrontendMessage.Query query) {
+            List<SqlScanner.Piece> pieces = SqlScanner.split(query.sql());
+            if (pieces.size() != 1 || !forwardable(CommandTag.of(pieces.get(0).sql()))) {
+                return null;
+            }
+            DirectRoute route = engine.directRoute(pieces.get(0).sql(), List.of(), engineSession);
+            BackendAddress address = route == null ? null : address(route.dataSource());
+            return address == null
+                    ? null
+                    : new Unit(List.of(query), List.of(), query, null, null, false, route, address);
+        }
+        return classifyExtended(pending);
+    }
+
+    private Unit classifyExtended(ArrayDeque<FrontendMessage> pending) {
+        List<FrontendMessage> messages = new ArrayList<>(5);
+        List<FrontendMessage.Parse> parses = new ArrayList<>(1);
+        Map<String, PgStatement> parsed = new HashMap<>(2);
+        FrontendMessage.Bind bind = null;
+        boolean describe = false;
+        boolean executed = false;
+        Iterator<FrontendMessage> it = pending.iterator();
+        while (true) {
+            if (!it.hasNext()) {
+                return null;
+            }
+            FrontendMessage m = it.next();
+            messages.add(m);
+            if (m instanceof FrontendMessage.Parse p && bind == null) {
+                if (!acceptableParse(p, parsed)) {
+                    return null;
+                }
+                parses.add(p);
+                parsed.put(p.statement(), new PgStatement(p.sql(), p.parameterTypes()));
+            } else if (m instanceof FrontendMessage.Bind b && bind == null) {
+                if (!b.portal().isEmpty()) {
+                    return null;
+                }
+                bind = b;
+            } else if (m instanceof FrontendMessage.Describe d && bind != null && !executed && !describe) {
+                if (d.kind() != 'P' || !d.name().isEmpty()) {
+                    return null;
+                }
+                describe = true;
+            } else if (m instanceof FrontendMessage.Execute e && bind != null && !executed) {
+                if (!e.portal().isEmpty() || e.maxRows() != 0) {
+                    return null;
+                }
+                executed = true;
+            } else if (m instanceof FrontendMessage.Sync && executed) {
+                break;
+            } else {
+                return null;
+            }
+        }
+        PgStatement statement = parsed.containsKey(bind.statement())
+                ? parsed.get(bind.statement())
+                : session.findStatement(bind.statement());
+        if (statement == null || !bindable(statement, bind)) {
+            return null;
+        }
+        DirectRoute route;
+        try {
+            route = engine.directRoute(statement.rewritten.sql(), parameters.of(statement, bind), engineSession);
+        } catch (SQLException | RuntimeException e) {
+            // The engine path reports the bad value with its SQLSTATE.
+            return null;
+        }
+        BackendAddress address = route == null ? null : address(route.dataSource());
+        if (address == null) {
+            return null;
+        }
+        return new Unit(List.copyOf(messages), parses, null, bind, statement, describe, route, address);
+    }
+
+    private boolean acceptableParse(FrontendMessage.Parse p, Map<String, PgStatement> parsed) {
+        if (parsed.containsKey(p.statement())) {
+            return false;
+        }
+        if (!p.statement().isEmpty() && session.findStatement(p.statement()) != null) {
+            return false;
+        }
+        return SqlScanner.split(p.sql()).size() <= 1;
+    }
+
+    /**
+     * Whether a statement of this kind may be relayed: not transaction control, and not COPY, whose sub-protocol
+     * (CopyData from the client) the proxy does not carry.
+     */
+    private static boolean forwardable(CommandTag tag) {
+        return tag.kind() == CommandTag.Kind.OTHER && !tag.verb().equals("COPY");
+    }
+
+    /** Whether the statement may run directly with this Bind (the engine path reports every mismatch). */
+    private static boolean bindable(PgStatement statement, FrontendMessage.Bind bind) {
+        if (statement.isEmpty() || !forwardable(statement.tag)) {
+            return false;
+        }
+        int required = statement.rewritten.parameterCount();
+        int formats = bind.parameterFormats().length;
+        return bind.values().size() == required && (formats <= 1 || formats == required);
+    }
+
+    /** Where a direct connection to {@code source} goes, or {@code null} when none can be made now. */
+    private BackendAddress address(DataSourceConfig source) {
+        BackendAddress address = addresses.computeIfAbsent(source.name(), n -> BackendAddress.of(source));
+        return address == null
+                        || (!links.containsKey(source.name()) && shared.links().refused(address))
+                ? null
+                : address;
+    }
+
+    /** The client channel became writable: relayed answers may be read on. */
+    void clientWritable() {
+        links.values().forEach(PgBackendLink::clientWritable);
+    }
+
+    /** Cancels what the session's backends run now (a client CancelRequest). */
+    void cancel() {
+        client.eventLoop().execute(() -> links.values().forEach(link -> link.cancel(shared.workers())));
+    }
+
+    /** Hands every backend connection back to the pool (or closes it when it is busy). */
+    void close() {
+        closed = true;
+        links.forEach((source, link) -> shared.links().give(link, addresses.get(source), client.eventLoop()));
+        links.clear();
+    }
+}
