@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code nio}, {@code epoll} (fails if epoll cannot load) or {@code auto} (the default).
  */
 public enum Transport {
-    /** Linux's native epoll transport. */
     // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
+    /** Linux's native epoll transport. */
     EPOLL(() -> EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class),
     /** The portable Java NIO transport. */
     NIO(() -> NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
