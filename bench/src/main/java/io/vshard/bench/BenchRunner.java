@@ -22,14 +22,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark in one go and reports ratios against the baseline measured in the same run: it creates
  * the PostgreSQL databases (64 schemas for the point workload, 128 for fan-out), passes their URLs to the JMH
  * forks, prints and writes {@code bench/target/bench-results.md}, and drops the databases. Arguments:
- * {@code driver} and/or {@code fanout} (default both); {@code -Dbench.stack=true} adds JMH's stack profiler;
+ * {@code paired} (the targets in alternating blocks in this process: the ratios to trust on a loaded machine),
+ * {@code driver} (JMH, one trial per target) and/or {@code fanout} (default all three); {@code -Dbench.stack=true} adds JMH's stack profiler;
  * {@code -Dbench.include=pointSelect}, {@code -Dbench.targets=raw,vshard}, {@code -Dbench.backends=h2} narrow it.
  */
 public final class BenchRunner {
     private BenchRunner() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> parts = args.length == 0 ? List.of("driver", "fanout") : List.of(args);
+        List<String> parts = args.length == 0 ? List.of("paired", "driver", "fanout") : List.of(args);
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String pointDb = "vshard_bench_" + id;
         String fanDb = "vshard_bench_fan_" + id;
@@ -49,6 +50,24 @@ public final class BenchRunner {
                 "-Dbench.out=" + out,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
             };
+            if (parts.contains("paired")) {
+                int rounds = Integer.getInteger("bench.rounds", 15);
+                long block = Long.getLong("bench.blockMillis", 400);
+                PairedRunner paired = new PairedRunner(rounds, block);
+                report.append(PairedRunner.header(rounds, block));
+                report.append(paired.run(
+                        new BenchFleet(
+                                BenchFleet.Backend.POSTGRESQL,
+                                BenchFleet.PG_SERVER + pointDb,
+                                "postgres",
+                                DriverBench.SHARDS,
+                                DriverBench.ROWS_PER_SHARD),
+                        new int[] {1, 8}));
+                report.append(paired.run(
+                        BenchFleet.createH2("paired" + id, DriverBench.SHARDS, DriverBench.ROWS_PER_SHARD),
+                        new int[] {1, 8}));
+                report.append("load average: ").append(loadAverage()).append('\n');
+            }
             if (parts.contains("driver")) {
                 for (int threads : new int[] {1, 8}) {
                     Collection<RunResult> r = new Runner(options(DriverBench.class, threads, jvm, 3, 1, 5, 2)
@@ -168,8 +187,8 @@ public final class BenchRunner {
             for (String line : Files.readAllLines(heapFile)) {
                 String[] f = line.trim().split(" ");
                 heap.merge(
-                        f[0] + "|" + f[1],
-                        f[2],
+                        f[0] + "|" + f[1] + "|" + f[2],
+                        f[3],
                         (a, b) -> String.valueOf(Math.max(Long.parseLong(a), Long.parseLong(b))));
             }
         }
@@ -196,8 +215,8 @@ public final class BenchRunner {
                     ratio(vs, raw),
                     num(raw, true),
                     num(vs, true),
-                    mb(heap.get(names[1] + "|raw")),
-                    mb(heap.get(names[1] + "|vshard"))));
+                    mb(heap.get(row + "|raw")),
+                    mb(heap.get(row + "|vshard"))));
         }
         return t.toString();
     }

@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -73,11 +74,12 @@ public class FanOutBench {
     }
 
     @TearDown(Level.Trial)
-    public void close() throws Exception {
+    public void close(BenchmarkParams params) throws Exception {
         Targets.close(ds);
         String out = System.getProperty("bench.out");
         if (out != null) {
-            String line = String.format(Locale.ROOT, "%s %s %d%n", backend, target, peakHeap);
+            String query = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+            String line = String.format(Locale.ROOT, "%s %s %s %d%n", query, backend, target, peakHeap);
             Files.writeString(
                     Path.of(out), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         }

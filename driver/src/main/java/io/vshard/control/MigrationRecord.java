@@ -7,11 +7,13 @@ import java.time.Instant;
  *
  * @param fromVersion the version being migrated from
  * @param toVersion the version being migrated to
- * @param state RUNNING, PAUSED, ROLLING_BACK, ROLLED_BACK, COMPLETE or DRAINED
+ * @param state RUNNING, PAUSED, ROLLING_BACK, ROLLED_BACK, COMPLETE, DRAINING (the new version is active,
+ *     the old copies are being deleted) or DRAINED
  * @param ledgerOnNext whether ledger rows at or after the effective window live under {@code toVersion}
  * @param ledgerHeld whether writes of those rows are held while they move
  * @param startedAt when the migration was first started
- * @param completedAt when every cohort became NEW, or {@code null}
+ * @param completedAt when every cohort became NEW in fleet time (see {@link MigrationStore#fleetTime()}), or
+ *     {@code null}
  * @param lastError the last failure the migrator recorded, or {@code null}
  */
 public record MigrationRecord(
@@ -28,5 +30,6 @@ public record MigrationRecord(
     public static final String ROLLING_BACK = "ROLLING_BACK";
     public static final String ROLLED_BACK = "ROLLED_BACK";
     public static final String COMPLETE = "COMPLETE";
+    public static final String DRAINING = "DRAINING";
     public static final String DRAINED = "DRAINED";
 }

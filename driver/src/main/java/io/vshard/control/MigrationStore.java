@@ -192,15 +192,22 @@ public final class MigrationStore {
         }
     }
 
-    /** Sets the migration's state (and last error, which may be {@code null}); returns the new epoch. */
+    /**
+     * Sets the migration's state (and last error, which may be {@code null}); returns the new epoch. Entering
+     * COMPLETE records {@code completed_at} in fleet time (the store's clock plus the fleet offset), the same
+     * time the routers' windows read, so the drain schedule stays right when the fleet clock moves later.
+     */
     public long setMigrationState(int to, String state, String lastError) throws SQLException {
-        String completed = state.equals(MigrationRecord.COMPLETE) ? store.nowSql() : "completed_at";
+        if (state.equals(MigrationRecord.COMPLETE)) {
+            return update(
+                    "UPDATE vshard_migration SET state = ?, last_error = ?, completed_at = ? WHERE to_version = ?",
+                    state,
+                    lastError,
+                    Timestamp.from(fleetTime()),
+                    to);
+        }
         return update(
-                "UPDATE vshard_migration SET state = ?, last_error = ?, completed_at = " + completed
-                        + " WHERE to_version = ?",
-                state,
-                lastError,
-                to);
+                "UPDATE vshard_migration SET state = ?, last_error = ? WHERE to_version = ?", state, lastError, to);
     }
 
     /** Records a failure without changing the migration's state. */
@@ -269,14 +276,17 @@ public final class MigrationStore {
         }
     }
 
-    /** Retires {@code from}, activates {@code to} and marks the migration DRAINED, in one transaction. */
+    /**
+     * Retires {@code from}, activates {@code to} and marks the migration DRAINING, in one transaction; the
+     * migrator marks it DRAINED once the old copies are deleted.
+     */
     public long retire(int from, int to) throws SQLException {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try {
                 exec(c, "UPDATE vshard_manifest SET state = 'RETIRED' WHERE version = ?", from);
                 exec(c, "UPDATE vshard_manifest SET state = 'ACTIVE' WHERE version = ?", to);
-                exec(c, "UPDATE vshard_migration SET state = 'DRAINED' WHERE to_version = ?", to);
+                exec(c, "UPDATE vshard_migration SET state = 'DRAINING' WHERE to_version = ?", to);
                 long e = bump(c);
                 c.commit();
                 return e;

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 final class DataSourcePool implements AutoCloseable {
     private final Map<String, String> quotedSchemas = new ConcurrentHashMap<>();
     private final DataSourceConfig config;
+    // Read on every statement; DataSourceConfig.dialect() parses the URL each time.
+    private final Dialect dialect;
     private final HikariDataSource pool;
     private final Semaphore permits;
     private final long timeoutMillis;
@@ -40,6 +42,7 @@ final class DataSourcePool implements AutoCloseable {
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
+        this.dialect = config.dialect();
         this.metrics = metrics;
         this.timeoutMillis = connectTimeoutMillis;
         HikariConfig hc = new HikariConfig();
@@ -55,7 +58,7 @@ final class DataSourcePool implements AutoCloseable {
         hc.setMinimumIdle(0);
         hc.setConnectionTimeout(Math.max(250, connectTimeoutMillis));
         hc.setInitializationFailTimeout(-1);
-        if (config.dialect() == Dialect.POSTGRESQL) {
+        if (dialect == Dialect.POSTGRESQL) {
             hc.addDataSourceProperty("connectTimeout", Math.max(1, connectTimeoutMillis / 1000));
         }
         this.pool = new HikariDataSource(hc);
@@ -97,7 +100,7 @@ final class DataSourcePool implements AutoCloseable {
     }
 
     Dialect dialect() {
-        return config.dialect();
+        return dialect;
     }
 
     int size() {
@@ -120,20 +123,23 @@ final class DataSourcePool implements AutoCloseable {
 
     /** Points {@code conn} at {@code schema} unless it already is. */
     void useSchema(Connection conn, String schema) throws SQLException {
-        use(conn, schema, List.of());
+        use(conn, schema, false, List.of());
     }
 
     /**
      * Points {@code conn} at {@code schema} with exactly the session {@code settings} (SET statements, replayed
      * in order after the schema, so a default-shard session's own search_path wins), unless it already is.
-     * A connection that carried other settings is reset first (PostgreSQL {@code RESET ALL}). A {@code null}
-     * schema means the statement names its schema itself, so whatever the connection points at will do.
+     * A connection that carried other settings is reset first (PostgreSQL {@code RESET ALL}).
+     *
+     * @param schemaInText the statement names {@code schema} itself, so whatever the connection points at will
+     *     do; when the settings must be replayed anyway, the connection is pointed at {@code schema} with them
      */
-    void use(Connection conn, String schema, List<String> settings) throws SQLException {
+    void use(Connection conn, String schema, boolean schemaInText, List<String> settings) throws SQLException {
         Connection physical = conn.unwrap(Connection.class);
         State have = current.getIfPresent(physical);
-        if (schema == null && have != null) {
-            schema = have.schema();
+        String own = schema;
+        if (schemaInText) {
+            schema = have == null ? null : have.schema();
         }
         State want = new State(schema, settings);
         if (want.equals(have)) {
@@ -141,6 +147,10 @@ final class DataSourcePool implements AutoCloseable {
         }
         boolean replay = !settings.isEmpty() || have == null || !have.settings().isEmpty();
         if (replay && dialect() == Dialect.POSTGRESQL) {
+            // The reset costs the round trips anyway: leave the connection where the statement runs, so
+            // what it does not qualify (functions, current_schema()) resolves in its own shard.
+            schema = own;
+            want = new State(schema, settings);
             current.invalidate(physical);
             try (Statement st = physical.createStatement()) {
                 // After a failure the connection's settings are unknown: start from the session defaults.

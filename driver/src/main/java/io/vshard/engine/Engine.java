@@ -109,9 +109,17 @@ public final class Engine implements AutoCloseable {
     private void beat() {
         try {
             refresh();
+            // Statements planned under the previous view hold the acknowledgement back; most end within
+            // milliseconds, so wait briefly for them rather than acknowledging a fence one heartbeat later.
+            long until = System.nanoTime() + options.heartbeat().toNanos() / 4;
+            while (ackedEpoch() < view.epoch() && System.nanoTime() < until) {
+                Thread.sleep(2);
+            }
             controlStore.heartbeat(routerId, options.routerKind(), hostName(), ackedEpoch(), health.drain());
         } catch (SQLException | RuntimeException e) {
             LOG.warn("vshard router {}: refresh or heartbeat failed: {}", routerId, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -321,22 +329,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Reads get their tables prefixed with the shard's schema, so a pooled connection serving many logical
-     * shards need not be pointed at the schema first (a round trip per statement on PostgreSQL). Writes keep
-     * the schema switch: the routing-metadata journal written beside them relies on it.
+     * Shard statements get their tables prefixed with the shard's schema, so a pooled connection serving many
+     * logical shards need not be pointed at the schema first (a round trip per statement on PostgreSQL). The
+     * journal rows written beside a write name no schema: the session points the connection at it only then.
      */
     private RoutePlan qualified(RoutePlan plan) {
-        if (!(plan instanceof RoutePlan.Sharded s) || s.writes()) {
+        if (!(plan instanceof RoutePlan.Sharded s)) {
             return plan;
+        }
+        if (s.statements().size() == 1) {
+            ShardStatement st = s.statements().get(0);
+            ShardStatement q = qualified(st);
+            return q == st ? plan : new RoutePlan.Sharded(List.of(q), s.merge(), s.writes(), s.writesHeld());
         }
         List<ShardStatement> out = new java.util.ArrayList<>(s.statements().size());
         for (ShardStatement st : s.statements()) {
-            ShardLocation at = st.shard().location();
-            String q = qualifier.qualify(
-                    st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
-            out.add(q == null ? st : st.qualified(q));
+            out.add(qualified(st));
         }
         return new RoutePlan.Sharded(out, s.merge(), s.writes(), s.writesHeld());
+    }
+
+    private ShardStatement qualified(ShardStatement st) {
+        ShardLocation at = st.shard().location();
+        String q = qualifier.qualify(st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
+        return q == null ? st : st.qualified(q);
     }
 
     /**
@@ -477,6 +493,7 @@ public final class Engine implements AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("vshard router {}: could not remove its heartbeat: {}", routerId, e.getMessage());
         }
+        controlStore.close();
         dataSources.close();
     }
 

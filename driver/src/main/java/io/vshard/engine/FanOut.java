@@ -11,6 +11,7 @@ import io.vshard.engine.merge.RowResultSet;
 import io.vshard.engine.merge.RowSource;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
+import io.vshard.manifest.ShardLocation;
 import io.vshard.sql.Merge;
 import io.vshard.sql.ShardStatement;
 import java.sql.SQLException;
@@ -104,7 +105,9 @@ final class FanOut {
                     ? failure
                     : VShardSQLException.of(VShardState.CANCELLED, null, "the fan-out read was interrupted");
         }
-        return merged(sources, merge, columns, o);
+        List<ShardLocation> locations = new ArrayList<>(statements.size());
+        statements.forEach(s -> locations.add(s.shard().location()));
+        return merged(sources, locations, merge, columns, o);
     }
 
     private Slot stream(DataSourcePool pool, ShardStatement s, StatementOptions o) throws SQLException {
@@ -181,10 +184,20 @@ final class FanOut {
         return merge.visibleColumns() < 0 ? columns : Math.min(columns, merge.visibleColumns());
     }
 
-    /** The merged result of per-shard sources. */
+    /** The merged result of per-shard sources (a merge without a placement check). */
     static Result merged(List<RowSource> sources, Merge plannedMerge, List<ColumnInfo> columns, StatementOptions o) {
+        return merged(sources, List.of(), plannedMerge, columns, o);
+    }
+
+    /** The merged result of per-shard sources read at {@code locations} (same order). */
+    static Result merged(
+            List<RowSource> sources,
+            List<ShardLocation> locations,
+            Merge plannedMerge,
+            List<ColumnInfo> columns,
+            StatementOptions o) {
         Merge merge = plannedMerge.resolve(columns.size());
-        RowSource merged = MergeSources.merge(sources, merge);
+        RowSource merged = MergeSources.merge(sources, locations, merge, columns.size());
         if (o.maxRows() > 0) {
             merged = new LimitSource(merged, 0, o.maxRows());
         }

@@ -54,10 +54,12 @@ public final class Journal {
                 engine.dataSources().createSchemas(all);
                 break;
             } catch (SQLException e) {
-                // Routers refreshing together race on CREATE SCHEMA IF NOT EXISTS; the loser retries.
-                if (attempt >= 3) {
+                // Routers refreshing together race on CREATE SCHEMA IF NOT EXISTS (PostgreSQL reports the
+                // loser's duplicate as 23505); each retry finds more schemas made, so the loser soon succeeds.
+                if (attempt >= 20) {
                     throw e;
                 }
+                pause(attempt);
             }
         }
         Set<ShardLocation> seen = new LinkedHashSet<>();
@@ -74,12 +76,22 @@ public final class Journal {
                         break;
                     } catch (SQLException e) {
                         // Routers starting together race on CREATE TABLE IF NOT EXISTS; the loser retries.
-                        if (attempt >= 2) {
+                        if (attempt >= 10) {
                             throw ShardErrors.translate(e, ShardRunner.describe(s));
                         }
+                        pause(attempt);
                     }
                 }
             }
+        }
+    }
+
+    private static void pause(int attempt) throws SQLException {
+        try {
+            Thread.sleep(5L + 5L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while creating the journal tables", "57014", e);
         }
     }
 

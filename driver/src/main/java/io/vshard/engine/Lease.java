@@ -54,9 +54,12 @@ final class Lease implements AutoCloseable {
         pool.useSchema(connection, location.schema());
     }
 
-    /** Points the connection at {@code location}'s schema with a session's {@code SET}s replayed. */
-    void use(ShardLocation location, java.util.List<String> settings) throws SQLException {
-        pool.use(connection, location == null ? null : location.schema(), settings);
+    /**
+     * Points the connection at {@code location}'s schema with a session's {@code SET}s replayed; a statement
+     * that names its schema in its text ({@code schemaInText}) needs the switch only with a replay.
+     */
+    void use(ShardLocation location, boolean schemaInText, java.util.List<String> settings) throws SQLException {
+        pool.use(connection, location.schema(), schemaInText, settings);
     }
 
     /** Commits when closed (a PostgreSQL cursor read that needed a transaction). */

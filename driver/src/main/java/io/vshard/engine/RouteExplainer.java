@@ -75,6 +75,9 @@ final class RouteExplainer {
             return m.equals(Merge.NONE) ? "" : "concatenate";
         }
         List<String> parts = new ArrayList<>();
+        if (m.placement() != null) {
+            parts.add("keep each row only where the placement function serves it (migration: copies at two places)");
+        }
         if (!m.orderBy().isEmpty()) {
             parts.add("k-way merge on " + m.orderBy().size() + " sort key(s)");
         }

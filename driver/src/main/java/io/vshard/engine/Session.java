@@ -339,7 +339,7 @@ public final class Session implements AutoCloseable {
                     ResultSet keys = o.generatedKeys() ? ShardRunner.generatedKeys(List.of(out)) : null;
                     r = Result.count(out.updateCount(), keys);
                 }
-                Journal.record(c, s, engine.clock().instant());
+                journal(lease, s);
                 String stale = engine.view().migration() == null ? null : engine.staleness();
                 if (stale != null) {
                     // The migrator may already count this router as gone and be reading the final delta:
@@ -386,7 +386,7 @@ public final class Session implements AutoCloseable {
                 lease.pool().forget(lease.connection());
             }
             if (writes && !own && journaling()) {
-                Journal.record(lease.connection(), s, engine.clock().instant());
+                journal(lease, s);
             }
             if (out.rows() != null) {
                 AutoCloseable release = () -> {
@@ -434,7 +434,9 @@ public final class Session implements AutoCloseable {
                 finish(out);
             }
         }
-        return FanOut.merged(sources, merge, columns, o);
+        List<ShardLocation> locations = new ArrayList<>(statements.size());
+        statements.forEach(s -> locations.add(s.shard().location()));
+        return FanOut.merged(sources, locations, merge, columns, o);
     }
 
     private Result write(List<ShardStatement> statements, StatementOptions o) throws SQLException {
@@ -468,7 +470,7 @@ public final class Session implements AutoCloseable {
                     Lease pinned = tx().pin(s.shard());
                     outs.add(ShardRunner.run(pinned, s, o, running, settings));
                     if (journal) {
-                        Journal.record(pinned.connection(), s, engine.clock().instant());
+                        journal(pinned, s);
                     }
                 }
                 return combine(outs, o);
@@ -486,7 +488,7 @@ public final class Session implements AutoCloseable {
                 for (ShardStatement s : statements) {
                     outs.add(ShardRunner.run(lease, s, o, running, settings));
                     if (journal) {
-                        Journal.record(c, s, engine.clock().instant());
+                        journal(lease, s);
                     }
                 }
                 Result r = combine(outs, o);
@@ -499,6 +501,21 @@ public final class Session implements AutoCloseable {
                 outs.forEach(this::finish);
             }
         }
+    }
+
+    /**
+     * Records the keys {@code s} wrote in the journal of its shard, on the connection (and in the transaction)
+     * that ran it. The journal table is named without a schema, so a connection that ran a schema-qualified
+     * statement is pointed at the shard's schema first.
+     */
+    private void journal(Lease lease, ShardStatement s) throws SQLException {
+        if (s.touchedKeys().isEmpty()) {
+            return;
+        }
+        if (s.schemaQualified()) {
+            lease.use(s.shard().location(), false, settings.snapshot(s.shard().shard() < 0));
+        }
+        Journal.record(lease.connection(), s, engine.clock().instant());
     }
 
     private Result combine(List<ShardRunner.Outcome> outs, StatementOptions o) throws SQLException {

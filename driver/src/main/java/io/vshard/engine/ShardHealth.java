@@ -4,10 +4,13 @@ import io.vshard.control.RouterHealth;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Per-data-source statement latencies and errors since the last heartbeat: what the manifest's health
- * triggers (p95 latency, error rate) are evaluated on. Thread safe; recording is a short synchronized append.
+ * triggers (p95 latency, error rate) are evaluated on. Thread safe; recording takes no lock.
  */
 final class ShardHealth {
     private static final int SAMPLES = 1024;
@@ -33,35 +36,37 @@ final class ShardHealth {
         return new RouterHealth(worstP95, worstRate, detail);
     }
 
+    /**
+     * One data source's samples: a ring of the latest {@value #SAMPLES} latencies. Lock-free, since every
+     * statement of every session on the data source records here; a drain racing with appends may miss or
+     * count a statement twice, which a p95 and an error rate tolerate.
+     */
     private static final class Window {
-        private final long[] samples = new long[SAMPLES];
-        private int count;
-        private long total;
-        private long errors;
+        private final AtomicLongArray samples = new AtomicLongArray(SAMPLES);
+        private final AtomicLong count = new AtomicLong();
+        private final LongAdder errors = new LongAdder();
 
-        synchronized void add(long nanos, boolean failed) {
-            samples[count % SAMPLES] = nanos;
-            count++;
-            total++;
+        void add(long nanos, boolean failed) {
+            samples.set((int) (count.getAndIncrement() % SAMPLES), nanos);
             if (failed) {
-                errors++;
+                errors.increment();
             }
         }
 
         /** {p95 millis, errors, statements}. */
-        synchronized long[] drain() {
-            int n = Math.min(count, SAMPLES);
+        long[] drain() {
+            long total = count.getAndSet(0);
+            int n = (int) Math.min(total, SAMPLES);
             long p95 = 0;
             if (n > 0) {
-                long[] copy = Arrays.copyOf(samples, n);
+                long[] copy = new long[n];
+                for (int i = 0; i < n; i++) {
+                    copy[i] = samples.get(i);
+                }
                 Arrays.sort(copy);
                 p95 = copy[(int) Math.min(n - 1, Math.ceil(n * 0.95) - 1)] / 1_000_000L;
             }
-            long[] out = {p95, errors, total};
-            count = 0;
-            total = 0;
-            errors = 0;
-            return out;
+            return new long[] {p95, errors.sumThenReset(), total};
         }
     }
 }

@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Runs one shard statement on a leased connection, passing backend results and errors through. */
 final class ShardRunner {
@@ -50,7 +52,8 @@ final class ShardRunner {
             } else {
                 // a statement that names its schema only needs the session's settings replayed
                 lease.use(
-                        s.schemaQualified() ? null : s.shard().location(),
+                        s.shard().location(),
+                        s.schemaQualified(),
                         settings.snapshot(s.shard().shard() < 0));
             }
             boolean hasResult;
@@ -132,10 +135,25 @@ final class ShardRunner {
         return meta == null ? null : new RowResultSet(new ListSource(rows), meta);
     }
 
-    /** How a shard is named in messages: {@code v1:7@pg_a/shard_007}, or the default shard. */
+    /**
+     * How a shard is named in messages and metrics: {@code v1:7@pg_a/shard_007}, or the default shard. Remembered
+     * per shard, since every statement names its shard (metrics, the 08006 message); the manifests bound the
+     * distinct shards, and the map is emptied should an unusual fleet exceed {@link #NAMES_KEPT}.
+     */
     static String describe(LogicalShard shard) {
-        return shard.shard() < 0 ? "default shard " + shard.location() : shard.toString();
+        String name = NAMES.get(shard);
+        if (name == null) {
+            if (NAMES.size() >= NAMES_KEPT) {
+                NAMES.clear();
+            }
+            name = shard.shard() < 0 ? "default shard " + shard.location() : shard.toString();
+            NAMES.put(shard, name);
+        }
+        return name;
     }
+
+    private static final int NAMES_KEPT = 65_536;
+    private static final Map<LogicalShard, String> NAMES = new ConcurrentHashMap<>();
 
     static void closeQuietly(AutoCloseable c) {
         if (c == null) {

@@ -181,7 +181,7 @@ final class ShardTransaction {
                         exec(c, "XA END '" + x + "'");
                         exec(c, "XA PREPARE '" + x + "'");
                     } else {
-                        exec(c, "PREPARE TRANSACTION '" + x + "'");
+                        preparePostgres(c, x);
                     }
                 } catch (SQLException e) {
                     throw ShardErrors.translate(
@@ -221,6 +221,21 @@ final class ShardTransaction {
         }
         if (all) {
             forgetQuietly();
+        }
+    }
+
+    /**
+     * Prepares a PostgreSQL branch and leaves its connection in auto-commit: {@code COMMIT PREPARED} and
+     * {@code ROLLBACK PREPARED} cannot run inside a transaction block, which pgjdbc would open before them.
+     * PostgreSQL answers {@code PREPARE TRANSACTION} on a transaction that had already failed with a rollback,
+     * not an error, so the branch is looked up before it counts as prepared.
+     */
+    private static void preparePostgres(Connection c, String xid) throws SQLException {
+        exec(c, "PREPARE TRANSACTION '" + xid + "'");
+        c.setAutoCommit(true);
+        if (!TwoPhaseRecovery.postgresPrepared(c, xid)) {
+            throw new SQLException(
+                    "the transaction had failed, so PREPARE TRANSACTION '" + xid + "' rolled it back", "40000");
         }
     }
 

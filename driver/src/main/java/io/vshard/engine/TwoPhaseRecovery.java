@@ -62,16 +62,19 @@ public final class TwoPhaseRecovery {
                     ShardTransaction.exec(c, (commit ? "XA COMMIT '" : "XA ROLLBACK '") + xid + "'");
                 }
             } else if (pool.dialect() == Dialect.POSTGRESQL) {
-                boolean prepared;
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_prepared_xacts WHERE gid = ?")) {
-                    ps.setString(1, xid);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        prepared = rs.next();
-                    }
-                }
-                if (prepared) {
+                if (postgresPrepared(c, xid)) {
                     ShardTransaction.exec(c, (commit ? "COMMIT PREPARED '" : "ROLLBACK PREPARED '") + xid + "'");
                 }
+            }
+        }
+    }
+
+    /** Whether PostgreSQL holds the prepared transaction {@code xid} (the connection must be in auto-commit). */
+    static boolean postgresPrepared(Connection c, String xid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_prepared_xacts WHERE gid = ?")) {
+            ps.setString(1, xid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
             }
         }
     }

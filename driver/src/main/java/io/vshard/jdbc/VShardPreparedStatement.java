@@ -33,7 +33,6 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
     private final String sql;
     private final boolean keys;
     private final List<String> keyColumns;
-    private final int parameterCount;
     private final List<Object> parameters = new ArrayList<>();
     private final List<List<Object>> batch = new ArrayList<>();
 
@@ -42,7 +41,6 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
         this.sql = sql;
         this.keys = keys;
         this.keyColumns = List.copyOf(keyColumns);
-        this.parameterCount = VShardParameterMetaData.countPlaceholders(sql);
     }
 
     private void set(int index, Object value) throws SQLException {
@@ -129,7 +127,8 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
         open();
-        return new VShardParameterMetaData(Math.max(parameterCount, parameters.size()));
+        // Counted here, not per statement: scanning the text is a cost every execution would pay for nothing.
+        return new VShardParameterMetaData(Math.max(VShardParameterMetaData.countPlaceholders(sql), parameters.size()));
     }
 
     @Override

@@ -20,7 +20,8 @@ import java.util.List;
 class VShardStatement implements Statement {
     final VShardConnection connection;
     private final List<String> batch = new ArrayList<>();
-    private final Deque<Result> pending = new ArrayDeque<>();
+    // Results after the current one; only text holding several statements has any, so it is made on demand.
+    private Deque<Result> pending;
     private ResultSet current;
     private long updateCount = -1;
     private ResultSet generatedKeys;
@@ -52,16 +53,25 @@ class VShardStatement implements Statement {
     boolean run(String sql, List<Object> params, StatementOptions options) throws SQLException {
         open();
         clearResults();
-        List<String> parts =
-                params.isEmpty() && !options.prepared() ? connection.engine().split(sql) : List.of(sql);
+        if (!params.isEmpty() || options.prepared()) {
+            return advance(connection.session().execute(sql, params, options));
+        }
+        List<String> parts = connection.engine().split(sql);
+        if (parts.size() == 1) {
+            return advance(connection.session().execute(parts.get(0), params, options));
+        }
+        pending = new ArrayDeque<>();
         for (String part : parts) {
             pending.add(connection.session().execute(part, params, options));
         }
-        return advance();
+        return advance(pending.poll());
     }
 
     private boolean advance() throws SQLException {
-        Result r = pending.poll();
+        return advance(pending == null ? null : pending.poll());
+    }
+
+    private boolean advance(Result r) throws SQLException {
         if (r == null) {
             current = null;
             updateCount = -1;
@@ -83,12 +93,14 @@ class VShardStatement implements Statement {
     void clearResults() throws SQLException {
         closeQuietly(current);
         closeQuietly(generatedKeys);
-        for (Result r : pending) {
-            if (r.rows() != null) {
-                closeQuietly(new VShardResultSet(r.rows(), this, r.resources()));
+        if (pending != null) {
+            for (Result r : pending) {
+                if (r.rows() != null) {
+                    closeQuietly(new VShardResultSet(r.rows(), this, r.resources()));
+                }
             }
+            pending = null;
         }
-        pending.clear();
         current = null;
         generatedKeys = null;
         updateCount = -1;

@@ -32,6 +32,7 @@ import java.util.TreeMap;
  * recorded journal marks; FENCED waits for the acknowledgements again and reads the final delta.
  */
 final class CohortMove {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CohortMove.class);
     private static final int SMALL_DELTA = 20;
     private final Engine engine;
     private final MigrationStore store;
@@ -65,14 +66,24 @@ final class CohortMove {
         return new RoutingState(base.active(), base.next(), base.cohorts().with(k.id(), s), base.ledgerOnNext());
     }
 
-    /** Moves a cohort old → new from the state recorded in {@code rec}; returns quietly when paused. */
+    /**
+     * Moves a cohort old → new from the state recorded in {@code rec}; returns quietly when paused.
+     *
+     * <p>The fence is kept short: the whole cohort is copied, caught up and digested on both sides before it;
+     * under it only the final delta (the creators journaled since the last catch-up's marks) is copied and
+     * digested again, and the cohort's digest is the sum of its creators' digests.
+     */
     void forward(RoutingState base, CohortRecord rec) throws SQLException {
         Cohort k = rec.cohort();
         int to = base.next().version();
         Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
         ShardLocation oldLoc = base.active().locate(k.oldShard());
         Progress p = Progress.decode(rec.marks());
+        // Copies from an earlier move (before a rollback) may sit on the new side for creators since deleted.
+        boolean movedBefore = rec.rowsCopied() > 0;
         long fenceEpoch = rec.epoch();
+        CreatorDigests proof = null;
+        long startedAt = System.nanoTime();
         if (rec.state() == CohortState.PLANNED) {
             p = new Progress();
             store.recordProgress(to, k.id(), 0, p.encode());
@@ -84,7 +95,7 @@ final class CohortMove {
                 store.recordProgress(to, k.id(), 0, p.encode());
             }
             if (!p.firstPassDone) {
-                List<ShardKey> creators = creatorsOf(scope, oldLoc, rec.rowsCopied() > 0);
+                List<ShardKey> creators = creatorsOf(scope, oldLoc, movedBefore);
                 long upTo = p.copiedUpTo;
                 creators.removeIf(c -> c.creatorId() <= upTo);
                 if (!copy(scope, creators, p, to, true)) {
@@ -93,15 +104,32 @@ final class CohortMove {
                 p.firstPassDone = true;
                 store.recordProgress(to, k.id(), 0, p.encode());
             }
+            int last = Integer.MAX_VALUE;
             for (int round = 0; round < 5; round++) {
-                if (catchUp(scope, List.of(oldLoc), p.copyMarks, p, to) <= SMALL_DELTA) {
+                int dirty = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to).size();
+                // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
+                // copies; the fence's final delta takes the rest).
+                if (dirty <= SMALL_DELTA || dirty >= last) {
                     break;
                 }
+                last = dirty;
                 if (!migrator.running(to, MigrationRecord.RUNNING)) {
                     return;
                 }
             }
             listener.copied(k);
+            long copiedAt = System.nanoTime();
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
+            // The new side's journal position for a later rollback's catch-up; taken before the fence it can
+            // only make that catch-up start earlier (re-copy more), never miss a write.
+            p.flipMarks.putAll(marks.peek(nextLocations(base)));
+            store.recordProgress(to, k.id(), 0, p.encode());
+            LOG.debug(
+                    "vshard migrator: cohort {} copied in {} ms, digested before the fence in {} ms",
+                    k.id(),
+                    (copiedAt - startedAt) / 1_000_000L,
+                    (System.nanoTime() - copiedAt) / 1_000_000L);
             fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
         }
         long fencedAt = System.nanoTime();
@@ -110,9 +138,31 @@ final class CohortMove {
             store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the fence in time");
             return;
         }
-        catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
-        Set<ShardKey> all = new LinkedHashSet<>(creatorsOf(scope, oldLoc, true));
-        String failure = verify(scope, all, to);
+        long ackedAt = System.nanoTime();
+        Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
+        boolean wholeCohort = proof == null;
+        if (wholeCohort) {
+            // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, oldLoc, true), proof);
+        } else {
+            List<Long> ids = new ArrayList<>();
+            for (ShardKey key : delta) {
+                ids.add(key.creatorId());
+            }
+            proof.forget(ids);
+            digest(scope, delta, proof);
+        }
+        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
+            // The incremental check differed: take the whole cohort's digests again, still fenced, and let
+            // them decide, so only a difference that a full check confirms rolls the cohort back.
+            LOG.warn(
+                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
+                    k.id());
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, oldLoc, true), proof);
+        }
+        String failure = compare(scope, proof.before(), proof.after(), to, k.id());
         if (failure != null) {
             RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
             store.setCohortState(to, k.id(), CohortState.PLANNED);
@@ -122,12 +172,19 @@ final class CohortMove {
                     failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
             return;
         }
-        for (ShardLocation l : nextLocations(base)) {
-            p.flipMarks.put(l, marks.peek(l));
+        if (p.flipMarks.isEmpty()) {
+            p.flipMarks.putAll(marks.peek(nextLocations(base)));
+            store.recordProgress(to, k.id(), 0, p.encode());
         }
-        store.recordProgress(to, k.id(), 0, p.encode());
         store.setCohortState(to, k.id(), CohortState.NEW);
-        listener.flipped(k, (System.nanoTime() - fencedAt) / 1_000_000L);
+        long pause = (System.nanoTime() - fencedAt) / 1_000_000L;
+        LOG.debug(
+                "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
+                k.id(),
+                pause,
+                (ackedAt - fencedAt) / 1_000_000L,
+                delta.size());
+        listener.flipped(k, pause);
     }
 
     /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */
@@ -139,12 +196,13 @@ final class CohortMove {
         Progress p = Progress.decode(rec.marks());
         List<ShardLocation> newLocs = nextLocations(base);
         long fenceEpoch = rec.epoch();
+        long startedAt = System.nanoTime();
         if (rec.state() == CohortState.NEW) {
             store.setCohortState(to, k.id(), CohortState.REVERTING);
         }
         if (rec.state() != CohortState.REVERT_FENCED) {
             for (int round = 0; round < 3; round++) {
-                if (catchUp(scope, newLocs, p.flipMarks, p, to) <= SMALL_DELTA) {
+                if (catchUp(scope, newLocs, p.flipMarks, p, to).size() <= SMALL_DELTA) {
                     break;
                 }
             }
@@ -158,10 +216,7 @@ final class CohortMove {
         Map<ShardLocation, Long> since = new TreeMap<>(java.util.Comparator.comparing(ShardLocation::toString));
         since.putAll(Progress.decode(rec.marks()).flipMarks);
         Set<ShardKey> touched = new LinkedHashSet<>(creatorsOf(scope, oldLoc, false));
-        for (ShardLocation l : newLocs) {
-            long m = marks.mark(l);
-            touched.addAll(members(scope, marks.keys(l, since.getOrDefault(l, 0L), m)));
-        }
+        touched.addAll(members(scope, marks.keys(since, marks.mark(newLocs))));
         catchUp(scope, newLocs, p.flipMarks, p, to);
         String failure = verify(scope, touched, to);
         if (failure != null) {
@@ -172,6 +227,11 @@ final class CohortMove {
         Progress fresh = new Progress();
         store.recordProgress(to, k.id(), 0, fresh.encode());
         store.setCohortState(to, k.id(), CohortState.PLANNED);
+        LOG.debug(
+                "vshard migrator: cohort {} moved back in {} ms ({} creators checked)",
+                k.id(),
+                (System.nanoTime() - startedAt) / 1_000_000L,
+                touched.size());
         listener.reverted(k);
     }
 
@@ -192,14 +252,13 @@ final class CohortMove {
             for (LogicalShard s : Placement.allShards(base)) {
                 locations.add(s.location());
             }
-            for (ShardLocation l : locations) {
-                marks.mark(l);
-            }
+            marks.mark(locations);
             Scope.Ledger scope = new Scope.Ledger(from, after);
             mover.ledger(scope, locations, true, new RowMover.Tally());
             RowMover.Tally check = new RowMover.Tally();
             mover.ledger(scope, locations, false, check);
-            String failure = compare(scope, check, to, 0);
+            String failure =
+                    compare(scope, RowMover.Tally.totals(check.before), RowMover.Tally.totals(check.after), to, 0);
             if (failure != null) {
                 store.setLedger(to, !forward, false);
                 store.setMigrationState(to, MigrationRecord.PAUSED, failure);
@@ -220,23 +279,19 @@ final class CohortMove {
         return verify(scope, creatorsOf(scope, oldLoc, true), base.next().version());
     }
 
-    /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns how many. */
-    private int catchUp(Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
+    /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns them. */
+    private Set<ShardKey> catchUp(
+            Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
             throws SQLException {
-        Set<ShardKey> dirty = new LinkedHashSet<>();
-        Map<ShardLocation, Long> reached = new java.util.HashMap<>();
-        for (ShardLocation l : locs) {
-            long m = marks.mark(l);
-            dirty.addAll(members(scope, marks.keys(l, since.getOrDefault(l, 0L), m)));
-            reached.put(l, m);
-        }
+        Map<ShardLocation, Long> reached = marks.mark(locs);
+        Set<ShardKey> dirty = new LinkedHashSet<>(members(scope, marks.keys(since, reached)));
         if (!copy(scope, new ArrayList<>(dirty), p, to, false)) {
             throw new SQLException("the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
         }
         since.putAll(reached);
         int cohortId = ((Scope.Cohort) scope).cohort().id();
         store.recordProgress(to, cohortId, 0, p.encode());
-        return dirty.size();
+        return dirty;
     }
 
     private boolean copy(Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
@@ -275,24 +330,34 @@ final class CohortMove {
 
     /** Compares the cohort digests on both sides per table; returns what differed, or {@code null}. */
     private String verify(Scope.Cohort scope, Collection<ShardKey> creators, int to) throws SQLException {
-        RowMover.Tally t = new RowMover.Tally();
+        CreatorDigests d = new CreatorDigests();
+        digest(scope, creators, d);
+        return compare(scope, d.before(), d.after(), to, scope.cohort().id());
+    }
+
+    /** Digests {@code creators} on both sides of {@code scope}, a batch at a time, into {@code into}. */
+    private void digest(Scope.Cohort scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
+            migrator.keepLease();
+            RowMover.Tally t = new RowMover.Tally();
             mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
+            into.absorb(t);
         }
-        return compare(scope, t, to, scope.cohort().id());
     }
 
-    private String compare(Scope scope, RowMover.Tally t, int to, int cohortId) throws SQLException {
-        Set<String> names = new LinkedHashSet<>(t.before.keySet());
-        names.addAll(t.after.keySet());
+    private String compare(
+            Scope scope, Map<String, CohortDigest> before, Map<String, CohortDigest> after, int to, int cohortId)
+            throws SQLException {
+        Set<String> names = new LinkedHashSet<>(before.keySet());
+        names.addAll(after.keySet());
         StringBuilder olds = new StringBuilder();
         StringBuilder news = new StringBuilder();
         String failure = null;
         for (String table : names) {
-            CohortDigest b = t.side(t.before, table).result();
-            CohortDigest a = t.side(t.after, table).result();
+            CohortDigest b = before.getOrDefault(table, CohortDigest.EMPTY);
+            CohortDigest a = after.getOrDefault(table, CohortDigest.EMPTY);
             olds.append(olds.length() == 0 ? "" : ",").append(table).append('=').append(b);
             news.append(news.length() == 0 ? "" : ",").append(table).append('=').append(a);
             if (!b.equals(a) && failure == null) {
@@ -319,12 +384,16 @@ final class CohortMove {
         if (everywhere) {
             where.addAll(nextLocations(scope.from()));
         }
+        Map<String, List<ShardLocation>> bySource = new java.util.LinkedHashMap<>();
+        for (ShardLocation l : where) {
+            bySource.computeIfAbsent(l.dataSource(), d -> new ArrayList<>()).add(l);
+        }
         TreeMap<Long, ShardKey> out = new TreeMap<>();
         for (TableRule t : tables) {
-            for (ShardLocation l : where) {
+            for (Map.Entry<String, List<ShardLocation>> e : bySource.entrySet()) {
                 for (ShardKey key : TableRows.creators(
-                        migrator.links().get(l.dataSource(), ShardLinks.READ),
-                        l,
+                        migrator.links().get(e.getKey(), ShardLinks.READ),
+                        e.getValue(),
                         t,
                         k.firstCreator(),
                         k.lastCreator())) {

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,121 @@ final class JournalMarks {
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /**
+     * The journals' high-water marks at many locations, after in-flight writers ended: per data source, one
+     * transaction that locks every journal table of it in one statement and reads every maximum in one query.
+     */
+    Map<ShardLocation, Long> mark(Collection<ShardLocation> locations) throws SQLException {
+        Map<ShardLocation, Long> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ShardLocation>> e : bySource(locations).entrySet()) {
+            Connection c = links.get(e.getKey(), ShardLinks.READ);
+            boolean postgres = c.getMetaData().getURL().startsWith("jdbc:postgresql:");
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                if (postgres) {
+                    StringBuilder tables = new StringBuilder();
+                    for (ShardLocation l : e.getValue()) {
+                        tables.append(tables.length() == 0 ? "" : ", ")
+                                .append(l.schema())
+                                .append('.')
+                                .append(Journal.TABLE);
+                    }
+                    st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
+                    st.execute("LOCK TABLE " + tables + " IN SHARE MODE");
+                }
+                out.putAll(maxima(st, e.getValue()));
+                c.commit();
+            } catch (SQLException ex) {
+                c.rollback();
+                throw ex;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return out;
+    }
+
+    /** The journals' high-water marks at many locations without waiting, one query per data source. */
+    Map<ShardLocation, Long> peek(Collection<ShardLocation> locations) throws SQLException {
+        Map<ShardLocation, Long> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ShardLocation>> e : bySource(locations).entrySet()) {
+            try (Statement st = links.get(e.getKey(), ShardLinks.READ).createStatement()) {
+                out.putAll(maxima(st, e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static Map<ShardLocation, Long> maxima(Statement st, List<ShardLocation> locs) throws SQLException {
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < locs.size(); i++) {
+            sql.append(i == 0 ? "" : " UNION ALL ")
+                    .append("SELECT ")
+                    .append(i)
+                    .append(", COALESCE(MAX(id), 0) FROM ")
+                    .append(locs.get(i).schema())
+                    .append('.')
+                    .append(Journal.TABLE);
+        }
+        Map<ShardLocation, Long> out = new LinkedHashMap<>();
+        try (ResultSet rs = st.executeQuery(sql.toString())) {
+            while (rs.next()) {
+                out.put(locs.get(rs.getInt(1)), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    /** The keys journaled at each location after {@code since} (0 when absent) up to {@code upTo}. */
+    List<ShardKey> keys(Map<ShardLocation, Long> since, Map<ShardLocation, Long> upTo) throws SQLException {
+        Map<Long, ShardKey> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ShardLocation>> e : bySource(upTo.keySet()).entrySet()) {
+            List<ShardLocation> locs = new ArrayList<>();
+            for (ShardLocation l : e.getValue()) {
+                if (upTo.get(l) > since.getOrDefault(l, 0L)) {
+                    locs.add(l);
+                }
+            }
+            if (locs.isEmpty()) {
+                continue;
+            }
+            StringBuilder sql = new StringBuilder();
+            for (ShardLocation l : locs) {
+                sql.append(sql.length() == 0 ? "" : " UNION ALL ")
+                        .append("SELECT creator_id, region FROM ")
+                        .append(l.schema())
+                        .append('.')
+                        .append(Journal.TABLE)
+                        .append(" WHERE id > ? AND id <= ?");
+            }
+            try (PreparedStatement ps = links.get(e.getKey(), ShardLinks.READ).prepareStatement(sql.toString())) {
+                int p = 1;
+                for (ShardLocation l : locs) {
+                    ps.setLong(p++, since.getOrDefault(l, 0L));
+                    ps.setLong(p++, upTo.get(l));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        String region = rs.getString(2);
+                        if (region != null || !out.containsKey(id)) {
+                            out.put(id, ShardKey.of(id, region));
+                        }
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    private static Map<String, List<ShardLocation>> bySource(Collection<ShardLocation> locations) {
+        Map<String, List<ShardLocation>> out = new LinkedHashMap<>();
+        for (ShardLocation l : locations) {
+            out.computeIfAbsent(l.dataSource(), k -> new ArrayList<>()).add(l);
+        }
+        return out;
     }
 
     /** The journal's high-water mark without waiting (when no write to the scope can be in flight). */

@@ -143,7 +143,9 @@ public final class MigrationControl {
         for (CohortRecord c : cohorts) {
             byState.merge(c.state().name(), 1, Integer::sum);
             planned += c.cohort().plannedRows();
-            if (c.state().servedByNew() || m.state().equals(MigrationRecord.DRAINED)) {
+            if (c.state().servedByNew()
+                    || m.state().equals(MigrationRecord.DRAINED)
+                    || m.state().equals(MigrationRecord.DRAINING)) {
                 onNew += c.cohort().plannedRows();
                 cohortsOnNew++;
             }

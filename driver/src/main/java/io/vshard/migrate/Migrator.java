@@ -6,6 +6,7 @@ import io.vshard.control.MigrationRecord;
 import io.vshard.control.MigrationStore;
 import io.vshard.control.RouterView;
 import io.vshard.engine.Engine;
+import io.vshard.manifest.Manifest;
 import io.vshard.manifest.RollbackTriggers;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.cohort.CohortState;
@@ -36,10 +37,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Migrator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+    private static final long MIN_LEASE_MS = 5_000;
     private final Engine engine;
     private final MigrationStore store;
     private final ShardLinks links;
     private final CohortMove move;
+    private final ShardIndexes indexes;
     private final String id = "migrator-" + UUID.randomUUID();
     private volatile boolean stopped;
     private volatile boolean killed;
@@ -52,6 +55,7 @@ public final class Migrator implements AutoCloseable {
         this.store = new MigrationStore(engine.controlStore());
         this.links = new ShardLinks(engine.config());
         this.move = new CohortMove(this, engine, store, links, listener);
+        this.indexes = new ShardIndexes(links, engine.config(), CohortMove.shardedTables(engine));
     }
 
     /** This migrator's lease holder id. */
@@ -75,7 +79,7 @@ public final class Migrator implements AutoCloseable {
     }
 
     private void loop() {
-        Duration ttl = engine.options().lease();
+        Duration ttl = leaseTtl();
         while (!stopped) {
             try {
                 if (!store.acquireLease(id, ttl)) {
@@ -121,10 +125,13 @@ public final class Migrator implements AutoCloseable {
         RouterView v = store.view();
         MigrationRecord m = v.migration();
         if (m == null) {
-            return false;
+            return finishDrain(v);
         }
         RoutingState base = v.routing();
         List<CohortRecord> cohorts = store.cohorts(m.toVersion());
+        if (m.state().equals(MigrationRecord.RUNNING) || m.state().equals(MigrationRecord.ROLLING_BACK)) {
+            indexes.ensure(base);
+        }
         switch (m.state()) {
             case MigrationRecord.RUNNING -> {
                 if (healthTripped(base, m)) {
@@ -175,17 +182,51 @@ public final class Migrator implements AutoCloseable {
 
     private boolean drainIfDue(RoutingState base, MigrationRecord m) throws SQLException {
         int clean = base.next().verification().cleanWindowsBeforeDrain();
-        Instant completed = m.completedAt().plus(store.clockOffset());
-        WindowId due = WindowId.containing(completed).plusWeeks(clean);
-        if (WindowId.containing(engine.clock().instant()).compareTo(due) < 0) {
+        if (m.completedAt() == null
+                || !drainDue(m.completedAt(), clean, engine.clock().instant())) {
             return false;
         }
-        long e = store.retire(m.fromVersion(), m.toVersion());
-        awaitAcks(e);
-        RoutingState after = RoutingState.stable(base.next());
-        long deleted = move.drainOldCopies(base, after);
-        LOG.info("vshard migrator {}: drained v{}: {} old copies deleted", id, m.fromVersion(), deleted);
+        store.retire(m.fromVersion(), m.toVersion());
         return true;
+    }
+
+    /**
+     * Deletes the old copies once the new version is active (the migration is DRAINING), then marks it
+     * DRAINED. Runs again from the start after a crash: deleting a misplaced copy is idempotent.
+     */
+    private boolean finishDrain(RouterView v) throws SQLException {
+        Manifest active = v.routing().active();
+        MigrationRecord d = store.migration(active.version());
+        if (d == null || !d.state().equals(MigrationRecord.DRAINING)) {
+            return false;
+        }
+        Manifest from = null;
+        for (ControlStore.StoredManifest s : engine.controlStore().manifests()) {
+            if (s.version() == d.fromVersion()) {
+                from = s.manifest();
+            }
+        }
+        if (from == null) {
+            throw new SQLException("the control store lost manifest v" + d.fromVersion() + " while draining", "XX000");
+        }
+        // Every router must route by the new version alone before an old copy may go.
+        if (!awaitAcks(v.epoch())) {
+            return true;
+        }
+        long deleted = move.drainOldCopies(RoutingState.stable(from), RoutingState.stable(active));
+        store.setMigrationState(d.toVersion(), MigrationRecord.DRAINED, null);
+        LOG.info("vshard migrator {}: drained v{}: {} old copies deleted", id, d.fromVersion(), deleted);
+        return true;
+    }
+
+    /**
+     * Whether the old layout may be drained: {@code cleanWindows} whole windows passed since the window in
+     * which the migration completed. Both instants are fleet time (the injected clock), never store time plus
+     * today's offset, which would move the due window along with every clock jump.
+     */
+    static boolean drainDue(Instant completedFleetTime, int cleanWindows, Instant now) {
+        WindowId due = WindowId.containing(completedFleetTime).plusWeeks(cleanWindows);
+        return WindowId.containing(now).compareTo(due) >= 0;
     }
 
     private boolean healthTripped(RoutingState base, MigrationRecord m) throws SQLException {
@@ -217,12 +258,30 @@ public final class Migrator implements AutoCloseable {
         return true;
     }
 
+    /**
+     * How long the migrator lease lasts without renewal: ten router leases and at least {@value #MIN_LEASE_MS}
+     * ms. It is renewed before every batch, so it must outlast the longest step between renewals (one
+     * batch copied or digested on a loaded machine); a lease as short as a router's let a second migrator take
+     * over while the first was still writing.
+     */
+    Duration leaseTtl() {
+        Duration ten = engine.options().lease().multipliedBy(10);
+        return ten.toMillis() < MIN_LEASE_MS ? Duration.ofMillis(MIN_LEASE_MS) : ten;
+    }
+
+    /** Renews the migrator lease; throws 55000 when another migrator holds it now. */
+    void keepLease() throws SQLException {
+        if (!store.acquireLease(id, leaseTtl())) {
+            throw new SQLException("migrator " + id + " lost its lease", "55000");
+        }
+    }
+
     /** Whether the migration to {@code to} is still in {@code state} and this migrator should go on. */
     boolean running(int to, String state) throws SQLException {
         if (stopped) {
             return false;
         }
-        if (!store.acquireLease(id, engine.options().lease())) {
+        if (!store.acquireLease(id, leaseTtl())) {
             throw new SQLException("migrator " + id + " lost its lease", "55000");
         }
         MigrationRecord m = store.migration(to);
@@ -239,7 +298,9 @@ public final class Migrator implements AutoCloseable {
         Duration lease = engine.options().lease();
         long deadline = System.nanoTime() + lease.toNanos() * 10;
         while (!stopped) {
-            store.acquireLease(id, lease);
+            if (!store.acquireLease(id, leaseTtl())) {
+                throw new SQLException("migrator " + id + " lost its lease", "55000");
+            }
             boolean all = true;
             for (ControlStore.Router r : engine.controlStore().liveRouters(lease)) {
                 all &= r.viewEpoch() >= epoch;

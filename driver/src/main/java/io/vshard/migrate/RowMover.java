@@ -3,6 +3,7 @@ package io.vshard.migrate;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.config.TableRule;
 import io.vshard.manifest.digest.CohortDigest;
+import io.vshard.manifest.digest.RowDigest;
 import io.vshard.manifest.digest.RowEncoder;
 import io.vshard.manifest.function.ShardKey;
 import io.vshard.manifest.placement.LogicalShard;
@@ -37,15 +38,34 @@ final class RowMover {
         this.tables = List.copyOf(tables);
     }
 
-    /** Per-table digests of a scope on both sides and the rows copied. */
+    /**
+     * Digests of a scope on both sides, per table and creator, and the rows copied. Per creator so a check
+     * taken before a fence can be brought up to date under it by re-digesting only the creators the final
+     * delta touched (see {@link CreatorDigests}).
+     */
     static final class Tally {
-        final Map<String, CohortDigest.Accumulator> before = new LinkedHashMap<>();
-        final Map<String, CohortDigest.Accumulator> after = new LinkedHashMap<>();
+        final Map<String, Map<Long, CohortDigest.Accumulator>> before = new LinkedHashMap<>();
+        final Map<String, Map<Long, CohortDigest.Accumulator>> after = new LinkedHashMap<>();
         long copied;
         long deleted;
 
-        CohortDigest.Accumulator side(Map<String, CohortDigest.Accumulator> m, String table) {
-            return m.computeIfAbsent(table, k -> new CohortDigest.Accumulator());
+        void add(Map<String, Map<Long, CohortDigest.Accumulator>> side, String table, long creator, RowDigest d) {
+            side.computeIfAbsent(table, k -> new java.util.HashMap<>())
+                    .computeIfAbsent(creator, k -> new CohortDigest.Accumulator())
+                    .add(d);
+        }
+
+        /** The digest per table of one side. */
+        static Map<String, CohortDigest> totals(Map<String, Map<Long, CohortDigest.Accumulator>> side) {
+            Map<String, CohortDigest> out = new LinkedHashMap<>();
+            side.forEach((table, creators) -> {
+                CohortDigest sum = CohortDigest.EMPTY;
+                for (CohortDigest.Accumulator a : creators.values()) {
+                    sum = sum.combine(a.result());
+                }
+                out.put(table, sum);
+            });
+            return out;
         }
     }
 
@@ -55,21 +75,29 @@ final class RowMover {
         for (ShardKey k : creators) {
             ids.add(k.creatorId());
         }
+        Writes writes = new Writes();
         for (TableRule t : tables) {
-            Set<ShardLocation> where = new LinkedHashSet<>();
+            // Every location a creator may sit at before or after, grouped by data source: one read each.
+            Map<String, Set<ShardLocation>> where = new LinkedHashMap<>();
             for (ShardKey k : creators) {
                 for (LogicalShard s : Placement.locate(scope.from(), t, k, null).candidates()) {
-                    where.add(s.location());
+                    where.computeIfAbsent(s.location().dataSource(), d -> new LinkedHashSet<>())
+                            .add(s.location());
                 }
                 for (LogicalShard s : Placement.locate(scope.to(), t, k, null).candidates()) {
-                    where.add(s.location());
+                    where.computeIfAbsent(s.location().dataSource(), d -> new LinkedHashSet<>())
+                            .add(s.location());
                 }
             }
             Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
-            for (ShardLocation l : where) {
-                read.put(l, TableRows.read(links.get(l.dataSource(), ShardLinks.READ), l, t, ids));
+            for (Map.Entry<String, Set<ShardLocation>> e : where.entrySet()) {
+                read.putAll(
+                        TableRows.read(links.get(e.getKey(), ShardLinks.READ), new ArrayList<>(e.getValue()), t, ids));
             }
-            settle(scope, t, read, apply, tally);
+            settle(scope, t, read, tally, writes);
+        }
+        if (apply) {
+            writes.apply(links, tally);
         }
     }
 
@@ -90,11 +118,69 @@ final class RowMover {
                                 t,
                                 scope.to().next().effectiveWindow()));
             }
-            settle(scope, t, read, apply, tally);
+            Writes writes = new Writes();
+            settle(scope, t, read, tally, writes);
+            if (apply) {
+                writes.apply(links, tally);
+            }
         }
     }
 
-    private void settle(Scope scope, TableRule t, Map<ShardLocation, TableRows.Batch> read, boolean apply, Tally tally)
+    /** One location's pending rewrite of one table. */
+    private record Rewrite(
+            ShardLocation at,
+            TableRule table,
+            TableRows.Batch layout,
+            List<Object> deletes,
+            List<TableRows.Row> inserts) {}
+
+    /**
+     * The rewrites of one batch, applied in one local transaction per data source (every table and schema of
+     * it), so re-running a batch is idempotent and a migrator killed mid-batch leaves each data source with
+     * either the old or the new batch.
+     */
+    private static final class Writes {
+        final Map<String, List<Rewrite>> bySource = new LinkedHashMap<>();
+
+        void add(Rewrite r) {
+            bySource.computeIfAbsent(r.at().dataSource(), k -> new ArrayList<>())
+                    .add(r);
+        }
+
+        void apply(ShardLinks links, Tally tally) throws SQLException {
+            for (Map.Entry<String, List<Rewrite>> e : bySource.entrySet()) {
+                Connection c = links.get(e.getKey(), ShardLinks.WRITE);
+                c.setAutoCommit(false);
+                try {
+                    long copied = 0;
+                    long deleted = 0;
+                    for (Rewrite r : e.getValue()) {
+                        TableRows.replace(c, r.at(), r.table(), r.layout(), r.deletes(), r.inserts());
+                        copied += r.inserts().size();
+                        deleted += r.deletes().size();
+                    }
+                    c.commit();
+                    tally.copied += copied;
+                    tally.deleted += deleted;
+                } catch (SQLException ex) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // The connection is gone; the transaction died with it.
+                    }
+                    throw ex;
+                } finally {
+                    try {
+                        c.setAutoCommit(true);
+                    } catch (SQLException ignored) {
+                        // Reconnected on next use.
+                    }
+                }
+            }
+        }
+    }
+
+    private void settle(Scope scope, TableRule t, Map<ShardLocation, TableRows.Batch> read, Tally tally, Writes writes)
             throws SQLException {
         Map<ShardLocation, List<TableRows.Row>> inserts = new LinkedHashMap<>();
         Map<ShardLocation, List<Object>> deletes = new LinkedHashMap<>();
@@ -114,48 +200,27 @@ final class RowMover {
                 ShardLocation src = location(before, scope, r);
                 ShardLocation dst = location(Placement.locate(scope.to(), t, r.key(), r.window()), scope, r);
                 if (src.equals(here)) {
-                    tally.side(tally.before, t.name()).add(TableRows.digest(b, r, enc));
+                    tally.add(tally.before, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
                     if (!dst.equals(here)) {
                         inserts.computeIfAbsent(dst, k -> new ArrayList<>()).add(r);
                     }
                 }
                 if (dst.equals(here)) {
-                    tally.side(tally.after, t.name()).add(TableRows.digest(b, r, enc));
+                    tally.add(tally.after, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
                     if (!src.equals(here)) {
                         deletes.computeIfAbsent(here, k -> new ArrayList<>()).add(r.primaryKey());
                     }
                 }
             }
         }
-        if (!apply || layout == null) {
+        if (layout == null) {
             return;
         }
         Set<ShardLocation> targets = new LinkedHashSet<>(deletes.keySet());
         targets.addAll(inserts.keySet());
         for (ShardLocation d : targets) {
-            Connection c = links.get(d.dataSource(), ShardLinks.WRITE);
-            c.setAutoCommit(false);
-            try {
-                List<Object> del = deletes.getOrDefault(d, List.of());
-                List<TableRows.Row> ins = inserts.getOrDefault(d, List.of());
-                TableRows.replace(c, d, t, layout, del, ins);
-                c.commit();
-                tally.copied += ins.size();
-                tally.deleted += del.size();
-            } catch (SQLException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // The connection is gone; the transaction died with it.
-                }
-                throw e;
-            } finally {
-                try {
-                    c.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // Reconnected on next use.
-                }
-            }
+            writes.add(
+                    new Rewrite(d, t, layout, deletes.getOrDefault(d, List.of()), inserts.getOrDefault(d, List.of())));
         }
     }
 

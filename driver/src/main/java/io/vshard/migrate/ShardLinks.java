@@ -48,6 +48,12 @@ final class ShardLinks implements AutoCloseable {
         if (ds.password() != null) {
             p.setProperty("password", ds.password());
         }
+        // Copies insert in JDBC batches; these turn a batch into multi-row INSERTs (one round trip per batch).
+        switch (ds.dialect()) {
+            case POSTGRESQL -> p.setProperty("reWriteBatchedInserts", "true");
+            case MYSQL -> p.setProperty("rewriteBatchedStatements", "true");
+            case H2 -> {}
+        }
         try {
             c = DriverManager.getConnection(ds.url(), p);
         } catch (SQLException e) {

@@ -26,6 +26,8 @@ import java.util.Locale;
  * so a PostgreSQL and a MySQL shard holding the same rows digest equal.
  */
 final class TableRows {
+    private static final int DELETE_CHUNK = 500;
+
     private TableRows() {}
 
     /** A row read from a location. */
@@ -61,6 +63,55 @@ final class TableRows {
         }
     }
 
+    /**
+     * The rows of {@code creators} at several locations of one data source, in one round trip: one
+     * {@code UNION ALL} branch per location, each row tagged with its location's index (a trailing column that
+     * is not part of the row).
+     */
+    static java.util.Map<ShardLocation, Batch> read(
+            Connection c, List<ShardLocation> locations, TableRule t, Collection<Long> creators) throws SQLException {
+        java.util.Map<ShardLocation, Batch> out = new java.util.LinkedHashMap<>();
+        if (creators.isEmpty() || locations.isEmpty()) {
+            for (ShardLocation l : locations) {
+                out.put(l, new Batch(List.of(), new int[0], new int[0], List.of()));
+            }
+            return out;
+        }
+        StringBuilder in = new StringBuilder(" IN (");
+        for (int i = 0; i < creators.size(); i++) {
+            in.append(i == 0 ? "?" : ", ?");
+        }
+        in.append(")");
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < locations.size(); i++) {
+            sql.append(i == 0 ? "" : " UNION ALL ")
+                    .append("SELECT x.*, ")
+                    .append(i)
+                    .append(" AS vshard_at FROM ")
+                    .append(qualified(locations.get(i), t))
+                    .append(" x WHERE x.")
+                    .append(t.creatorColumn())
+                    .append(in);
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (int i = 0; i < locations.size(); i++) {
+                for (long id : creators) {
+                    ps.setLong(p++, id);
+                }
+            }
+            List<List<Row>> rows = new ArrayList<>();
+            for (int i = 0; i < locations.size(); i++) {
+                rows.add(new ArrayList<>());
+            }
+            Batch all = collect(ps, t, rows);
+            for (int i = 0; i < locations.size(); i++) {
+                out.put(locations.get(i), new Batch(all.columns(), all.types(), all.scales(), rows.get(i)));
+            }
+            return out;
+        }
+    }
+
     /** The rows of a ledger table at {@code l} whose window is at or after {@code from} (text order = time). */
     static Batch readFromWindow(Connection c, ShardLocation l, TableRule t, WindowId from) throws SQLException {
         try (PreparedStatement ps =
@@ -77,15 +128,33 @@ final class TableRows {
         }
     }
 
-    /** The distinct (creator, region) pairs of {@code t} at {@code l} with ids in {@code [first, last]}. */
-    static List<ShardKey> creators(Connection c, ShardLocation l, TableRule t, long first, long last)
+    /**
+     * The distinct (creator, region) pairs of {@code t} at the locations {@code locs} (of one data source) with
+     * ids in {@code [first, last]}, in one query.
+     */
+    static List<ShardKey> creators(Connection c, List<ShardLocation> locs, TableRule t, long first, long last)
             throws SQLException {
         String region = t.regionColumn() == null ? "NULL" : t.regionColumn();
         List<ShardKey> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT " + t.creatorColumn() + ", " + region + " FROM "
-                + qualified(l, t) + " WHERE " + t.creatorColumn() + " BETWEEN ? AND ?")) {
-            ps.setLong(1, first);
-            ps.setLong(2, last);
+        StringBuilder sql = new StringBuilder();
+        for (ShardLocation l : locs) {
+            sql.append(sql.length() == 0 ? "" : " UNION ")
+                    .append("SELECT DISTINCT ")
+                    .append(t.creatorColumn())
+                    .append(", ")
+                    .append(region)
+                    .append(" FROM ")
+                    .append(qualified(l, t))
+                    .append(" WHERE ")
+                    .append(t.creatorColumn())
+                    .append(" BETWEEN ? AND ?");
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (int i = 0; i < locs.size(); i++) {
+                ps.setLong(p++, first);
+                ps.setLong(p++, last);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(ShardKey.of(rs.getLong(1), rs.getString(2)));
@@ -96,9 +165,17 @@ final class TableRows {
     }
 
     private static Batch collect(PreparedStatement ps, TableRule t) throws SQLException {
+        return collect(ps, t, null);
+    }
+
+    /**
+     * Reads a result into rows; with {@code tagged} non-null the last column is a location index and each row
+     * goes to that index's list instead of the batch.
+     */
+    private static Batch collect(PreparedStatement ps, TableRule t, List<List<Row>> tagged) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             ResultSetMetaData md = rs.getMetaData();
-            int n = md.getColumnCount();
+            int n = md.getColumnCount() - (tagged == null ? 0 : 1);
             List<String> columns = new ArrayList<>();
             int[] types = new int[n];
             int[] scales = new int[n];
@@ -127,7 +204,12 @@ final class TableRows {
                 }
                 String r = region < 0 || v[region] == null ? null : v[region].toString();
                 WindowId w = window < 0 || v[window] == null ? null : WindowId.parse(v[window].toString());
-                rows.add(new Row(v, ShardKey.of(((Number) v[creator]).longValue(), r), w, v[pk]));
+                Row row = new Row(v, ShardKey.of(((Number) v[creator]).longValue(), r), w, v[pk]);
+                if (tagged == null) {
+                    rows.add(row);
+                } else {
+                    tagged.get(rs.getInt(n + 1)).add(row);
+                }
             }
             return new Batch(columns, types, scales, rows);
         }
@@ -137,14 +219,22 @@ final class TableRows {
     static void replace(
             Connection c, ShardLocation l, TableRule t, Batch layout, List<Object> deletes, List<Row> inserts)
             throws SQLException {
-        if (!deletes.isEmpty()) {
-            try (PreparedStatement ps =
-                    c.prepareStatement("DELETE FROM " + qualified(l, t) + " WHERE " + t.primaryKey() + " = ?")) {
-                for (Object pk : deletes) {
-                    ps.setObject(1, pk);
-                    ps.addBatch();
+        // Deletes go by primary key in chunks, one statement (one round trip) per chunk.
+        for (int from = 0; from < deletes.size(); from += DELETE_CHUNK) {
+            List<Object> chunk = deletes.subList(from, Math.min(deletes.size(), from + DELETE_CHUNK));
+            StringBuilder sql = new StringBuilder("DELETE FROM ")
+                    .append(qualified(l, t))
+                    .append(" WHERE ")
+                    .append(t.primaryKey())
+                    .append(" IN (");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setObject(i + 1, chunk.get(i));
                 }
-                ps.executeBatch();
+                ps.executeUpdate();
             }
         }
         if (inserts.isEmpty()) {

@@ -1,5 +1,10 @@
 package io.vshard.cli;
 
+import io.vshard.config.ConfigReader;
+import io.vshard.config.VShardConfig;
+import io.vshard.control.ControlStore;
+import io.vshard.control.ManifestPublisher;
+import io.vshard.control.MigrationStore;
 import io.vshard.manifest.Manifest;
 import io.vshard.manifest.PlacementRule;
 import io.vshard.manifest.codec.ManifestCodec;
@@ -15,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,16 +30,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vshard manifest keygen|sign|verify|show}. */
+/** {@code vshard manifest keygen|sign|verify|show|publish}. */
 @Command(
         name = "manifest",
         mixinStandardHelpOptions = true,
-        description = "Create signing keys, sign, verify and show manifests.",
+        description = "Create signing keys, sign, verify, show and publish manifests.",
         subcommands = {
             ManifestCommand.Keygen.class,
             ManifestCommand.Sign.class,
             ManifestCommand.Verify.class,
-            ManifestCommand.Show.class
+            ManifestCommand.Show.class,
+            ManifestCommand.Publish.class
         })
 final class ManifestCommand implements Runnable {
     @Spec
@@ -179,6 +187,50 @@ final class ManifestCommand implements Runnable {
                             m.version(),
                             m.shardFunction().describe(),
                             m.signature().keyId());
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "publish",
+            mixinStandardHelpOptions = true,
+            description = "Publish a signed manifest as the next version in the control store (PUBLISH MANIFEST);"
+                    + " every router loads it on its next refresh. Exits non-zero, changing nothing, if refused.")
+    static final class Publish implements Callable<Integer> {
+        @Parameters(index = "0", description = "The signed manifest file.")
+        Path file;
+
+        @Option(
+                names = "--config",
+                description = "The vshard configuration naming the control store and trusted keys"
+                        + " (default: ${DEFAULT-VALUE}).",
+                defaultValue = "conf/vshard.yaml")
+        Path config;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException, SQLException {
+            if (!Files.isRegularFile(config)) {
+                throw new IllegalArgumentException(config + ": no such configuration file");
+            }
+            VShardConfig c = ConfigReader.read(config);
+            ControlStore store = new ControlStore(c.controlStore());
+            // A fresh store learns the configured versions first, as a starting router would.
+            store.register(ConfigReader.readManifests(c));
+            Instant now = new MigrationStore(store).fleetTime();
+            Manifest m;
+            try {
+                m = new ManifestPublisher(store, c).publish(file, now);
+            } catch (SQLException e) {
+                throw new SQLException("[" + e.getSQLState() + "] " + e.getMessage(), e.getSQLState(), e);
+            }
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "published manifest v%d (%s, hash %s) to %s; routers load it on their next refresh%n",
+                            m.version(), m.shardFunction().describe(), ControlStore.hash(read(file)), store.url());
             return 0;
         }
     }

@@ -18,6 +18,8 @@ import java.util.List;
  * @param distinct whether duplicate rows are removed
  * @param visibleColumns how many leading columns the application sees; negative: all but the last
  *     {@code -1 - visibleColumns}
+ * @param placement during a migration, the per-row check that drops the copies reads must not see (the
+ *     per-shard statements then return the shard key in hidden columns); {@code null} otherwise
  */
 public record Merge(
         List<SortKey> orderBy,
@@ -26,9 +28,22 @@ public record Merge(
         List<Integer> groupBy,
         List<Aggregate> aggregates,
         boolean distinct,
-        int visibleColumns) {
+        int visibleColumns,
+        PlacementFilter placement) {
     /** No merging: one shard, or a write (update counts are summed). */
     public static final Merge NONE = new Merge(List.of(), 0, -1, List.of(), List.of(), false, -1);
+
+    /** A merge without a placement check (no migration running). */
+    public Merge(
+            List<SortKey> orderBy,
+            long offset,
+            long limit,
+            List<Integer> groupBy,
+            List<Aggregate> aggregates,
+            boolean distinct,
+            int visibleColumns) {
+        this(orderBy, offset, limit, groupBy, aggregates, distinct, visibleColumns, null);
+    }
 
     public Merge {
         orderBy = List.copyOf(orderBy);
@@ -41,19 +56,33 @@ public record Merge(
      * columns.
      */
     public Merge resolve(int columnCount) {
-        if (visibleColumns >= 0 && orderBy.stream().allMatch(k -> k.column() >= 0)) {
+        if (visibleColumns >= 0 && orderBy.stream().allMatch(k -> k.column() >= 0) && placement == null) {
             return this;
         }
         List<SortKey> keys = orderBy.stream()
                 .map(k -> k.column() >= 0 ? k : new SortKey(columnCount + k.column(), k.descending(), k.nullsFirst()))
                 .toList();
         int visible = visibleColumns >= 0 ? visibleColumns : columnCount + 1 + visibleColumns;
-        return new Merge(keys, offset, limit, groupBy, aggregates, distinct, visible);
+        return new Merge(
+                keys,
+                offset,
+                limit,
+                groupBy,
+                aggregates,
+                distinct,
+                visible,
+                placement == null ? null : placement.resolve(columnCount));
     }
 
-    /** Whether any merging beyond concatenation is needed. */
+    /** Whether any merging beyond concatenation is needed (a placement check is merging: it drops rows). */
     public boolean isConcatenation() {
-        return orderBy.isEmpty() && offset == 0 && limit < 0 && groupBy.isEmpty() && aggregates.isEmpty() && !distinct;
+        return orderBy.isEmpty()
+                && offset == 0
+                && limit < 0
+                && groupBy.isEmpty()
+                && aggregates.isEmpty()
+                && !distinct
+                && placement == null;
     }
 
     /**

@@ -31,7 +31,11 @@ public final class SqlRouter {
      */
     public SqlRouter(TableRules rules, long cacheEntries) {
         this.planner = new Planner(rules, cacheEntries);
-        this.scans = Caffeine.newBuilder().maximumSize(cacheEntries).build();
+        // maintenance (eviction) on the calling thread: no hand-off to the common pool on a cache miss
+        this.scans = Caffeine.newBuilder()
+                .maximumSize(cacheEntries)
+                .executor(Runnable::run)
+                .build();
     }
 
     /**

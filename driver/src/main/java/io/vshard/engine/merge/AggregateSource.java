@@ -23,14 +23,25 @@ public final class AggregateSource implements RowSource {
     private final List<Integer> groupBy;
     private final List<Aggregate> aggregates;
     private final List<SortKey> orderBy;
+    private final int width;
     private RowSource out;
 
     /** Aggregates {@code in} by {@code groupBy}, then sorts by {@code orderBy}. */
     public AggregateSource(RowSource in, List<Integer> groupBy, List<Aggregate> aggregates, List<SortKey> orderBy) {
+        this(in, groupBy, aggregates, orderBy, -1);
+    }
+
+    /**
+     * As above; {@code width} (the row width, or -1) lets an aggregate without GROUP BY whose input is empty
+     * give SQL's one row (COUNT 0, the others NULL): per-key partials of an empty table are no rows at all.
+     */
+    public AggregateSource(
+            RowSource in, List<Integer> groupBy, List<Aggregate> aggregates, List<SortKey> orderBy, int width) {
         this.in = in;
         this.groupBy = List.copyOf(groupBy);
         this.aggregates = List.copyOf(aggregates);
         this.orderBy = List.copyOf(orderBy);
+        this.width = width;
     }
 
     @Override
@@ -75,6 +86,15 @@ public final class AggregateSource implements RowSource {
             }
         }
         List<Object[]> rows = new ArrayList<>(groups.values());
+        if (rows.isEmpty() && groupBy.isEmpty() && !aggregates.isEmpty() && width > 0) {
+            Object[] none = new Object[width];
+            for (Aggregate a : aggregates) {
+                if (a.function() == Function.COUNT) {
+                    none[a.column()] = 0L;
+                }
+            }
+            rows.add(none);
+        }
         for (Object[] r : rows) {
             for (Aggregate a : aggregates) {
                 if (a.function() == Function.AVG) {

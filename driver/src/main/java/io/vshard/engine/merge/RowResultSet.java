@@ -10,7 +10,6 @@ import java.sql.Clob;
 import java.sql.Date;
 import java.sql.NClob;
 import java.sql.Ref;
-import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.RowId;
 import java.sql.SQLException;
@@ -28,7 +27,7 @@ import java.util.Map;
  * returns. Rows are pulled one at a time, so a streaming merge stays streaming. Columns beyond the
  * metadata's column count (hidden merge columns) are never visible. Not thread safe, like any result set.
  */
-public final class RowResultSet implements ResultSet {
+public final class RowResultSet extends ForwardOnlyResultSet {
     private final RowSource source;
     private final RowMetaData meta;
     private Object[] row;
@@ -124,18 +123,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public Object getObject(String label) throws SQLException {
-        return getObject(findColumn(label));
-    }
-
-    @Override
     public <T> T getObject(int column, Class<T> type) throws SQLException {
         return Conversions.as(value(column), type);
-    }
-
-    @Override
-    public <T> T getObject(String label, Class<T> type) throws SQLException {
-        return getObject(findColumn(label), type);
     }
 
     @Override
@@ -144,18 +133,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public String getString(String label) throws SQLException {
-        return getString(findColumn(label));
-    }
-
-    @Override
     public String getNString(int column) throws SQLException {
         return getString(column);
-    }
-
-    @Override
-    public String getNString(String label) throws SQLException {
-        return getString(label);
     }
 
     @Override
@@ -164,28 +143,13 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public boolean getBoolean(String label) throws SQLException {
-        return getBoolean(findColumn(label));
-    }
-
-    @Override
     public byte getByte(int column) throws SQLException {
         return (byte) Conversions.integer(value(column));
     }
 
     @Override
-    public byte getByte(String label) throws SQLException {
-        return getByte(findColumn(label));
-    }
-
-    @Override
     public short getShort(int column) throws SQLException {
         return (short) Conversions.integer(value(column));
-    }
-
-    @Override
-    public short getShort(String label) throws SQLException {
-        return getShort(findColumn(label));
     }
 
     @Override
@@ -198,18 +162,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public int getInt(String label) throws SQLException {
-        return getInt(findColumn(label));
-    }
-
-    @Override
     public long getLong(int column) throws SQLException {
         return Conversions.integer(value(column));
-    }
-
-    @Override
-    public long getLong(String label) throws SQLException {
-        return getLong(findColumn(label));
     }
 
     @Override
@@ -218,28 +172,13 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public float getFloat(String label) throws SQLException {
-        return getFloat(findColumn(label));
-    }
-
-    @Override
     public double getDouble(int column) throws SQLException {
         return Conversions.real(value(column));
     }
 
     @Override
-    public double getDouble(String label) throws SQLException {
-        return getDouble(findColumn(label));
-    }
-
-    @Override
     public BigDecimal getBigDecimal(int column) throws SQLException {
         return Conversions.decimal(value(column));
-    }
-
-    @Override
-    public BigDecimal getBigDecimal(String label) throws SQLException {
-        return getBigDecimal(findColumn(label));
     }
 
     @Override
@@ -250,19 +189,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    @Deprecated
-    public BigDecimal getBigDecimal(String label, int scale) throws SQLException {
-        return getBigDecimal(findColumn(label), scale);
-    }
-
-    @Override
     public byte[] getBytes(int column) throws SQLException {
         return Conversions.bytes(value(column));
-    }
-
-    @Override
-    public byte[] getBytes(String label) throws SQLException {
-        return getBytes(findColumn(label));
     }
 
     @Override
@@ -271,18 +199,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public Date getDate(String label) throws SQLException {
-        return getDate(findColumn(label));
-    }
-
-    @Override
     public Date getDate(int column, Calendar cal) throws SQLException {
         return getDate(column);
-    }
-
-    @Override
-    public Date getDate(String label, Calendar cal) throws SQLException {
-        return getDate(findColumn(label));
     }
 
     @Override
@@ -291,18 +209,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public Time getTime(String label) throws SQLException {
-        return getTime(findColumn(label));
-    }
-
-    @Override
     public Time getTime(int column, Calendar cal) throws SQLException {
         return getTime(column);
-    }
-
-    @Override
-    public Time getTime(String label, Calendar cal) throws SQLException {
-        return getTime(findColumn(label));
     }
 
     @Override
@@ -311,18 +219,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public Timestamp getTimestamp(String label) throws SQLException {
-        return getTimestamp(findColumn(label));
-    }
-
-    @Override
     public Timestamp getTimestamp(int column, Calendar cal) throws SQLException {
         return getTimestamp(column);
-    }
-
-    @Override
-    public Timestamp getTimestamp(String label, Calendar cal) throws SQLException {
-        return getTimestamp(findColumn(label));
     }
 
     @Override
@@ -430,32 +328,12 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public java.io.InputStream getAsciiStream(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getAsciiStream");
-    }
-
-    @Override
-    public java.io.InputStream getUnicodeStream(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getUnicodeStream");
-    }
-
-    @Override
-    public java.io.InputStream getBinaryStream(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getBinaryStream");
-    }
-
-    @Override
     public String getCursorName() throws SQLException {
         throw VShardSQLException.unsupported("ResultSet.getCursorName");
     }
 
     @Override
     public java.io.Reader getCharacterStream(int a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getCharacterStream");
-    }
-
-    @Override
-    public java.io.Reader getCharacterStream(String a0) throws SQLException {
         throw VShardSQLException.unsupported("ResultSet.getCharacterStream");
     }
 
@@ -500,246 +378,6 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public boolean rowUpdated() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.rowUpdated");
-    }
-
-    @Override
-    public boolean rowInserted() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.rowInserted");
-    }
-
-    @Override
-    public boolean rowDeleted() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.rowDeleted");
-    }
-
-    @Override
-    public void updateNull(int a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNull");
-    }
-
-    @Override
-    public void updateBoolean(int a0, boolean a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBoolean");
-    }
-
-    @Override
-    public void updateByte(int a0, byte a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateByte");
-    }
-
-    @Override
-    public void updateShort(int a0, short a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateShort");
-    }
-
-    @Override
-    public void updateInt(int a0, int a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateInt");
-    }
-
-    @Override
-    public void updateLong(int a0, long a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateLong");
-    }
-
-    @Override
-    public void updateFloat(int a0, float a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateFloat");
-    }
-
-    @Override
-    public void updateDouble(int a0, double a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateDouble");
-    }
-
-    @Override
-    public void updateBigDecimal(int a0, java.math.BigDecimal a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBigDecimal");
-    }
-
-    @Override
-    public void updateString(int a0, String a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateString");
-    }
-
-    @Override
-    public void updateBytes(int a0, byte[] a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBytes");
-    }
-
-    @Override
-    public void updateDate(int a0, Date a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateDate");
-    }
-
-    @Override
-    public void updateTime(int a0, Time a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateTime");
-    }
-
-    @Override
-    public void updateTimestamp(int a0, Timestamp a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateTimestamp");
-    }
-
-    @Override
-    public void updateAsciiStream(int a0, java.io.InputStream a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateAsciiStream");
-    }
-
-    @Override
-    public void updateBinaryStream(int a0, java.io.InputStream a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBinaryStream");
-    }
-
-    @Override
-    public void updateCharacterStream(int a0, java.io.Reader a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateCharacterStream");
-    }
-
-    @Override
-    public void updateObject(int a0, Object a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateObject");
-    }
-
-    @Override
-    public void updateObject(int a0, Object a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateObject");
-    }
-
-    @Override
-    public void updateNull(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNull");
-    }
-
-    @Override
-    public void updateBoolean(String a0, boolean a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBoolean");
-    }
-
-    @Override
-    public void updateByte(String a0, byte a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateByte");
-    }
-
-    @Override
-    public void updateShort(String a0, short a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateShort");
-    }
-
-    @Override
-    public void updateInt(String a0, int a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateInt");
-    }
-
-    @Override
-    public void updateLong(String a0, long a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateLong");
-    }
-
-    @Override
-    public void updateFloat(String a0, float a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateFloat");
-    }
-
-    @Override
-    public void updateDouble(String a0, double a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateDouble");
-    }
-
-    @Override
-    public void updateBigDecimal(String a0, java.math.BigDecimal a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBigDecimal");
-    }
-
-    @Override
-    public void updateString(String a0, String a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateString");
-    }
-
-    @Override
-    public void updateBytes(String a0, byte[] a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBytes");
-    }
-
-    @Override
-    public void updateDate(String a0, Date a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateDate");
-    }
-
-    @Override
-    public void updateTime(String a0, Time a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateTime");
-    }
-
-    @Override
-    public void updateTimestamp(String a0, Timestamp a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateTimestamp");
-    }
-
-    @Override
-    public void updateAsciiStream(String a0, java.io.InputStream a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateAsciiStream");
-    }
-
-    @Override
-    public void updateBinaryStream(String a0, java.io.InputStream a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBinaryStream");
-    }
-
-    @Override
-    public void updateCharacterStream(String a0, java.io.Reader a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateCharacterStream");
-    }
-
-    @Override
-    public void updateObject(String a0, Object a1, int a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateObject");
-    }
-
-    @Override
-    public void updateObject(String a0, Object a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateObject");
-    }
-
-    @Override
-    public void insertRow() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.insertRow");
-    }
-
-    @Override
-    public void updateRow() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateRow");
-    }
-
-    @Override
-    public void deleteRow() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.deleteRow");
-    }
-
-    @Override
-    public void refreshRow() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.refreshRow");
-    }
-
-    @Override
-    public void cancelRowUpdates() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.cancelRowUpdates");
-    }
-
-    @Override
-    public void moveToInsertRow() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.moveToInsertRow");
-    }
-
-    @Override
-    public void moveToCurrentRow() throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.moveToCurrentRow");
-    }
-
-    @Override
     public Ref getRef(int a0) throws SQLException {
         throw VShardSQLException.unsupported("ResultSet.getRef");
     }
@@ -760,73 +398,8 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public Ref getRef(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getRef");
-    }
-
-    @Override
-    public Blob getBlob(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getBlob");
-    }
-
-    @Override
-    public Clob getClob(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getClob");
-    }
-
-    @Override
-    public Array getArray(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getArray");
-    }
-
-    @Override
     public java.net.URL getURL(int a0) throws SQLException {
         throw VShardSQLException.unsupported("ResultSet.getURL");
-    }
-
-    @Override
-    public java.net.URL getURL(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getURL");
-    }
-
-    @Override
-    public void updateRef(int a0, Ref a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateRef");
-    }
-
-    @Override
-    public void updateRef(String a0, Ref a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateRef");
-    }
-
-    @Override
-    public void updateBlob(int a0, Blob a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBlob");
-    }
-
-    @Override
-    public void updateBlob(String a0, Blob a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBlob");
-    }
-
-    @Override
-    public void updateClob(int a0, Clob a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateClob");
-    }
-
-    @Override
-    public void updateClob(String a0, Clob a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateClob");
-    }
-
-    @Override
-    public void updateArray(int a0, Array a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateArray");
-    }
-
-    @Override
-    public void updateArray(String a0, Array a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateArray");
     }
 
     @Override
@@ -835,47 +408,7 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public RowId getRowId(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getRowId");
-    }
-
-    @Override
-    public void updateRowId(int a0, RowId a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateRowId");
-    }
-
-    @Override
-    public void updateRowId(String a0, RowId a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateRowId");
-    }
-
-    @Override
-    public void updateNString(int a0, String a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNString");
-    }
-
-    @Override
-    public void updateNString(String a0, String a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNString");
-    }
-
-    @Override
-    public void updateNClob(int a0, NClob a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNClob");
-    }
-
-    @Override
-    public void updateNClob(String a0, NClob a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNClob");
-    }
-
-    @Override
     public NClob getNClob(int a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getNClob");
-    }
-
-    @Override
-    public NClob getNClob(String a0) throws SQLException {
         throw VShardSQLException.unsupported("ResultSet.getNClob");
     }
 
@@ -885,177 +418,12 @@ public final class RowResultSet implements ResultSet {
     }
 
     @Override
-    public SQLXML getSQLXML(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getSQLXML");
-    }
-
-    @Override
-    public void updateSQLXML(int a0, SQLXML a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateSQLXML");
-    }
-
-    @Override
-    public void updateSQLXML(String a0, SQLXML a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateSQLXML");
-    }
-
-    @Override
     public java.io.Reader getNCharacterStream(int a0) throws SQLException {
         throw VShardSQLException.unsupported("ResultSet.getNCharacterStream");
     }
 
     @Override
-    public java.io.Reader getNCharacterStream(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.getNCharacterStream");
-    }
-
-    @Override
-    public void updateNCharacterStream(int a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNCharacterStream");
-    }
-
-    @Override
-    public void updateNCharacterStream(String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNCharacterStream");
-    }
-
-    @Override
-    public void updateAsciiStream(int a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateAsciiStream");
-    }
-
-    @Override
-    public void updateBinaryStream(int a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBinaryStream");
-    }
-
-    @Override
-    public void updateCharacterStream(int a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateCharacterStream");
-    }
-
-    @Override
-    public void updateAsciiStream(String a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateAsciiStream");
-    }
-
-    @Override
-    public void updateBinaryStream(String a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBinaryStream");
-    }
-
-    @Override
-    public void updateCharacterStream(String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateCharacterStream");
-    }
-
-    @Override
-    public void updateBlob(int a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBlob");
-    }
-
-    @Override
-    public void updateBlob(String a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBlob");
-    }
-
-    @Override
-    public void updateClob(int a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateClob");
-    }
-
-    @Override
-    public void updateClob(String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateClob");
-    }
-
-    @Override
-    public void updateNClob(int a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNClob");
-    }
-
-    @Override
-    public void updateNClob(String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNClob");
-    }
-
-    @Override
-    public void updateNCharacterStream(int a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNCharacterStream");
-    }
-
-    @Override
-    public void updateNCharacterStream(String a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNCharacterStream");
-    }
-
-    @Override
-    public void updateAsciiStream(int a0, java.io.InputStream a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateAsciiStream");
-    }
-
-    @Override
-    public void updateBinaryStream(int a0, java.io.InputStream a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBinaryStream");
-    }
-
-    @Override
-    public void updateCharacterStream(int a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateCharacterStream");
-    }
-
-    @Override
-    public void updateAsciiStream(String a0, java.io.InputStream a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateAsciiStream");
-    }
-
-    @Override
-    public void updateBinaryStream(String a0, java.io.InputStream a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBinaryStream");
-    }
-
-    @Override
-    public void updateCharacterStream(String a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateCharacterStream");
-    }
-
-    @Override
-    public void updateBlob(int a0, java.io.InputStream a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBlob");
-    }
-
-    @Override
-    public void updateBlob(String a0, java.io.InputStream a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateBlob");
-    }
-
-    @Override
-    public void updateClob(int a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateClob");
-    }
-
-    @Override
-    public void updateClob(String a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateClob");
-    }
-
-    @Override
-    public void updateNClob(int a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNClob");
-    }
-
-    @Override
-    public void updateNClob(String a0, java.io.Reader a1) throws SQLException {
-        throw VShardSQLException.unsupported("ResultSet.updateNClob");
-    }
-
-    @Override
     public Object getObject(int column, Map<String, Class<?>> map) throws SQLException {
         return getObject(column);
-    }
-
-    @Override
-    public Object getObject(String label, Map<String, Class<?>> map) throws SQLException {
-        return getObject(label);
     }
 }

@@ -2,16 +2,34 @@ package io.vshard.engine.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vshard.manifest.Manifest;
+import io.vshard.manifest.MigrationStrategy;
+import io.vshard.manifest.PlacementRule;
+import io.vshard.manifest.RollbackTriggers;
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.Verification;
+import io.vshard.manifest.cohort.Cohort;
+import io.vshard.manifest.cohort.CohortState;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.function.KeyHash;
+import io.vshard.manifest.function.ModHash;
+import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.CohortMap;
+import io.vshard.manifest.placement.Placement;
+import io.vshard.manifest.placement.RoutingState;
 import io.vshard.sql.Merge;
 import io.vshard.sql.Merge.Aggregate;
 import io.vshard.sql.Merge.Function;
 import io.vshard.sql.Merge.SortKey;
+import io.vshard.sql.PlacementFilter;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -111,6 +129,89 @@ class MergeSourcesTest {
         assertThat(r.get(2)).isEqualTo(1);
         assertThat(r.get(3)).isEqualTo(5);
         assertThat((BigDecimal) r.get(4)).isEqualByComparingTo("3");
+    }
+
+    /** v1 = identity % 4 on data source "a", v2 = identity % 8 on "b"; cohort i is old shard i, all creators. */
+    private static RoutingState migrating(CohortState... states) {
+        List<Cohort> cohorts = new ArrayList<>();
+        Map<Integer, CohortState> at = new HashMap<>();
+        for (int shard = 0; shard < 4; shard++) {
+            cohorts.add(new Cohort(shard + 1, shard, 0, Long.MAX_VALUE, 1, false));
+            at.put(shard + 1, states[shard]);
+        }
+        return RoutingState.migrating(manifest(1, 4, "a"), manifest(2, 8, "b"), new CohortMap(cohorts, at));
+    }
+
+    private static Manifest manifest(int version, int shards, String dataSource) {
+        return new Manifest(
+                version,
+                version - 1,
+                new ModHash(KeyHash.IDENTITY, shards),
+                List.of(new PlacementRule(0, shards - 1, dataSource, "s_%d")),
+                null,
+                null,
+                MigrationStrategy.DEFAULT,
+                Verification.DEFAULT,
+                RollbackTriggers.DEFAULT,
+                null);
+    }
+
+    @Test
+    void duringAMigrationPerKeyPartialsAreCountedOnlyWhereTheKeyIsServed() throws SQLException {
+        // SELECT COUNT(*), SUM(x) FROM t  →  per shard: SELECT COUNT(*), SUM(x), creator_id ... GROUP BY creator_id
+        RoutingState state = migrating(CohortState.NEW, CohortState.COPYING, CohortState.FENCED, CohortState.NEW);
+        TableRule table = new TableRule("t", TableRule.Kind.SHARDED, "creator_id", null, null, "id");
+        Map<ShardLocation, List<Object[]>> byLocation = new java.util.LinkedHashMap<>();
+        long expectedCount = 0;
+        long expectedSum = 0;
+        for (long creator = 0; creator < 32; creator++) {
+            long rows = creator % 3 + 1;
+            expectedCount += rows;
+            expectedSum += rows * creator;
+            Object[] partial = {rows, BigDecimal.valueOf(rows * creator), creator};
+            // every row sits at its old place, and a copy at its new place (copied, flipped or not)
+            for (Manifest m : List.of(state.active(), state.next())) {
+                ShardLocation l =
+                        Placement.shardsOf(m, ShardKey.of(creator)).get(0).location();
+                byLocation.computeIfAbsent(l, k -> new ArrayList<>()).add(partial.clone());
+            }
+        }
+        List<RowSource> sources = new ArrayList<>();
+        byLocation.values().forEach(r -> sources.add(copy(r)));
+        List<Aggregate> aggs = List.of(new Aggregate(0, Function.COUNT, -1), new Aggregate(1, Function.SUM, -1));
+        Merge merge = new Merge(
+                List.of(),
+                0,
+                -1,
+                List.of(),
+                aggs,
+                false,
+                2,
+                new PlacementFilter(state, table, 2, PlacementFilter.ABSENT, PlacementFilter.ABSENT));
+        List<List<Object>> out =
+                all(MergeSources.merge(sources, new ArrayList<>(byLocation.keySet()), merge.resolve(3), 3));
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).get(0)).isEqualTo(expectedCount);
+        assertThat((BigDecimal) out.get(0).get(1)).isEqualByComparingTo(BigDecimal.valueOf(expectedSum));
+        Merge unchecked = new Merge(List.of(), 0, -1, List.of(), aggs, false, 2);
+        List<RowSource> again = new ArrayList<>();
+        byLocation.values().forEach(r -> again.add(copy(r)));
+        assertThat(all(MergeSources.merge(again, unchecked)).get(0).get(0))
+                .as("without the check every copied row counts twice")
+                .isEqualTo(2 * expectedCount);
+    }
+
+    /** A fresh source of copies: the aggregate accumulates into the first row of each group. */
+    private static RowSource copy(List<Object[]> rows) {
+        return new ListSource(rows.stream().map(Object[]::clone).toList());
+    }
+
+    @Test
+    void anAggregateOverNoPartialsIsOneRowWithCountZero() throws SQLException {
+        List<Aggregate> aggs = List.of(new Aggregate(0, Function.COUNT, -1), new Aggregate(1, Function.SUM, -1));
+        Merge merge = new Merge(List.of(), 0, -1, List.of(), aggs, false, 2);
+        List<List<Object>> out = all(MergeSources.merge(List.of(rows(), rows()), List.of(), merge, 3));
+        assertThat(out).containsExactly(Arrays.asList(0L, null, null));
     }
 
     @Test

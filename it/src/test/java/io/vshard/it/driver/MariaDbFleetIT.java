@@ -29,11 +29,25 @@ class MariaDbFleetIT extends ShardedFleetSuite {
         return "vit_" + id + "_";
     }
 
+    /**
+     * The database data source my_b's connections start in. Shard statements name their shard's database, so a
+     * connection stays in this one, which tells the test's fault injection which server sessions are my_b's.
+     */
+    private String homeOfB() {
+        return prefix() + "home_b";
+    }
+
     @Override
     List<FleetFiles.Source> sources() {
+        try (Connection c = DriverManager.getConnection(SERVER, "root", "");
+                Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS " + homeOfB());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create " + homeOfB(), e);
+        }
         return List.of(
                 new FleetFiles.Source("my_a", SERVER, "root"),
-                new FleetFiles.Source("my_b", "jdbc:mariadb://127.0.0.1:3306/?connectTimeout=2000", "root"));
+                new FleetFiles.Source("my_b", SERVER + homeOfB() + "?connectTimeout=2000", "root"));
     }
 
     @Override
@@ -65,24 +79,6 @@ class MariaDbFleetIT extends ShardedFleetSuite {
     @Override
     String qualified(ShardLocation location, String table) {
         return location.schema() + "." + table;
-    }
-
-    /** A creator whose payments live on data source {@code ds}, with its shard. */
-    private long creatorOn(String ds) {
-        for (long c = 0; ; c++) {
-            if (shardOf(c, "EU").location().dataSource().equals(ds)) {
-                return c;
-            }
-        }
-    }
-
-    private long countOn(LogicalShard shard, long paymentId) throws SQLException {
-        try (Connection c = direct(shard.location());
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM payments WHERE payment_id = " + paymentId)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     private void insert(PreparedStatement ps, long paymentId, long creator) throws SQLException {
@@ -125,12 +121,13 @@ class MariaDbFleetIT extends ShardedFleetSuite {
             c.setAutoCommit(false);
             insert(ps, 10, a);
             insert(ps, 11, b);
-            // Fault: the server drops the branch on data source my_b (its session sits in shard B's database).
+            // Fault: the server drops the branch on data source my_b (its session sits in my_b's home database,
+            // or in shard B's should a statement have needed the switch).
             try (Connection root = DriverManager.getConnection(SERVER, "root", "");
                     Statement st = root.createStatement()) {
                 List<Long> ids = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery("SELECT id FROM information_schema.processlist WHERE db = '"
-                        + shardB.location().schema() + "'")) {
+                try (ResultSet rs = st.executeQuery("SELECT id FROM information_schema.processlist WHERE db IN ('"
+                        + homeOfB() + "', '" + shardB.location().schema() + "')")) {
                     while (rs.next()) {
                         ids.add(rs.getLong(1));
                     }

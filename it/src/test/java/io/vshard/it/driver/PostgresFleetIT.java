@@ -1,5 +1,9 @@
 package io.vshard.it.driver;
 
+import io.vshard.config.ConfigReader;
+import io.vshard.control.ControlStore;
+import io.vshard.engine.Engine;
+import io.vshard.engine.EngineOptions;
 import io.vshard.engine.StatementOptions;
 import io.vshard.manifest.PlacementRule;
 import io.vshard.manifest.ShardLocation;
@@ -12,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -124,10 +129,136 @@ class PostgresFleetIT extends ShardedFleetSuite {
         }
     }
 
+    /** The prepared transactions of this test's databases still held by the server. */
+    private List<String> preparedHere() throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("SELECT gid FROM pg_prepared_xacts WHERE database LIKE ? ORDER BY gid")) {
+            ps.setString(1, "vshard_it_" + id + "_%");
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void insert(java.sql.PreparedStatement ps, long paymentId, long creator) throws SQLException {
+        ps.setLong(1, paymentId);
+        ps.setLong(2, creator);
+        ps.executeUpdate();
+    }
+
+    @Test
+    void whenOneDatabaseFailsAtCommitNoShardKeepsTheWrites() throws Exception {
+        long a = creatorOn("pg_a");
+        long b = creatorOn("pg_b");
+        LogicalShard shardB = shardOf(b, "EU");
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO payments (payment_id, creator_id, region, amount) VALUES (?, ?, 'EU', 1)")) {
+            c.setAutoCommit(false);
+            insert(ps, 10, a);
+            insert(ps, 11, b);
+            // Fault: the server ends the session holding the open transaction on data source pg_b, so its
+            // PREPARE TRANSACTION fails after pg_a's branch was prepared.
+            try (Connection admin = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+                    java.sql.PreparedStatement kill = admin.prepareStatement("SELECT pg_terminate_backend(pid)"
+                            + " FROM pg_stat_activity WHERE datname = ? AND state = 'idle in transaction'");
+                    java.sql.PreparedStatement gone = admin.prepareStatement(
+                            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = ? AND state = 'idle in transaction'")) {
+                kill.setString(1, db("b"));
+                try (java.sql.ResultSet rs = kill.executeQuery()) {
+                    org.assertj.core.api.Assertions.assertThat(rs.next())
+                            .as("pg_b holds the open branch")
+                            .isTrue();
+                }
+                gone.setString(1, db("b"));
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (true) {
+                    try (java.sql.ResultSet rs = gone.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) == 0 || System.nanoTime() > deadline) {
+                            break;
+                        }
+                    }
+                    Thread.sleep(20);
+                }
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(c::commit)
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("pg_b");
+        }
+        org.assertj.core.api.Assertions.assertThat(countOn(shardOf(a, "EU"), 10))
+                .as("the healthy branch was rolled back")
+                .isZero();
+        org.assertj.core.api.Assertions.assertThat(countOn(shardB, 11)).isZero();
+        org.assertj.core.api.Assertions.assertThat(preparedHere())
+                .as("no branch is left prepared")
+                .isEmpty();
+        org.assertj.core.api.Assertions.assertThat(
+                        new ControlStore(ConfigReader.read(config).controlStore()).loggedTransactions())
+                .as("nothing left in the recovery log")
+                .isEmpty();
+    }
+
+    /** Prepares a branch inserting {@code paymentId} on {@code shard} straight on its server, as a router would. */
+    private void prepareBranch(LogicalShard shard, String xid, long paymentId, long creator) throws SQLException {
+        try (Connection raw = direct(shard.location());
+                Statement st = raw.createStatement()) {
+            raw.setAutoCommit(false);
+            st.execute("INSERT INTO " + qualified(shard.location(), "payments") + " VALUES (" + paymentId + ", "
+                    + creator + ", 'EU', 1)");
+            st.execute("PREPARE TRANSACTION '" + xid + "'");
+        }
+    }
+
+    @Test
+    void recoveryResolvesPreparedBranchesOfACrashedRouter() throws Exception {
+        LogicalShard onA = shardOf(creatorOn("pg_a"), "EU");
+        LogicalShard onB = shardOf(creatorOn("pg_b"), "EU");
+        long ca = creatorOn("pg_a");
+        long cb = creatorOn("pg_b");
+        // Crashed after preparing both branches, before its commit point: recovery rolls both back.
+        String undecided = "vshard_itu" + id;
+        prepareBranch(onA, undecided + "_pg_a", 70, ca);
+        prepareBranch(onB, undecided + "_pg_b", 71, cb);
+        // Crashed past its commit point (COMMITTING logged) with no branch committed yet: recovery commits both.
+        String decided = "vshard_itc" + id;
+        prepareBranch(onA, decided + "_pg_a", 80, ca);
+        prepareBranch(onB, decided + "_pg_b", 81, cb);
+        ControlStore store = new ControlStore(ConfigReader.read(config).controlStore());
+        store.logPreparing(undecided, List.of("pg_a", "pg_b"), "a-router-that-crashed");
+        store.logPreparing(decided, List.of("pg_a", "pg_b"), "a-router-that-crashed");
+        store.logCommitting(decided);
+        org.assertj.core.api.Assertions.assertThat(preparedHere()).hasSize(4);
+        org.assertj.core.api.Assertions.assertThat(countOn(onA, 80)).isZero();
+
+        try (Engine restarted = Engine.start(
+                ConfigReader.read(config), new EngineOptions(5_000, 4, 100, Duration.ofSeconds(5), "driver"))) {
+            org.assertj.core.api.Assertions.assertThat(preparedHere()).isEmpty();
+            org.assertj.core.api.Assertions.assertThat(store.loggedTransactions())
+                    .isEmpty();
+            org.assertj.core.api.Assertions.assertThat(
+                            List.of(countOn(onA, 70), countOn(onB, 71), countOn(onA, 80), countOn(onB, 81)))
+                    .isEqualTo(List.of(0L, 0L, 1L, 1L));
+        }
+    }
+
     @Override
     void dropAll() throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
                 Statement st = c.createStatement()) {
+            // A prepared transaction keeps its database from being dropped.
+            for (String gid : preparedHere()) {
+                String database = gid.endsWith("_pg_a") ? db("a") : db("b");
+                try (Connection in = DriverManager.getConnection(SERVER + database, "postgres", "");
+                        Statement rollback = in.createStatement()) {
+                    rollback.execute("ROLLBACK PREPARED '" + gid + "'");
+                }
+            }
             for (String s : List.of("a", "b", "ref")) {
                 st.execute("DROP DATABASE IF EXISTS " + db(s) + " WITH (FORCE)");
             }

@@ -106,6 +106,26 @@ abstract class ShardedFleetSuite {
         dropAll();
     }
 
+    /** A creator whose EU payments live on data source {@code ds}. */
+    long creatorOn(String ds) {
+        for (long c = 0; ; c++) {
+            if (shardOf(c, "EU").location().dataSource().equals(ds)) {
+                return c;
+            }
+        }
+    }
+
+    /** How many rows with {@code paymentId} the shard holds, read straight from its server. */
+    long countOn(LogicalShard shard, long paymentId) throws SQLException {
+        try (Connection c = direct(shard.location());
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + qualified(shard.location(), "payments")
+                        + " WHERE payment_id = " + paymentId)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     LogicalShard shardOf(long creator, String region) {
         return Placement.locate(
                         engine.routingState(),

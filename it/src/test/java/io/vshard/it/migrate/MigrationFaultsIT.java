@@ -164,6 +164,8 @@ class MigrationFaultsIT {
         CohortRecord first = control.cohorts(null).get(0);
         assertThat(first.state()).isEqualTo(CohortState.PLANNED);
         assertThat(first.checksFailed()).isEqualTo(1);
+        // Routers see the rollback on their next refresh (at most one heartbeat later); take it now.
+        router.refresh();
         assertThat(router.routingState().cohorts().stateOf(first.cohort())).isEqualTo(CohortState.PLANNED);
         control.stopMigrator();
     }

@@ -136,7 +136,9 @@ final class MigrationFleet implements AutoCloseable {
 
     /** Starts one more router instance on the shared control store. */
     Engine router() throws Exception {
-        EngineOptions o = new EngineOptions(5_000, 8, 10_000, Duration.ofMillis(200), "driver").withClock(clock);
+        // The heartbeat bounds how soon routers acknowledge a fence, hence the write pause per cohort flip.
+        Duration heartbeat = Duration.ofMillis(Long.getLong("fleet.heartbeatMillis", 200));
+        EngineOptions o = new EngineOptions(5_000, 8, 10_000, heartbeat, "driver").withClock(clock);
         Engine e = Engine.start(ConfigReader.read(config), o);
         engines.add(e);
         return e;

@@ -83,7 +83,7 @@ final class Analyzer {
             throw new RoutingException("0A000", "MERGE is not supported on sharded tables", 1);
         }
         Query q = query(node);
-        SelectShape shape = q.touches ? SelectShape.of(node, scan) : null;
+        SelectShape shape = q.touches ? SelectShape.of(node, scan).withKeys(keyColumns(node)) : null;
         return new Analysis(
                 List.copyOf(sharded),
                 broadcast,
@@ -97,6 +97,19 @@ final class Analyzer {
                 false,
                 null,
                 shape);
+    }
+
+    /**
+     * The key columns for a read during a migration. They are worked out with the analysis (cached) but used
+     * only while a migration runs, so a shape they do not foresee must not stop routing today: it is refused
+     * only when a migration needs it.
+     */
+    private KeyColumns keyColumns(SqlNode node) {
+        try {
+            return KeyColumns.of(node, scan, rules);
+        } catch (RuntimeException e) {
+            return KeyColumns.refuse("this query shape");
+        }
     }
 
     private record Query(boolean touches, Cond cond) {

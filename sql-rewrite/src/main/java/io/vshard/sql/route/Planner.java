@@ -11,6 +11,7 @@ import io.vshard.manifest.placement.Placement;
 import io.vshard.manifest.placement.RoutingState;
 import io.vshard.manifest.window.WindowId;
 import io.vshard.sql.Merge;
+import io.vshard.sql.PlacementFilter;
 import io.vshard.sql.RoutePlan;
 import io.vshard.sql.RoutingException;
 import io.vshard.sql.ShardStatement;
@@ -43,7 +44,11 @@ public final class Planner {
      */
     public Planner(TableRules rules, long cacheEntries) {
         this.rules = rules;
-        this.cache = Caffeine.newBuilder().maximumSize(cacheEntries).build();
+        // maintenance (eviction) on the calling thread: no hand-off to the common pool on a cache miss
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(cacheEntries)
+                .executor(Runnable::run)
+                .build();
     }
 
     /**
@@ -54,7 +59,7 @@ public final class Planner {
     public RoutePlan plan(Scan scan, List<Object> parameters, RoutingState state) {
         Analysis a = cache.getIfPresent(scan.cacheKey());
         if (a == null) {
-            a = namesRuleTable(scan) ? BabelFront.analyze(rules, scan) : NO_RULE_TABLE;
+            a = namesRuleTable(scan) ? analyze(scan) : NO_RULE_TABLE;
             cache.put(scan.cacheKey(), a);
         }
         boolean writes = scan.kind() != StatementKind.QUERY && !scan.explained();
@@ -66,6 +71,12 @@ public final class Planner {
         } catch (InvalidShardKeyException e) {
             throw new RoutingException("22P02", e.getMessage(), 1);
         }
+    }
+
+    /** The lexer alone for a plain point select (equivalent, ~50x cheaper), else Calcite. */
+    private Analysis analyze(Scan scan) {
+        Analysis a = LexicalFront.analyze(rules, scan);
+        return a != null ? a : BabelFront.analyze(rules, scan);
     }
 
     private boolean namesRuleTable(Scan scan) {
@@ -96,7 +107,6 @@ public final class Planner {
         }
         SelectShape shape = a.select();
         Merge merge = Merge.NONE;
-        Splice base = null;
         if (shape != null && !scan.explained()) {
             if (shape.refusal() != null) {
                 throw new RoutingException(
@@ -116,16 +126,21 @@ public final class Planner {
                     shape.distinct(),
                     shape.visible());
         }
+        // During a migration a row copied to its new place is also still at its old one: check each row's key.
+        KeyColumns keys = state.next() != null && shape != null && !scan.explained() ? keys(shape) : null;
+        if (keys != null) {
+            merge = filtered(merge, shape, keys, state);
+        }
         List<ShardStatement> out = new ArrayList<>();
         for (LogicalShard shard : t.shards()) {
             Splice s = new Splice(scan, parameters);
             boolean edited = t.splitInList(s, shard);
-            boolean unsafeLimit = shape != null && shape.fetchToken() >= 0 && !limitPushable(merge);
+            boolean unsafeLimit = shape != null && shape.fetchToken() >= 0 && (keys != null || !limitPushable(merge));
             if (shape != null
                     && !scan.explained()
                     && shape.refusal() == null
-                    && (shape.needsRewrite() || unsafeLimit)) {
-                edit(s, shape, merge, unsafeLimit);
+                    && (shape.needsRewrite() || unsafeLimit || keys != null)) {
+                edit(s, shape, merge, unsafeLimit, keys);
                 edited = true;
             }
             if (edited) {
@@ -136,6 +151,56 @@ public final class Planner {
             }
         }
         return new RoutePlan.Sharded(out, merge, false, false);
+    }
+
+    private static KeyColumns keys(SelectShape shape) {
+        KeyColumns keys = shape.keys();
+        if (keys == null || keys.refusal() != null) {
+            throw new RoutingException(
+                    "0A000",
+                    "during a migration vshard cannot read "
+                            + (keys == null ? "this query" : keys.refusal())
+                            + " across shards (a moved row is still at its old place until drain, and this shape"
+                            + " cannot be checked row by row); add the shard key to the WHERE clause",
+                    1);
+        }
+        return keys;
+    }
+
+    /**
+     * The merge with the placement check: the key columns come after every other hidden column. Under
+     * {@code *} positions count from the end, so the sort columns already hidden there move left.
+     */
+    private static Merge filtered(Merge merge, SelectShape shape, KeyColumns keys, RoutingState state) {
+        TableRule rule = keys.rule();
+        int n = keys.columns().size();
+        int[] at = new int[n];
+        List<Merge.SortKey> orderBy = merge.orderBy();
+        int visible = merge.visibleColumns();
+        if (shape.visible() >= 0) {
+            for (int j = 0; j < n; j++) {
+                at[j] = shape.visible() + shape.hidden().size() + j;
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                at[j] = j - n;
+            }
+            orderBy = orderBy.stream()
+                    .map(k -> k.column() >= 0 ? k : new Merge.SortKey(k.column() - n, k.descending(), k.nullsFirst()))
+                    .toList();
+            visible -= n;
+        }
+        int region = rule.regionColumn() == null ? PlacementFilter.ABSENT : at[1];
+        int window = rule.windowColumn() == null ? PlacementFilter.ABSENT : at[n - 1];
+        return new Merge(
+                orderBy,
+                merge.offset(),
+                merge.limit(),
+                merge.groupBy(),
+                merge.aggregates(),
+                merge.distinct(),
+                visible,
+                new PlacementFilter(state, rule, at[0], region, window));
     }
 
     /**
@@ -152,7 +217,7 @@ public final class Planner {
         return !merge.groupBy().isEmpty() && sortColumns.equals(new java.util.HashSet<>(merge.groupBy()));
     }
 
-    private static void edit(Splice s, SelectShape shape, Merge merge, boolean unsafeLimit) {
+    private static void edit(Splice s, SelectShape shape, Merge merge, boolean unsafeLimit, KeyColumns keys) {
         if (unsafeLimit) {
             // the merge applies OFFSET and LIMIT after aggregating; shards return every group
             if (shape.offset() != null) {
@@ -177,6 +242,18 @@ public final class Planner {
                 hidden.add(Splice.Piece.range(r[0] + 1, r[1]));
             } else {
                 hidden.add(Splice.Piece.range(r[0], r[1]));
+            }
+        }
+        if (keys != null) {
+            String columns = String.join(", ", keys.columns());
+            hidden.add(Splice.Piece.text(", " + columns));
+            // aggregates become one partial per key, each checked, then re-aggregated by the merge
+            if (!merge.aggregates().isEmpty() || !merge.groupBy().isEmpty()) {
+                if (keys.groupAfter() >= 0) {
+                    s.insertBefore(keys.groupAfter() + 1, List.of(Splice.Piece.text(", " + columns)));
+                } else {
+                    s.insertBefore(keys.groupBefore(), List.of(Splice.Piece.text(" GROUP BY " + columns)));
+                }
             }
         }
         if (!hidden.isEmpty()) {

@@ -34,6 +34,7 @@ import org.apache.calcite.sql.parser.SqlParserPos;
  * @param avgTokens the tokens of AVG function names, to become SUM
  * @param hidden the [first, last] token ranges of expressions appended as hidden columns
  * @param insertAt the token before which hidden columns go (the FROM keyword, or the token after the list)
+ * @param keys how the per-shard statement returns each row's shard key during a migration, or {@code null}
  */
 record SelectShape(
         String refusal,
@@ -48,7 +49,27 @@ record SelectShape(
         int offsetToken,
         List<Integer> avgTokens,
         List<int[]> hidden,
-        int insertAt) {
+        int insertAt,
+        KeyColumns keys) {
+
+    /** This shape with its key columns. */
+    SelectShape withKeys(KeyColumns k) {
+        return new SelectShape(
+                refusal,
+                visible,
+                orderBy,
+                groupBy,
+                aggregates,
+                distinct,
+                fetch,
+                offset,
+                fetchToken,
+                offsetToken,
+                avgTokens,
+                hidden,
+                insertAt,
+                k);
+    }
 
     /** Whether the per-shard text differs from the original. */
     boolean needsRewrite() {
@@ -73,7 +94,8 @@ record SelectShape(
             boolean all =
                     ((SqlCall) body).getOperator() instanceof org.apache.calcite.sql.SqlSetOperator op && op.isAll();
             return new SelectShape(
-                    null, -1, List.of(), List.of(), List.of(), !all, null, null, -1, -1, List.of(), List.of(), -1);
+                    null, -1, List.of(), List.of(), List.of(), !all, null, null, -1, -1, List.of(), List.of(), -1,
+                    null);
         }
         if (!(body instanceof SqlSelect s)) {
             return refuse(body.getKind().sql + (orderList != null || fetch != null ? " with ORDER BY or LIMIT" : ""));
@@ -166,7 +188,7 @@ record SelectShape(
         }
         hidden.addAll(sortHidden);
         int insertAt = s.getFrom() != null
-                ? token(scan, s.getFrom().getParserPosition(), false) - 1
+                ? fromKeyword(scan, token(scan, s.getFrom().getParserPosition(), false))
                 : token(scan, items.getParserPosition(), true) + 1;
         return new SelectShape(
                 null,
@@ -181,12 +203,33 @@ record SelectShape(
                 offset == null ? -1 : token(scan, offset.getParserPosition(), false),
                 avgTokens,
                 hidden,
-                insertAt);
+                insertAt,
+                null);
+    }
+
+    /**
+     * The FROM keyword before token {@code at} at the same parenthesis depth. A join's position is not always
+     * its first table's (it may start at the JOIN keyword), so the keyword is searched for, not assumed.
+     */
+    static int fromKeyword(Scan scan, int at) {
+        int depth = 0;
+        for (int i = at - 1; i >= 0; i--) {
+            var t = scan.tokens().get(i);
+            if (t.kind() == io.vshard.sql.parse.Token.Kind.RPAREN) {
+                depth++;
+            } else if (t.kind() == io.vshard.sql.parse.Token.Kind.LPAREN) {
+                depth--;
+            } else if (depth == 0 && t.is(scan.sql(), "from")) {
+                return i;
+            }
+        }
+        return at - 1;
     }
 
     private static SelectShape refuse(String construct) {
         return new SelectShape(
-                construct, 0, List.of(), List.of(), List.of(), false, null, null, -1, -1, List.of(), List.of(), -1);
+                construct, 0, List.of(), List.of(), List.of(), false, null, null, -1, -1, List.of(), List.of(), -1,
+                null);
     }
 
     private static Merge.Function function(String name) {

@@ -1,0 +1,62 @@
+package io.vshard.migrate;
+
+import io.vshard.manifest.digest.CohortDigest;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A cohort's digests per table and creator on both sides, taken before the fence and brought up to date
+ * under it: the creators the final delta touched are forgotten and digested again, so the fenced part of the
+ * check reads only those creators. Cohort digests combine by addition, so the cohort's digest is the sum of
+ * its creators' digests.
+ */
+final class CreatorDigests {
+    private final Map<String, Map<Long, CohortDigest>> before = new LinkedHashMap<>();
+    private final Map<String, Map<Long, CohortDigest>> after = new LinkedHashMap<>();
+
+    /** Takes (or replaces) the per-creator digests of a tally. */
+    void absorb(RowMover.Tally t) {
+        absorb(t.before, before);
+        absorb(t.after, after);
+    }
+
+    private static void absorb(
+            Map<String, Map<Long, CohortDigest.Accumulator>> from, Map<String, Map<Long, CohortDigest>> into) {
+        from.forEach((table, creators) -> {
+            Map<Long, CohortDigest> m = into.computeIfAbsent(table, k -> new HashMap<>());
+            creators.forEach((creator, acc) -> m.put(creator, acc.result()));
+        });
+    }
+
+    /** Drops what is known of {@code creators}, on both sides, before they are digested again. */
+    void forget(Collection<Long> creators) {
+        for (Map<Long, CohortDigest> m : before.values()) {
+            m.keySet().removeAll(creators);
+        }
+        for (Map<Long, CohortDigest> m : after.values()) {
+            m.keySet().removeAll(creators);
+        }
+    }
+
+    Map<String, CohortDigest> before() {
+        return totals(before);
+    }
+
+    Map<String, CohortDigest> after() {
+        return totals(after);
+    }
+
+    private static Map<String, CohortDigest> totals(Map<String, Map<Long, CohortDigest>> side) {
+        Map<String, CohortDigest> out = new LinkedHashMap<>();
+        side.forEach((table, creators) -> {
+            CohortDigest sum = CohortDigest.EMPTY;
+            for (CohortDigest d : creators.values()) {
+                sum = sum.combine(d);
+            }
+            out.put(table, sum);
+        });
+        return out;
+    }
+}

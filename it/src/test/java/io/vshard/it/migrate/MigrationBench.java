@@ -1,0 +1,337 @@
+package io.vshard.it.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vshard.control.CohortRecord;
+import io.vshard.engine.Engine;
+import io.vshard.manifest.MigrationStrategy;
+import io.vshard.manifest.RollbackTriggers;
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.cohort.Cohort;
+import io.vshard.manifest.placement.RoutingState;
+import io.vshard.manifest.scenario.Creator;
+import io.vshard.manifest.scenario.ScenarioDataset;
+import io.vshard.manifest.window.WindowId;
+import io.vshard.migrate.MigrationControl;
+import io.vshard.migrate.MigrationListener;
+import io.vshard.migrate.MigrationStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The live-migration benchmark (run by {@code bench/migration.sh}; not part of the test suites, it asserts only
+ * that the migration completed with every digest check passed, never a timing):
+ *
+ * <ol>
+ *   <li>baseline: a raw {@code psql COPY ... TO STDOUT | psql COPY ... FROM STDIN} pipe of every v1 row, per
+ *       table and source database, into a table of the same definition on another of the same databases;
+ *   <li>point queries ({@code WHERE creator_id = ? AND region = ?}) through {@code jdbc:vshard:} with light
+ *       writers running, before the migration and during it (p95 ratio);
+ *   <li>the full v1 → v2 migration: rows copied and verified per second (as a ratio to the pipe), and the
+ *       write pause per cohort flip (fence to NEW, p50/p99).
+ * </ol>
+ */
+class MigrationBench {
+    private static final int CREATORS = Integer.getInteger("bench.creators", 4_000);
+    private static final int PAYMENTS = Integer.getInteger("bench.payments", 200_000);
+    private static final long BEFORE_MILLIS = Long.getLong("bench.beforeMillis", 15_000);
+
+    @TempDir
+    Path dir;
+
+    MigrationFleet fleet;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    @Test
+    void liveMigration() throws Exception {
+        fleet = new MigrationFleet(
+                dir,
+                new MigrationStrategy(20_000, 2_000, 2_000),
+                new RollbackTriggers(RollbackTriggers.Action.ROLLBACK, 0, 0, RollbackTriggers.Action.PAUSE),
+                new ScenarioDataset(11, CREATORS, PAYMENTS, WindowId.parse("2027_W01"), 8));
+        Engine a = fleet.router();
+        fleet.router();
+        try (Connection c = fleet.vshard(0);
+                Statement st = c.createStatement()) {
+            st.execute("PUBLISH MANIFEST '" + fleet.v2.toAbsolutePath() + "'");
+        }
+        fleet.createTables();
+        fleet.load();
+        String load = uptime();
+
+        Map<String, long[]> pipe = copyPipe(a.routingState());
+        long pipeRows = 0;
+        long pipeNanos = 0;
+        for (long[] v : pipe.values()) {
+            pipeRows += v[0];
+            pipeNanos += v[1];
+        }
+        double pipeRate = pipeRows / (pipeNanos / 1e9);
+
+        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
+        Load app = new Load();
+        app.start(2, 2);
+        Thread.sleep(BEFORE_MILLIS);
+        List<Long> before = app.takeLatencies();
+
+        List<Long> pauses = Collections.synchronizedList(new ArrayList<>());
+        MigrationControl control = fleet.engines.get(0).migrationControl();
+        // The migrator of router 0, started first so START MIGRATION (which starts one if none runs) keeps it.
+        control.startMigrator(new MigrationListener() {
+            @Override
+            public void flipped(Cohort cohort, long pauseMillis) {
+                pauses.add(pauseMillis);
+            }
+        });
+        long t0 = System.nanoTime();
+        try (Connection c = fleet.vshard(0);
+                Statement st = c.createStatement()) {
+            st.execute("START MIGRATION");
+        }
+        while (!control.status().state().equals("COMPLETE")) {
+            MigrationStatus s = control.status();
+            assertThat(s.state())
+                    .as("migration state; last error %s", s.lastError())
+                    .isIn("RUNNING", "COMPLETE");
+            Thread.sleep(100);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<Long> during = app.takeLatencies();
+        app.stop();
+        String loadAfter = uptime();
+        MigrationStatus done = control.status();
+        long checks = 0;
+        for (CohortRecord c : control.cohorts(null)) {
+            checks += c.checksPassed();
+        }
+        assertThat(done.checksFailed()).isZero();
+        assertThat(checks).isGreaterThanOrEqualTo(control.cohorts(null).size());
+
+        double rate = done.rowsCopied() / seconds;
+        Collections.sort(pauses);
+        double p95Before = percentile(before, 0.95) / 1e6;
+        double p95During = percentile(during, 0.95) / 1e6;
+        String result = String.format(
+                "| %,d creators, %,d payments, %d cohorts | pipe %,d rows in %.2f s = %,.0f rows/s | migration %,d rows"
+                        + " copied+verified in %.1f s = %,.0f rows/s | ratio %.2f | flip pause p50 %d ms, p99 %d ms"
+                        + " (%d flips) | point p95 before %.2f ms (%d q), during %.2f ms (%d q), ratio %.2f |"
+                        + " load %s -> %s |",
+                CREATORS,
+                PAYMENTS,
+                control.cohorts(null).size(),
+                pipeRows,
+                pipeNanos / 1e9,
+                pipeRate,
+                done.rowsCopied(),
+                seconds,
+                rate,
+                rate / pipeRate,
+                pauses.get(pauses.size() / 2),
+                pauses.get(Math.min(pauses.size() - 1, (int) Math.ceil(pauses.size() * 0.99) - 1)),
+                pauses.size(),
+                p95Before,
+                before.size(),
+                p95During,
+                during.size(),
+                p95During / p95Before,
+                load,
+                loadAfter);
+        System.out.println("migration bench: " + result);
+        Path out = Path.of("target", "migration-bench.md");
+        Files.writeString(
+                out,
+                result + System.lineSeparator(),
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    private static double percentile(List<Long> xs, double q) {
+        List<Long> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        return s.isEmpty() ? 0 : s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * q) - 1));
+    }
+
+    private static String uptime() throws IOException {
+        String l = Files.readString(Path.of("/proc/loadavg")).strip();
+        return l.substring(0, l.indexOf(' ', l.indexOf(' ', l.indexOf(' ') + 1) + 1));
+    }
+
+    /**
+     * Pipes every v1 row of each table from each source database into a same-defined table on the next
+     * database, with psql on both ends; returns per pipe {rows, nanos}.
+     */
+    private Map<String, long[]> copyPipe(RoutingState state) throws Exception {
+        Map<String, List<String>> schemas = new LinkedHashMap<>();
+        for (int s = 0; s < state.active().shardCount(); s++) {
+            ShardLocation l = state.active().locate(s);
+            schemas.computeIfAbsent(l.dataSource(), k -> new ArrayList<>()).add(l.schema());
+        }
+        Map<String, long[]> out = new LinkedHashMap<>();
+        List<String> sources = new ArrayList<>(schemas.keySet());
+        for (int i = 0; i < sources.size(); i++) {
+            String from = sources.get(i);
+            String to = MigrationFleet.SOURCES.get((MigrationFleet.SOURCES.indexOf(from) + 2) % 4);
+            for (String table : List.of("creators", "balances", "payments")) {
+                String target = "bench_" + from.substring(3) + "_" + table;
+                String template = null;
+                for (int s = 0; s < state.next().shardCount() && template == null; s++) {
+                    if (state.next().locate(s).dataSource().equals(to)) {
+                        template = state.next().locate(s).schema() + "." + table;
+                    }
+                }
+                try (Connection c = fleet.direct(to);
+                        Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE public." + target + " (LIKE " + template + " INCLUDING ALL)");
+                }
+                StringBuilder select = new StringBuilder();
+                for (String schema : schemas.get(from)) {
+                    select.append(select.length() == 0 ? "" : " UNION ALL ")
+                            .append("SELECT * FROM ")
+                            .append(schema)
+                            .append('.')
+                            .append(table);
+                }
+                String cmd = "psql -h 127.0.0.1 -U postgres -qAt -d " + fleet.prefix + "_" + from.substring(3)
+                        + " -c \"COPY (" + select + ") TO STDOUT\" | psql -h 127.0.0.1 -U postgres -qAt -d "
+                        + fleet.prefix + "_" + to.substring(3) + " -c \"COPY public." + target + " FROM STDIN\"";
+                long t = System.nanoTime();
+                Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", cmd)
+                        .redirectErrorStream(true)
+                        .start();
+                String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(p.waitFor()).as(msg).isZero();
+                long nanos = System.nanoTime() - t;
+                long rows;
+                try (Connection c = fleet.direct(to);
+                        Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT count(*) FROM public." + target)) {
+                    rs.next();
+                    rows = rs.getLong(1);
+                }
+                out.put(from + "." + table, new long[] {rows, nanos});
+            }
+        }
+        return out;
+    }
+
+    /** Light application load: writers inserting payments, readers timing point queries. */
+    private final class Load {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+
+        void start(int writers, int readers) {
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                threads.add(daemon(() -> write(id)));
+            }
+            for (int r = 0; r < readers; r++) {
+                int id = r;
+                threads.add(daemon(() -> read(id)));
+            }
+        }
+
+        List<Long> takeLatencies() {
+            synchronized (latencies) {
+                List<Long> out = new ArrayList<>(latencies);
+                latencies.clear();
+                return out;
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+        }
+
+        private Thread daemon(Runnable r) {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        private void write(int writer) {
+            SplittableRandom rnd = new SplittableRandom(writer);
+            long seq = 0;
+            Connection c = null;
+            while (!stop.get()) {
+                try {
+                    if (c == null) {
+                        c = fleet.vshard(writer % 2);
+                    }
+                    Creator k = fleet.dataset.creator(rnd.nextLong(fleet.dataset.creatorCount()));
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO payments (payment_id, creator_id,"
+                            + " region, tenant_id, window_id, event_id, amount, currency, created_at) VALUES (?, ?,"
+                            + " ?, ?, ?, ?, ?, 'USD', ?)")) {
+                        long id = (writer + 1L) * 1_000_000_000L + ++seq;
+                        ps.setLong(1, id);
+                        ps.setLong(2, k.id());
+                        ps.setString(3, k.region());
+                        ps.setLong(4, k.id());
+                        ps.setString(
+                                5, WindowId.containing(fleet.clock.instant()).toString());
+                        ps.setLong(6, id);
+                        ps.setBigDecimal(7, java.math.BigDecimal.valueOf(rnd.nextLong(1, 100_000), 2));
+                        ps.setTimestamp(8, MigrationFleet.ts(fleet.clock.instant()));
+                        ps.executeUpdate();
+                    }
+                    Thread.sleep(5);
+                } catch (Exception e) {
+                    c = null;
+                }
+            }
+        }
+
+        private void read(int reader) {
+            SplittableRandom rnd = new SplittableRandom(~reader);
+            Connection c = null;
+            while (!stop.get()) {
+                try {
+                    if (c == null) {
+                        c = fleet.vshard(reader % 2);
+                    }
+                    Creator k = fleet.dataset.creator(rnd.nextLong(fleet.dataset.creatorCount()));
+                    long t = System.nanoTime();
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT COUNT(*), SUM(amount) FROM payments WHERE creator_id = ? AND region = ?")) {
+                        ps.setLong(1, k.id());
+                        ps.setString(2, k.region());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                        }
+                    }
+                    latencies.add(System.nanoTime() - t);
+                    Thread.sleep(2);
+                } catch (Exception e) {
+                    c = null;
+                }
+            }
+        }
+    }
+}
