@@ -4,6 +4,7 @@
 #   THREADS=4 SECONDS_EACH=10 ROWS=20000 bench/mysql-proxy.sh
 #   ENGINE_ONLY=0 bench/mysql-proxy.sh    # skip the third run (proxy with --no-mysql-relay)
 #   PROXY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/proxy.jfr" bench/mysql-proxy.sh   # JVM options
+#   PROXY_JAVA_OPTS=-Dvshard.transport=nio bench/mysql-proxy.sh   # Java NIO instead of the native epoll transport
 # Direct: one database holding sbtest1 (sysbench prepare). Proxy: the same rows in sbtest1 sharded by id over 8
 # logical shards (databases) behind two data sources on the same server, routed by the engine; single-shard reads
 # are relayed packet by packet. Needs MariaDB at 127.0.0.1:3306 (root, no password), sysbench and the mariadb
@@ -84,11 +85,12 @@ YAML
 
 start_proxy() { # extra proxy options...
   if [[ -n "$PROXY_PID" ]]; then kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=""; fi
-  java ${PROXY_JAVA_OPTS:-} -jar "$JAR" proxy --config "$WORK/vshard.yaml" --pg-port 0 --http-port 0 --mysql-port "$PORT" "$@" \
-    > "$WORK/proxy.log" 2>&1 &
+  java -Dorg.slf4j.simpleLogger.log.io.vshard.proxy.net.Transport=info ${PROXY_JAVA_OPTS:-} -jar "$JAR" proxy \
+    --config "$WORK/vshard.yaml" --pg-port 0 --http-port 0 --mysql-port "$PORT" "$@" > "$WORK/proxy.log" 2>&1 &
   PROXY_PID=$!
   for _ in $(seq 1 120); do grep -q "MySQL protocol on port" "$WORK/proxy.log" && break; sleep 1; done
   grep -q "MySQL protocol on port" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; exit 1; }
+  sed -n 's/.*\(Netty transport: .*\)/proxy \1/p' "$WORK/proxy.log" >&2
 }
 start_proxy
 
@@ -113,14 +115,26 @@ my 3306 root "" -N -e "SELECT id, k, c, pad FROM ${ID}_direct.sbtest1 ORDER BY i
 loaded=$(my "$PORT" bench bench vshard -N -e "SELECT COUNT(*) FROM sbtest1")
 [[ "$loaded" == "$ROWS" ]] || { echo "loaded $loaded rows through the proxy, expected $ROWS"; exit 1; }
 
+# CPU time (user + system, clock ticks) the proxy process used so far.
+proxy_ticks() { awk '{ print $14 + $15 }' "/proc/$PROXY_PID/stat"; }
+
 run() { # name, sysbench options...
   local name=$1; shift
   local load; load=$(uptime | sed 's/.*load average: //')
+  local ticks; ticks=$(proxy_ticks)
   local out; out=$(sysbench oltp_point_select "$@" --threads="$THREADS" --time="$SECONDS_EACH" run)
+  ticks=$(( $(proxy_ticks) - ticks ))
   local qps; qps=$(echo "$out" | sed -n 's/.*queries: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p')
   local errors; errors=$(echo "$out" | sed -n 's/.*ignored errors: *\([0-9]*\).*/\1/p')
   local p95; p95=$(echo "$out" | sed -n 's/.*95th percentile: *\([0-9.]*\).*/\1/p')
-  printf "%-7s %10s qps  p95 %6s ms  errors %s  (load average before: %s)\n" "$name" "$qps" "$p95" "$errors" "$load" >&2
+  # The proxy's CPU per query depends less on the machine's other load than the rates do.
+  local cpu=""
+  if [[ "$name" != direct ]]; then
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v q="$qps" -v s="$SECONDS_EACH" \
+      'BEGIN { printf "  proxy CPU %.1f us/query", t / hz * 1e6 / (q * s) }')
+  fi
+  printf "%-7s %10s qps  p95 %6s ms  errors %s%s  (load average before: %s)\n" "$name" "$qps" "$p95" "$errors" "$cpu" \
+    "$load" >&2
   echo "$qps"
 }
 

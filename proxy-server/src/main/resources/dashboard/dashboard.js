@@ -11,14 +11,11 @@ function colour(ratio) {
 function drawMaps(versions) {
   const maps = document.getElementById("maps");
   maps.textContent = "";
-  let total = 0;
-  let widest = 1;
   for (const v of versions) {
-    widest = Math.max(widest, v.shards);
+    // Hot or cool against the balanced share of this version's own traffic: a layout is judged on its shards.
+    let total = 0;
     for (const c of v.cells) total += c.ops_per_second;
-  }
-  const share = total / widest;
-  for (const v of versions) {
+    const share = total / v.shards;
     const box = document.createElement("div");
     box.className = "version";
     box.dataset.version = v.version;

@@ -31,10 +31,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Wipe the data directory first.")
     boolean fresh;
 
-    @Option(names = "--creators", defaultValue = "20000", description = "Creators (default ${DEFAULT-VALUE}).")
+    @Option(names = "--creators", defaultValue = "200000", description = "Creators (default ${DEFAULT-VALUE}).")
     long creators;
 
-    @Option(names = "--payments", defaultValue = "20000", description = "Payments (default ${DEFAULT-VALUE}).")
+    @Option(names = "--payments", defaultValue = "2000000", description = "Payments (default ${DEFAULT-VALUE}).")
     long payments;
 
     @Option(names = "--seed", defaultValue = "20251117", description = "Dataset seed (default ${DEFAULT-VALUE}).")

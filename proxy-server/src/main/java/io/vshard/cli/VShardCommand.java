@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Live resharding for PostgreSQL and MySQL fleets.",
         subcommands = {
             DemoCommand.class,
+            MigrateCommand.class,
             ManifestCommand.class,
             ProxyCommand.class,
             SqlCommand.class,

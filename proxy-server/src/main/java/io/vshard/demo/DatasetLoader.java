@@ -1,16 +1,18 @@
 package io.vshard.demo;
 
+import io.vshard.config.DataSourceConfig;
 import io.vshard.engine.Engine;
 import io.vshard.jdbc.VShardDriver;
+import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.config.TableRule;
 import io.vshard.manifest.function.ShardKey;
-import io.vshard.manifest.placement.LogicalShard;
 import io.vshard.manifest.placement.Placement;
 import io.vshard.manifest.placement.RoutingState;
 import io.vshard.manifest.scenario.Creator;
 import io.vshard.manifest.scenario.Payment;
 import io.vshard.manifest.scenario.ScenarioDataset;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -24,14 +26,24 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 
 /**
- * Loads the scenario dataset through {@code jdbc:vshard:}: rows are grouped by the shard the placement function
- * gives them, and each full group goes out as one multi-row INSERT, which the router sends to that one shard.
- * Two sender threads keep both cores busy while this thread generates rows.
+ * Bulk-loads the scenario dataset straight into the shard databases: the placement function names each row's
+ * shard under the active version (the same call the router makes), rows are grouped per shard into multi-row
+ * INSERTs of {@value #BATCH} rows, each committed on its own, and {@value #LANES} writer threads run them in
+ * parallel (a shard always on the same lane) while {@value #PRODUCERS} threads generate the rows (generating and
+ * placing a row costs about as much CPU as H2 storing it). One lane per data source would leave one core idle: the scenario
+ * puts the hot shards 45-54, 60% of the rows, on one data source. Nothing migrates while the dataset loads (no
+ * boundary window is open), so nothing needs the journal; the live traffic that follows goes through
+ * {@code jdbc:vshard:}.
+ *
+ * <p>One commit per batch rather than per table, the index after the rows: measured on H2 2.3 (BENCHMARKS.md,
+ * bench/demo-load.sh), one transaction per table costs twice the CPU of a commit per 1,000-row INSERT, and
+ * building the {@code creator_id} index after the load halves that again.
  */
 final class DatasetLoader {
-    private static final int BATCH = 400;
-    private static final int SENDERS = 2;
-    private static final List<Object> STOP = List.of();
+    private static final int BATCH = 1_000;
+    private static final int LANES = 2;
+    private static final int PRODUCERS = 2;
+    private static final Chunk STOP = new Chunk(null, null, List.of(), 0);
 
     private final Engine engine;
     private final ScenarioDataset data;
@@ -41,18 +53,36 @@ final class DatasetLoader {
         this.data = data;
     }
 
+    /** Rows for one shard's table, flattened row by row. */
+    private record Chunk(ShardLocation at, Table table, List<Object> values, int rows) {}
+
+    /** A demo table's name and columns. */
+    private record Table(String name, String columns, int width) {}
+
+    private static final Table CREATORS = new Table("creators", DemoSchema.CREATOR_COLUMNS, DemoSchema.CREATOR_WIDTH);
+    private static final Table PAYMENTS = new Table("payments", DemoSchema.PAYMENT_COLUMNS, DemoSchema.PAYMENT_WIDTH);
+
     /** Creates the tables on every live shard (the router fans DDL out). */
     void createTables() throws SQLException {
         engine.createShardSchemas();
+        ddl(DemoSchema.TABLES);
+    }
+
+    /** Creates the indexes on every live shard, once the rows are in. */
+    void createIndexes() throws SQLException {
+        ddl(DemoSchema.INDEXES);
+    }
+
+    private void ddl(String[] statements) throws SQLException {
         try (Connection c = VShardDriver.connect(engine, null);
                 var st = c.createStatement()) {
-            for (String ddl : DemoSchema.DDL) {
+            for (String ddl : statements) {
                 st.execute(ddl);
             }
         }
     }
 
-    /** Loads creators then payments; {@code progress} hears the rows acknowledged so far. */
+    /** Loads creators then payments; {@code progress} hears the rows committed so far. */
     void load(LongConsumer progress) throws SQLException {
         long[] done = {0};
         LongConsumer tally = n -> {
@@ -64,98 +94,52 @@ final class DatasetLoader {
         TableRule creators = engine.config().tables().find("creators");
         TableRule payments = engine.config().tables().find("payments");
         RoutingState state = engine.routingState();
-        run("creators", DemoSchema.CREATOR_COLUMNS, DemoSchema.CREATOR_WIDTH, tally, sink -> {
-            for (Creator c : data.creators()) {
-                LogicalShard s = Placement.locate(state, creators, ShardKey.of(c.id(), c.region()), null)
-                        .writeTarget();
-                sink.add(s, c.id(), c.region(), "creator-" + c.index());
-            }
-        });
-        run("payments", DemoSchema.PAYMENT_COLUMNS, DemoSchema.PAYMENT_WIDTH, tally, sink -> {
-            for (Payment p : data.payments()) {
-                LogicalShard s = Placement.locate(state, payments, ShardKey.of(p.creatorId(), p.region()), p.window())
-                        .writeTarget();
-                sink.add(
-                        s,
-                        p.paymentId(),
-                        p.creatorId(),
-                        p.region(),
-                        p.amount(),
-                        p.currency(),
-                        Timestamp.from(p.createdAt()),
-                        p.window().toString(),
-                        p.eventId());
-            }
-        });
-    }
-
-    private interface Producer {
-        void produce(Sink sink) throws SQLException;
-    }
-
-    /** Groups rows by shard and hands full groups to the senders. */
-    private static final class Sink {
-        final Map<LogicalShard, List<Object>> groups = new HashMap<>();
-        final BlockingQueue<List<Object>> queue;
-        final int width;
-        final AtomicReference<SQLException> failure;
-
-        Sink(BlockingQueue<List<Object>> queue, int width, AtomicReference<SQLException> failure) {
-            this.queue = queue;
-            this.width = width;
-            this.failure = failure;
-        }
-
-        void add(LogicalShard s, Object... row) throws SQLException {
-            List<Object> g = groups.computeIfAbsent(s, k -> new ArrayList<>(BATCH * width));
-            for (Object o : row) {
-                g.add(o);
-            }
-            if (g.size() == BATCH * width) {
-                put(groups.remove(s));
-            }
-        }
-
-        void put(List<Object> group) throws SQLException {
-            if (failure.get() != null) {
-                throw failure.get();
-            }
-            try {
-                queue.put(group);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while loading", "57014", e);
-            }
-        }
-    }
-
-    private void run(String table, String columns, int width, LongConsumer tally, Producer producer)
-            throws SQLException {
-        BlockingQueue<List<Object>> queue = new ArrayBlockingQueue<>(16);
         AtomicReference<SQLException> failure = new AtomicReference<>();
-        List<Thread> senders = new ArrayList<>();
-        for (int i = 0; i < SENDERS; i++) {
-            Thread t = new Thread(() -> send(table, columns, width, queue, failure, tally), "vshard-demo-load-" + i);
-            t.setDaemon(true);
-            t.start();
-            senders.add(t);
+        List<Writer> writers = new ArrayList<>();
+        for (int i = 0; i < LANES; i++) {
+            Writer w = new Writer(i, engine.config().dataSources(), failure, tally);
+            writers.add(w);
+            w.start();
         }
-        Sink sink = new Sink(queue, width, failure);
+        List<Thread> producers = new ArrayList<>();
+        for (int i = 0; i < PRODUCERS; i++) {
+            long cFrom = data.creatorCount() * i / PRODUCERS;
+            long cTo = data.creatorCount() * (i + 1) / PRODUCERS;
+            long pFrom = data.paymentCount() * i / PRODUCERS;
+            long pTo = data.paymentCount() * (i + 1) / PRODUCERS;
+            Grouper g = new Grouper(writers, failure);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            produce(g, state, creators, payments, cFrom, cTo, pFrom, pTo);
+                        } catch (SQLException e) {
+                            failure.compareAndSet(null, e);
+                        } catch (RuntimeException e) {
+                            failure.compareAndSet(null, new SQLException("generating the dataset: " + e, "XX000", e));
+                        }
+                    },
+                    "vshard-demo-generate-" + i);
+            t.setDaemon(true);
+            producers.add(t);
+            t.start();
+        }
         try {
-            producer.produce(sink);
-            for (List<Object> rest : sink.groups.values()) {
-                sink.put(rest);
+            for (Thread t : producers) {
+                t.join();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure.compareAndSet(null, new SQLException("interrupted while loading", "57014", e));
         } finally {
-            try {
-                for (int i = 0; i < SENDERS; i++) {
-                    queue.put(STOP);
+            for (Writer w : writers) {
+                w.offer(STOP);
+            }
+            for (Writer w : writers) {
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                for (Thread t : senders) {
-                    t.join();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
         if (failure.get() != null) {
@@ -163,42 +147,165 @@ final class DatasetLoader {
         }
     }
 
-    private void send(
-            String table,
-            String columns,
-            int width,
-            BlockingQueue<List<Object>> queue,
-            AtomicReference<SQLException> failure,
-            LongConsumer tally) {
-        try (Connection c = VShardDriver.connect(engine, null)) {
-            Map<Integer, PreparedStatement> statements = new HashMap<>();
-            while (true) {
-                List<Object> group = queue.take();
-                if (group == STOP) {
-                    break;
-                }
-                if (failure.get() != null) {
-                    continue;
-                }
-                int rows = group.size() / width;
-                PreparedStatement ps = statements.get(rows);
-                if (ps == null) {
-                    ps = c.prepareStatement(DemoSchema.insert(table, columns, width, rows));
-                    statements.put(rows, ps);
-                }
-                for (int i = 0; i < group.size(); i++) {
-                    ps.setObject(i + 1, group.get(i));
-                }
-                ps.executeUpdate();
-                tally.accept(rows);
+    /** Generates creators {@code [cFrom, cTo)} and payments {@code [pFrom, pTo)}, placed, into {@code g}. */
+    private void produce(
+            Grouper g,
+            RoutingState state,
+            TableRule creators,
+            TableRule payments,
+            long cFrom,
+            long cTo,
+            long pFrom,
+            long pTo)
+            throws SQLException {
+        for (long k = cFrom; k < cTo; k++) {
+            Creator c = data.creator(k);
+            ShardLocation at = Placement.locate(state, creators, ShardKey.of(c.id(), c.region()), null)
+                    .writeTarget()
+                    .location();
+            g.add(at, CREATORS, c.id(), c.region(), "creator-" + c.index());
+        }
+        g.flush(CREATORS);
+        for (long i = pFrom; i < pTo; i++) {
+            Payment p = data.payment(i);
+            ShardLocation at = Placement.locate(state, payments, ShardKey.of(p.creatorId(), p.region()), p.window())
+                    .writeTarget()
+                    .location();
+            g.add(
+                    at,
+                    PAYMENTS,
+                    p.paymentId(),
+                    p.creatorId(),
+                    p.region(),
+                    p.amount(),
+                    p.currency(),
+                    Timestamp.from(p.createdAt()),
+                    p.window().toString(),
+                    p.eventId());
+        }
+        g.flush(PAYMENTS);
+    }
+
+    /** Collects rows per shard and hands each full group to the shard's writer. */
+    private static final class Grouper {
+        private final List<Writer> writers;
+        private final AtomicReference<SQLException> failure;
+        private final Map<ShardLocation, List<Object>> open = new HashMap<>();
+
+        Grouper(List<Writer> writers, AtomicReference<SQLException> failure) {
+            this.writers = writers;
+            this.failure = failure;
+        }
+
+        void add(ShardLocation at, Table t, Object... row) throws SQLException {
+            List<Object> g = open.computeIfAbsent(at, k -> new ArrayList<>(BATCH * t.width()));
+            for (Object o : row) {
+                g.add(o);
             }
-            for (PreparedStatement ps : statements.values()) {
-                ps.close();
+            if (g.size() == BATCH * t.width()) {
+                send(new Chunk(at, t, open.remove(at), BATCH));
             }
-        } catch (SQLException e) {
-            failure.compareAndSet(null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+
+        /** Sends the partial groups. */
+        void flush(Table t) throws SQLException {
+            for (Map.Entry<ShardLocation, List<Object>> e : open.entrySet()) {
+                send(new Chunk(e.getKey(), t, e.getValue(), e.getValue().size() / t.width()));
+            }
+            open.clear();
+        }
+
+        private void send(Chunk c) throws SQLException {
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            writers.get(Math.floorMod(c.at().hashCode(), writers.size())).offer(c);
+        }
+    }
+
+    /** One lane: a connection per data source, a statement per shard and size, a commit per batch. */
+    private static final class Writer extends Thread {
+        private final Map<String, DataSourceConfig> sources;
+        private final AtomicReference<SQLException> failure;
+        private final LongConsumer tally;
+        private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(8);
+
+        Writer(
+                int lane,
+                Map<String, DataSourceConfig> sources,
+                AtomicReference<SQLException> failure,
+                LongConsumer tally) {
+            super("vshard-demo-load-" + lane);
+            setDaemon(true);
+            this.sources = sources;
+            this.failure = failure;
+            this.tally = tally;
+        }
+
+        void offer(Chunk c) {
+            try {
+                queue.put(c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure.compareAndSet(null, new SQLException("interrupted while loading", "57014", e));
+            }
+        }
+
+        @Override
+        public void run() {
+            Map<String, Connection> connections = new HashMap<>();
+            Map<String, PreparedStatement> statements = new HashMap<>();
+            String at = "";
+            try {
+                while (true) {
+                    Chunk k = queue.take();
+                    if (k == STOP) {
+                        break;
+                    }
+                    if (failure.get() != null) {
+                        continue;
+                    }
+                    at = k.at().dataSource() + "/" + k.at().schema() + "."
+                            + k.table().name();
+                    Connection c = connections.get(k.at().dataSource());
+                    if (c == null) {
+                        DataSourceConfig ds = sources.get(k.at().dataSource());
+                        c = DriverManager.getConnection(ds.url(), ds.user(), ds.password());
+                        c.setAutoCommit(false);
+                        connections.put(ds.name(), c);
+                    }
+                    String key = at + "/" + k.rows();
+                    PreparedStatement ps = statements.get(key);
+                    if (ps == null) {
+                        ps = c.prepareStatement(DemoSchema.insert(
+                                k.at().schema() + "." + k.table().name(),
+                                k.table().columns(),
+                                k.table().width(),
+                                k.rows()));
+                        statements.put(key, ps);
+                    }
+                    List<Object> v = k.values();
+                    for (int i = 0; i < v.size(); i++) {
+                        ps.setObject(i + 1, v.get(i));
+                    }
+                    ps.executeUpdate();
+                    c.commit();
+                    tally.accept(k.rows());
+                }
+            } catch (SQLException e) {
+                failure.compareAndSet(
+                        null, new SQLException("loading " + at + ": " + e.getMessage(), e.getSQLState(), e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                for (Connection c : connections.values()) {
+                    try {
+                        c.close();
+                    } catch (SQLException ignored) {
+                        // Closing after the load: nothing left to keep.
+                    }
+                }
+            }
         }
     }
 }

@@ -29,8 +29,11 @@ final class ShardMeter {
         volatile Reading reading;
     }
 
-    /** Samples a rate spans: with a sample every half second, rates are over the last four seconds. */
-    private static final int WINDOW = 8;
+    /**
+     * Samples a rate spans: with a sample every half second, rates are over the last ten seconds, enough
+     * operations per shard that a cool shard does not look hot by chance when the traffic is slow.
+     */
+    private static final int WINDOW = 20;
 
     private final Map<Long, Counters> counters = new ConcurrentHashMap<>();
 

@@ -110,15 +110,4 @@ class ManifestCommandTest {
         assertThat(other.err()).contains("not trusted");
         assertThat(run("manifest", "show", m.toString()).out()).contains("identity(creator_id) % 64");
     }
-
-    @Test
-    void demoShowsTheSkewAndItsFix() {
-        Run r = run("demo", "--creators", "20000", "--json");
-        assertThat(r.code()).as(r.err()).isZero();
-        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        double before = Double.parseDouble(json.replaceAll(".*\"max_over_mean_before\":([0-9.]+).*", "$1"));
-        double after = Double.parseDouble(json.replaceAll(".*\"max_over_mean_after\":([0-9.]+).*", "$1"));
-        assertThat(before).isGreaterThanOrEqualTo(3.0);
-        assertThat(after).isLessThanOrEqualTo(1.3);
-    }
 }

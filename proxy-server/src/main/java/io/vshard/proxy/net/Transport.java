@@ -1,0 +1,116 @@
+package io.vshard.proxy.net;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty transport every server and backend client of the proxy uses: Linux's native epoll when its library
+ * loads (fewer system calls and no selector garbage per relayed query), Java NIO otherwise. Event loop groups and
+ * channel classes must come from the same transport, and a backend link shares its client's event loop, so the
+ * choice is made once per process ({@link #selected()}). The system property {@value #PROPERTY} forces it:
+ * {@code nio}, {@code epoll} (fails if epoll cannot load) or {@code auto} (the default).
+ */
+public enum Transport {
+    // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
+    /** Linux's native epoll transport. */
+    EPOLL(() -> EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class),
+    /** The portable Java NIO transport. */
+    NIO(() -> NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+
+    /** The system property that forces a transport: {@code auto}, {@code nio} or {@code epoll}. */
+    public static final String PROPERTY = "vshard.transport";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+
+    private final Supplier<IoHandlerFactory> ioHandlers;
+    private final Class<? extends ServerSocketChannel> serverChannel;
+    private final Class<? extends SocketChannel> socketChannel;
+
+    Transport(
+            Supplier<IoHandlerFactory> ioHandlers,
+            Class<? extends ServerSocketChannel> serverChannel,
+            Class<? extends SocketChannel> socketChannel) {
+        this.ioHandlers = ioHandlers;
+        this.serverChannel = serverChannel;
+        this.socketChannel = socketChannel;
+    }
+
+    /** The process-wide transport, chosen (and logged) on first use from {@value #PROPERTY} and the platform. */
+    public static Transport selected() {
+        return Selection.TRANSPORT;
+    }
+
+    /** A new event loop group of {@code threads} loops (0: Netty's default, two per core) on this transport. */
+    public EventLoopGroup newGroup(int threads) {
+        return new MultiThreadIoEventLoopGroup(threads, ioHandlers.get());
+    }
+
+    /** The channel class of a listening socket on this transport. */
+    public Class<? extends ServerSocketChannel> serverChannel() {
+        return serverChannel;
+    }
+
+    /** The channel class of a connected (accepted or outgoing) socket on this transport. */
+    public Class<? extends SocketChannel> socketChannel() {
+        return socketChannel;
+    }
+
+    /**
+     * The transport for a value of {@value #PROPERTY} ({@code null} meaning {@code auto}), given whether epoll
+     * loaded and why not.
+     *
+     * @throws IllegalStateException for {@code epoll} when it is unavailable, or an unknown value
+     */
+    static Transport choose(String requested, boolean epollAvailable, Throwable epollCause) {
+        String value = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
+        switch (value) {
+            case "nio":
+                return NIO;
+            case "epoll":
+                if (!epollAvailable) {
+                    throw new IllegalStateException(
+                            "-D" + PROPERTY + "=epoll, but the native epoll transport is unavailable", epollCause);
+                }
+                return EPOLL;
+            case "auto":
+            case "":
+                return epollAvailable ? EPOLL : NIO;
+            default:
+                throw new IllegalStateException("-D" + PROPERTY + "=" + requested + " is not one of auto, nio, epoll");
+        }
+    }
+
+    /** Holder idiom: the choice is made once, on first use, and never changes afterwards. */
+    private static final class Selection {
+        static final Transport TRANSPORT = select();
+
+        private static Transport select() {
+            String requested = System.getProperty(PROPERTY);
+            boolean available = Epoll.isAvailable();
+            Throwable cause = available ? null : Epoll.unavailabilityCause();
+            Transport transport = choose(requested, available, cause);
+            if (transport == EPOLL) {
+                LOG.info("Netty transport: epoll (native)");
+            } else if (available) {
+                LOG.info("Netty transport: nio (forced by -D{}={})", PROPERTY, requested);
+            } else {
+                LOG.info("Netty transport: nio (epoll unavailable: {})", String.valueOf(cause));
+            }
+            return transport;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.vshard.proxy.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TransportTest {
+    private static final IllegalStateException NO_EPOLL = new IllegalStateException("no native library");
+
+    @Test
+    void autoPrefersEpollWhenItLoads() {
+        assertThat(Transport.choose(null, true, null)).isEqualTo(Transport.EPOLL);
+        assertThat(Transport.choose("auto", true, null)).isEqualTo(Transport.EPOLL);
+        assertThat(Transport.choose(null, false, NO_EPOLL)).isEqualTo(Transport.NIO);
+        assertThat(Transport.choose(" AUTO ", false, NO_EPOLL)).isEqualTo(Transport.NIO);
+    }
+
+    @Test
+    void nioCanBeForcedEvenWhereEpollLoads() {
+        assertThat(Transport.choose("nio", true, null)).isEqualTo(Transport.NIO);
+        assertThat(Transport.choose("NIO", false, NO_EPOLL)).isEqualTo(Transport.NIO);
+    }
+
+    @Test
+    void forcedEpollFailsLoudlyWhenItCannotLoad() {
+        assertThat(Transport.choose("epoll", true, null)).isEqualTo(Transport.EPOLL);
+        assertThatThrownBy(() -> Transport.choose("epoll", false, NO_EPOLL))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("vshard.transport=epoll")
+                .hasCause(NO_EPOLL);
+    }
+
+    @Test
+    void unknownValueNamesTheProperty() {
+        assertThatThrownBy(() -> Transport.choose("kqueue", true, null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("vshard.transport=kqueue")
+                .hasMessageContaining("auto, nio, epoll");
+    }
+
+    @Test
+    void selectedFollowsThePlatformUnlessForced() {
+        String forced = System.getProperty(Transport.PROPERTY);
+        Transport expected = "nio".equalsIgnoreCase(forced) || !Epoll.isAvailable() ? Transport.NIO : Transport.EPOLL;
+        assertThat(Transport.selected()).isEqualTo(expected);
+    }
+
+    /** Each transport that loads here carries bytes both ways between its server and client channels. */
+    @Test
+    void groupsAndChannelClassesOfEachTransportWorkTogether() throws Exception {
+        assertEchoes(Transport.NIO);
+        if (Epoll.isAvailable()) {
+            assertEchoes(Transport.EPOLL);
+        }
+    }
+
+    private static void assertEchoes(Transport transport) throws Exception {
+        EventLoopGroup group = transport.newGroup(1);
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ctx.writeAndFlush(msg);
+                        }
+                    })
+                    .bind(new InetSocketAddress("127.0.0.1", 0))
+                    .sync()
+                    .channel();
+            CompletableFuture<String> echoed = new CompletableFuture<>();
+            Channel client = new Bootstrap()
+                    .group(group)
+                    .channel(transport.socketChannel())
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                                    echoed.complete(msg.toString(StandardCharsets.UTF_8));
+                                }
+                            });
+                        }
+                    })
+                    .connect(server.localAddress())
+                    .sync()
+                    .channel();
+            client.writeAndFlush(Unpooled.copiedBuffer("ping " + transport, StandardCharsets.UTF_8));
+            assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("ping " + transport);
+            client.close().sync();
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+}
