@@ -426,7 +426,7 @@ public final class Engine implements AutoCloseable {
      */
     public DirectRoute directRoute(String sql, List<Object> parameters, Session session) {
         RouterView v = view;
-        if (v.migration() != null || v.routing().next() != null || !session.autoCommit()) {
+        if (migrating(v) || !session.autoCommit()) {
             return null;
         }
         RoutePlan plan;
@@ -455,6 +455,14 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Whether a migration is published: a key may then live in two places, so reads must follow the engine's
+     * epochs and may not bypass it ({@link #directRoute}, {@link #singleShardRead}).
+     */
+    private static boolean migrating(RouterView v) {
+        return v.migration() != null || v.routing().next() != null;
+    }
+
+    /**
      * Routes a statement through the router and the placement function and, when it is a read that exactly one
      * physical location answers with no merging, says where; otherwise (writes, fan-outs, admin, session and
      * transaction statements, and anything while a migration is published) returns {@code null}, and the caller
@@ -463,9 +471,7 @@ public final class Engine implements AutoCloseable {
      * @throws SQLException as {@link #plan(String, List)}
      */
     public ShardTarget singleShardRead(String sql, List<Object> parameters) throws SQLException {
-        RouterView v = view;
-        // While a migration is published a key may live in two places and reads must follow the engine's epochs.
-        if (v.migration() != null || v.routing().next() != null) {
+        if (migrating(view)) {
             return null;
         }
         if (!(plan(sql, parameters) instanceof RoutePlan.Sharded p)
