@@ -34,6 +34,7 @@ import java.util.TreeMap;
 final class CohortMove {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CohortMove.class);
     private static final int SMALL_DELTA = 20;
+    private static final long PROGRESS_MILLIS = 500;
     private final Engine engine;
     private final MigrationStore store;
     private final RowMover mover;
@@ -41,9 +42,11 @@ final class CohortMove {
     private final List<TableRule> tables;
     private final MigrationListener listener;
     private final Migrator migrator;
+    private final ShardLinks links;
 
     CohortMove(Migrator migrator, Engine engine, MigrationStore store, ShardLinks links, MigrationListener listener) {
         this.migrator = migrator;
+        this.links = links;
         this.engine = engine;
         this.store = store;
         this.tables = shardedTables(engine);
@@ -301,8 +304,13 @@ final class CohortMove {
                 ? MigrationRecord.ROLLING_BACK
                 : MigrationRecord.RUNNING;
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        long unrecorded = 0;
+        long recordedAt = 0;
         for (int i = 0; i < creators.size(); i += per) {
             if (!migrator.running(to, expected)) {
+                if (unrecorded > 0) {
+                    store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
+                }
                 return false;
             }
             List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
@@ -311,7 +319,16 @@ final class CohortMove {
             if (firstPass) {
                 p.copiedUpTo = batch.get(batch.size() - 1).creatorId();
             }
-            store.recordProgress(to, scope.cohort().id(), t.copied, p.encode());
+            unrecorded += t.copied;
+            // The first batch is recorded at once (rows_copied > 0 tells a later move that copies may sit on
+            // the new side), then at most every PROGRESS_MILLIS and at the end: a resume from an older
+            // copiedUpTo only copies some batches again, which is idempotent.
+            long now = System.nanoTime();
+            if (i == 0 || i + per >= creators.size() || now - recordedAt >= PROGRESS_MILLIS * 1_000_000L) {
+                store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
+                unrecorded = 0;
+                recordedAt = now;
+            }
         }
         return true;
     }
@@ -392,11 +409,7 @@ final class CohortMove {
         for (TableRule t : tables) {
             for (Map.Entry<String, List<ShardLocation>> e : bySource.entrySet()) {
                 for (ShardKey key : TableRows.creators(
-                        migrator.links().get(e.getKey(), ShardLinks.READ),
-                        e.getValue(),
-                        t,
-                        k.firstCreator(),
-                        k.lastCreator())) {
+                        links.get(e.getKey(), ShardLinks.READ), e.getValue(), t, k.firstCreator(), k.lastCreator())) {
                     if (Placement.locate(scope.from(), t, key, null).cohortId() == k.id()) {
                         ShardKey prev = out.get(key.creatorId());
                         if (prev == null || prev.region() == null) {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The background migrator: one thread that holds the migrator lease in the control store and moves cohorts
- * while the migration is RUNNING, moves them back while it is ROLLING_BACK, and drains the old layout once
+ * (several at once on worker threads, see {@link CohortWorkers}) while the migration is RUNNING, moves them back while it is ROLLING_BACK, and drains the old layout once
  * the manifest's clean windows have passed. Two migrators never run at once; when the lease holder dies its
  * lease expires and another migrator resumes from the states and marks the control store records.
  *
@@ -43,19 +43,37 @@ public final class Migrator implements AutoCloseable {
     private final ShardLinks links;
     private final CohortMove move;
     private final ShardIndexes indexes;
+    private final CohortWorkers workers;
     private final String id = "migrator-" + UUID.randomUUID();
     private volatile boolean stopped;
     private volatile boolean killed;
     private Thread thread;
     private int healthStrikes;
 
-    /** A migrator working through {@code engine}'s configuration and control store. */
+    /**
+     * How many cohorts a migrator moves at once unless told otherwise: the system property
+     * {@code vshard.migrator.workers}, else {@value #DEFAULT_WORKERS}.
+     */
+    public static final String WORKERS_PROPERTY = "vshard.migrator.workers";
+
+    static final int DEFAULT_WORKERS = 3;
+
+    /**
+     * A migrator working through {@code engine}'s configuration and control store, moving up to
+     * {@link #WORKERS_PROPERTY} cohorts at once.
+     */
     public Migrator(Engine engine, MigrationListener listener) {
+        this(engine, listener, Integer.getInteger(WORKERS_PROPERTY, DEFAULT_WORKERS));
+    }
+
+    /** A migrator that moves up to {@code workers} cohorts (on distinct old shards) at once. */
+    public Migrator(Engine engine, MigrationListener listener, int workers) {
         this.engine = engine;
         this.store = new MigrationStore(engine.controlStore());
         this.links = new ShardLinks(engine.config());
         this.move = new CohortMove(this, engine, store, links, listener);
         this.indexes = new ShardIndexes(links, engine.config(), CohortMove.shardedTables(engine));
+        this.workers = new CohortWorkers(this, engine, store, listener, workers);
     }
 
     /** This migrator's lease holder id. */
@@ -106,6 +124,7 @@ public final class Migrator implements AutoCloseable {
                 sleep(300);
             }
         }
+        workers.close();
         if (!killed) {
             try {
                 store.releaseLease(id);
@@ -122,8 +141,14 @@ public final class Migrator implements AutoCloseable {
      * @return whether there was work
      */
     boolean step() throws SQLException {
+        workers.reap();
         RouterView v = store.view();
         MigrationRecord m = v.migration();
+        if (m != null && workers.busy() && !m.state().equals(MigrationRecord.RUNNING)) {
+            // The moves notice at their next batch; nothing else acts until they ended.
+            workers.awaitAny(100);
+            return true;
+        }
         if (m == null) {
             return finishDrain(v);
         }
@@ -137,15 +162,17 @@ public final class Migrator implements AutoCloseable {
                 if (healthTripped(base, m)) {
                     return true;
                 }
+                if (!m.ledgerOnNext() && workers.busy()) {
+                    workers.awaitAny(100);
+                    return true;
+                }
                 if (!m.ledgerOnNext()) {
                     move.ledger(base, m, true);
                     return true;
                 }
-                for (CohortRecord c : cohorts) {
-                    if (c.state() != CohortState.NEW) {
-                        move.forward(base, c);
-                        return true;
-                    }
+                if (workers.fill(base, cohorts)) {
+                    workers.awaitAny(100);
+                    return true;
                 }
                 store.setMigrationState(m.toVersion(), MigrationRecord.COMPLETE, null);
                 return true;
@@ -276,17 +303,38 @@ public final class Migrator implements AutoCloseable {
         }
     }
 
-    /** Whether the migration to {@code to} is still in {@code state} and this migrator should go on. */
+    /**
+     * Whether the migration to {@code to} is still in {@code state} and this migrator should go on. Asked
+     * before every batch by every worker; the answer "yes" is reused for {@value #RECHECK_MILLIS} ms (it
+     * renews the lease, which lasts at least {@value #MIN_LEASE_MS} ms), so a pause or rollback is noticed
+     * that much later at most, and the control store sees two queries per interval instead of per batch.
+     */
     boolean running(int to, String state) throws SQLException {
         if (stopped) {
             return false;
+        }
+        long now = System.nanoTime();
+        Check last = lastCheck;
+        if (last != null
+                && last.to() == to
+                && last.state().equals(state)
+                && now - last.at() < RECHECK_MILLIS * 1_000_000L) {
+            return true;
         }
         if (!store.acquireLease(id, leaseTtl())) {
             throw new SQLException("migrator " + id + " lost its lease", "55000");
         }
         MigrationRecord m = store.migration(to);
-        return m != null && m.state().equals(state);
+        boolean yes = m != null && m.state().equals(state);
+        lastCheck = yes ? new Check(to, state, now) : null;
+        return yes;
     }
+
+    private static final long RECHECK_MILLIS = 200;
+
+    private record Check(int to, String state, long at) {}
+
+    private volatile Check lastCheck;
 
     /**
      * Waits until every live router acknowledged {@code epoch} (a router whose heartbeat is older than the
@@ -369,6 +417,7 @@ public final class Migrator implements AutoCloseable {
         stopped = true;
         Thread t = thread;
         links.reset();
+        workers.kill();
         if (t != null) {
             t.interrupt();
             join(t);
@@ -381,6 +430,9 @@ public final class Migrator implements AutoCloseable {
         Thread t = thread;
         if (t != null) {
             join(t);
+        } else {
+            workers.close();
+            links.close();
         }
     }
 

@@ -24,7 +24,9 @@ final class ShardLinks implements AutoCloseable {
     static final int WRITE = 1;
 
     private final VShardConfig config;
+    private static final long VALID_FOR_NANOS = 1_000_000_000L;
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
+    private final Map<String, Long> validAt = new ConcurrentHashMap<>();
 
     ShardLinks(VShardConfig config) {
         this.config = config;
@@ -34,8 +36,18 @@ final class ShardLinks implements AutoCloseable {
     Connection get(String dataSource, int role) throws SQLException {
         String key = dataSource + "#" + role;
         Connection c = open.get(key);
-        if (c != null && !c.isClosed() && c.isValid(2)) {
-            return c;
+        if (c != null && !c.isClosed()) {
+            // A validity check is a round trip; one per connection a second is enough: a connection that broke
+            // since fails its next statement, and the migrator's step resets the links and retries.
+            long now = System.nanoTime();
+            Long checked = validAt.get(key);
+            if (checked != null && now - checked < VALID_FOR_NANOS) {
+                return c;
+            }
+            if (c.isValid(2)) {
+                validAt.put(key, now);
+                return c;
+            }
         }
         if (c != null) {
             closeQuietly(c);
@@ -60,6 +72,7 @@ final class ShardLinks implements AutoCloseable {
             throw VShardSQLException.of(VShardState.SHARD_UNREACHABLE, e, dataSource, e.getMessage());
         }
         open.put(key, c);
+        validAt.put(key, System.nanoTime());
         return c;
     }
 
@@ -67,6 +80,7 @@ final class ShardLinks implements AutoCloseable {
     void reset() {
         for (String key : List.copyOf(open.keySet())) {
             Connection c = open.remove(key);
+            validAt.remove(key);
             if (c != null) {
                 closeQuietly(c);
             }
