@@ -74,12 +74,13 @@ final class CohortWorkers implements AutoCloseable {
     }
 
     /**
-     * Starts moves for the next cohorts in plan order that are not NEW and not moving, up to the pool size, each
-     * on an old shard no running move reads; while the test cohort is not NEW, only it.
+     * Starts moves for the next cohorts in plan order that are not NEW and not moving, up to {@code limit} running
+     * (at most the pool size), each on an old shard no running move reads; while the test cohort is not NEW,
+     * only it.
      *
      * @return whether any cohort is left to move (running or not)
      */
-    boolean fill(RoutingState base, List<CohortRecord> cohorts) {
+    boolean fill(RoutingState base, List<CohortRecord> cohorts, int limit) {
         boolean testPending = false;
         boolean left = false;
         for (CohortRecord c : cohorts) {
@@ -90,7 +91,7 @@ final class CohortWorkers implements AutoCloseable {
         for (Running r : running.values()) {
             shards.add(r.oldShard());
         }
-        int limit = testPending ? 1 : size;
+        limit = testPending ? 1 : Math.min(size, Math.max(1, limit));
         for (CohortRecord c : cohorts) {
             if (running.size() >= limit) {
                 break;
@@ -113,8 +114,13 @@ final class CohortWorkers implements AutoCloseable {
         return left || !running.isEmpty();
     }
 
-    /** Collects the moves that ended; throws the first failure after collecting them all. */
-    void reap() throws SQLException {
+    /**
+     * Collects the moves that ended; throws the first failure after collecting them all.
+     *
+     * @return how many ended
+     */
+    int reap() throws SQLException {
+        int ended = 0;
         SQLException first = null;
         for (Map.Entry<Integer, Running> e : List.copyOf(running.entrySet())) {
             Running r = e.getValue();
@@ -123,6 +129,7 @@ final class CohortWorkers implements AutoCloseable {
             }
             running.remove(e.getKey());
             idle.add(r.lane());
+            ended++;
             try {
                 r.future().get();
             } catch (ExecutionException ex) {
@@ -139,12 +146,13 @@ final class CohortWorkers implements AutoCloseable {
                 }
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                return;
+                return ended;
             }
         }
         if (first != null) {
             throw first;
         }
+        return ended;
     }
 
     /** Waits up to {@code millis} for a running move to end. */

@@ -49,6 +49,7 @@ public final class Migrator implements AutoCloseable {
     private volatile boolean killed;
     private Thread thread;
     private int healthStrikes;
+    private boolean crowded;
 
     /**
      * How many cohorts a migrator moves at once unless told otherwise: the system property
@@ -141,7 +142,7 @@ public final class Migrator implements AutoCloseable {
      * @return whether there was work
      */
     boolean step() throws SQLException {
-        workers.reap();
+        int finished = workers.reap();
         RouterView v = store.view();
         MigrationRecord m = v.migration();
         if (m != null && workers.busy() && !m.state().equals(MigrationRecord.RUNNING)) {
@@ -159,7 +160,8 @@ public final class Migrator implements AutoCloseable {
         }
         switch (m.state()) {
             case MigrationRecord.RUNNING -> {
-                if (healthTripped(base, m)) {
+                // Health is judged once per cohort move (as when moves ran one at a time), not once per poll.
+                if ((finished > 0 || !workers.busy()) && healthTripped(base, m)) {
                     return true;
                 }
                 if (!m.ledgerOnNext() && workers.busy()) {
@@ -170,7 +172,7 @@ public final class Migrator implements AutoCloseable {
                     move.ledger(base, m, true);
                     return true;
                 }
-                if (workers.fill(base, cohorts)) {
+                if (workers.fill(base, cohorts, crowded ? 1 : workers.size())) {
                     workers.awaitAny(100);
                     return true;
                 }
@@ -262,8 +264,10 @@ public final class Migrator implements AutoCloseable {
             return false;
         }
         String why = null;
+        boolean slow = false;
         for (ControlStore.Router r :
                 engine.controlStore().liveRouters(engine.options().lease())) {
+            slow |= t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() * 2 > t.shardP95LatencyMillis();
             if (t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() > t.shardP95LatencyMillis()) {
                 why = "router " + r.id() + " measured p95 " + r.health().worstP95Millis() + " ms on "
                         + r.health().detail() + " (trigger " + t.shardP95LatencyMillis() + " ms)";
@@ -272,6 +276,8 @@ public final class Migrator implements AutoCloseable {
                         + r.health().detail() + " (trigger " + t.errorRate() + ")";
             }
         }
+        // Past half the trigger, one cohort moves at a time, leaving the shards to the application.
+        crowded = slow;
         healthStrikes = why == null ? 0 : healthStrikes + 1;
         if (healthStrikes < 3) {
             return false;
