@@ -337,6 +337,28 @@ public final class Migrator implements AutoCloseable {
     }
 
     private static final long RECHECK_MILLIS = 200;
+    private static final long FENCE_YIELD_MILLIS = 1_000;
+    private final java.util.concurrent.atomic.AtomicInteger fences = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A move entered its fence: the other moves hold back their batches until it leaves. */
+    void enterFence() {
+        fences.incrementAndGet();
+    }
+
+    void leaveFence() {
+        fences.decrementAndGet();
+    }
+
+    /**
+     * Waits (at most {@value #FENCE_YIELD_MILLIS} ms, so overlapping fences cannot starve a copy) while another
+     * move holds a fence; called before each batch of a move that holds none.
+     */
+    void awaitFences() {
+        long deadline = System.nanoTime() + FENCE_YIELD_MILLIS * 1_000_000L;
+        while (fences.get() > 0 && !stopped && System.nanoTime() < deadline) {
+            sleep(2);
+        }
+    }
 
     private record Check(int to, String state, long at) {}
 

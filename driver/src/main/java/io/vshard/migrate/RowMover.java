@@ -198,6 +198,8 @@ final class RowMover {
         Map<ShardLocation, List<Object>> deletes = new LinkedHashMap<>();
         TableRows.Batch layout = null;
         RowEncoder enc = new RowEncoder();
+        // The placement function is pure: the rows of one creator and window share one answer per state.
+        Map<Placed, Place[]> places = new java.util.HashMap<>();
         for (Map.Entry<ShardLocation, TableRows.Batch> e : read.entrySet()) {
             ShardLocation here = e.getKey();
             TableRows.Batch b = e.getValue();
@@ -205,12 +207,16 @@ final class RowMover {
                 layout = b;
             }
             for (TableRows.Row r : b.rows()) {
-                Place before = Placement.locate(scope.from(), t, r.key(), r.window());
+                Place[] p = places.computeIfAbsent(new Placed(r.key(), r.window()), k -> new Place[] {
+                    Placement.locate(scope.from(), t, k.key(), k.window()),
+                    Placement.locate(scope.to(), t, k.key(), k.window())
+                });
+                Place before = p[0];
                 if (!scope.covers(t, r, before)) {
                     continue;
                 }
                 ShardLocation src = location(before, scope, r);
-                ShardLocation dst = location(Placement.locate(scope.to(), t, r.key(), r.window()), scope, r);
+                ShardLocation dst = location(p[1], scope, r);
                 if (src.equals(here)) {
                     tally.add(tally.before, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
                     if (!dst.equals(here)) {
@@ -235,6 +241,8 @@ final class RowMover {
                     new Rewrite(d, t, layout, deletes.getOrDefault(d, List.of()), inserts.getOrDefault(d, List.of())));
         }
     }
+
+    private record Placed(ShardKey key, io.vshard.manifest.window.WindowId window) {}
 
     private static ShardLocation location(Place p, Scope scope, TableRows.Row r) throws SQLException {
         if (p.writeTarget() == null) {

@@ -62,7 +62,11 @@ final class ShardLinks implements AutoCloseable {
         }
         // Copies insert in JDBC batches; these turn a batch into multi-row INSERTs (one round trip per batch).
         switch (ds.dialect()) {
-            case POSTGRESQL -> p.setProperty("reWriteBatchedInserts", "true");
+            case POSTGRESQL -> {
+                p.setProperty("reWriteBatchedInserts", "true");
+                // So the server's views (pg_stat_activity) tell the migrator's sessions from the application's.
+                p.setProperty("ApplicationName", "vshard-migrator");
+            }
             case MYSQL -> p.setProperty("rewriteBatchedStatements", "true");
             case H2 -> {}
         }
