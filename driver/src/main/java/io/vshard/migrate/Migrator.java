@@ -57,7 +57,7 @@ public final class Migrator implements AutoCloseable {
      */
     public static final String WORKERS_PROPERTY = "vshard.migrator.workers";
 
-    static final int DEFAULT_WORKERS = 3;
+    static final int DEFAULT_WORKERS = 2;
 
     /**
      * A migrator working through {@code engine}'s configuration and control store, moving up to
@@ -444,7 +444,7 @@ public final class Migrator implements AutoCloseable {
         killed = true;
         stopped = true;
         Thread t = thread;
-        links.reset();
+        links.close();
         workers.kill();
         if (t != null) {
             t.interrupt();
