@@ -57,7 +57,7 @@ public final class Migrator implements AutoCloseable {
      */
     public static final String WORKERS_PROPERTY = "vshard.migrator.workers";
 
-    static final int DEFAULT_WORKERS = 2;
+    static final int DEFAULT_WORKERS = 3;
 
     /**
      * A migrator working through {@code engine}'s configuration and control store, moving up to
