@@ -299,7 +299,9 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
                     unflushed = false;
                     ByteBuf answer = in.retainedSlice(span, end - span);
                     span = -1;
-                    client.writeAndFlush(answer).addListener(f -> finished.done(true, err, true));
+                    // A failed write closes the client channel, which ends the session; the caller looks at that.
+                    client.writeAndFlush(answer, client.voidPromise());
+                    finished.done(true, err, true);
                 } else {
                     finished.done(true, err, false);
                 }
