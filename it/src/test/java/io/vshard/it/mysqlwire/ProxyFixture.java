@@ -139,6 +139,9 @@ final class ProxyFixture implements AutoCloseable {
 
     /** Writes manifests/v{version}.yaml: the fixture's layout (8 shards over my_a and my_b), signed. */
     private Path writeManifest(int version) throws IOException {
+        // Later versions take effect in a window weeks ahead, as a publish requires.
+        java.time.Instant boundary =
+                version == 1 ? null : java.time.Instant.now().plus(java.time.Duration.ofDays(21));
         Manifest m = new Manifest(
                 version,
                 version - 1,
@@ -146,8 +149,11 @@ final class ProxyFixture implements AutoCloseable {
                 List.of(
                         new PlacementRule(0, 3, "my_a", database + "_s%03d"),
                         new PlacementRule(4, 7, "my_b", database + "_s%03d")),
-                null,
-                null,
+                boundary,
+                boundary == null
+                        ? null
+                        : io.vshard.manifest.window.WindowId.containing(boundary)
+                                .plusWeeks(1),
                 MigrationStrategy.DEFAULT,
                 Verification.DEFAULT,
                 RollbackTriggers.DEFAULT,
