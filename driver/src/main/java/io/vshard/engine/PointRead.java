@@ -6,6 +6,7 @@ import io.vshard.manifest.placement.LogicalShard;
 import io.vshard.sql.route.KeyedRead;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A read statement that one parameter routes (see {@link Engine#pointRead}), planned once: each execution
@@ -18,11 +19,13 @@ public final class PointRead {
     private final String sql;
     private final KeyedRead read;
     private final Map<ShardLocation, ShardTarget> targets = new ConcurrentHashMap<>();
+    private final LongAdder routed;
 
     PointRead(Engine engine, String sql, KeyedRead read) {
         this.engine = engine;
         this.sql = sql;
         this.read = read;
+        this.routed = engine.metrics().counter("single_shard");
     }
 
     /** The 0-based index of the parameter whose value decides the shard. */
@@ -49,7 +52,7 @@ public final class PointRead {
             t = engine.target(sql, at);
             targets.put(at, t);
         }
-        engine.metrics().routed("single_shard");
+        routed.increment();
         return t;
     }
 }

@@ -17,8 +17,8 @@ import java.util.function.IntFunction;
  * thread, no hand-off) and, between commands, idles in {@link BackendLinks}.
  *
  * <p>States: authenticating (native password, the only plugin a backend is asked for), idle, preparing a
- * statement the link has not prepared yet (its response is consumed here), relaying (every frame goes to the
- * client as is until the {@link ResponseTracker} sees the end). All methods run on the event loop.
+ * statement the link has not prepared yet (its response is consumed here), relaying (the complete packets of each
+ * socket read go to the client as is, as one write, until the {@link ResponseTracker} sees the end). All methods run on the event loop.
  */
 final class BackendLink extends ChannelInboundHandlerAdapter {
     private static final int COM_QUERY = 0x03;
@@ -90,7 +90,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     void query(ByteBuf frame, Channel to, Exchange done) {
         begin(to, done);
         state = State.RELAYING;
-        channel.writeAndFlush(frame);
+        channel.writeAndFlush(frame, channel.voidPromise());
     }
 
     /**
@@ -102,7 +102,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         Integer id = prepared.get(sql);
         if (id != null) {
             state = State.RELAYING;
-            channel.writeAndFlush(frame.apply(id));
+            channel.writeAndFlush(frame.apply(id), channel.voidPromise());
             return;
         }
         if (prepared.size() >= MAX_PREPARED) {
@@ -268,7 +268,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         }
         if (prepareFramesLeft == 0) {
             state = State.RELAYING;
-            channel.writeAndFlush(executeFrame.apply(prepared.get(preparingSql)));
+            channel.writeAndFlush(executeFrame.apply(prepared.get(preparingSql)), channel.voidPromise());
             executeFrame = null;
             preparingSql = null;
         }

@@ -19,7 +19,10 @@ import java.util.function.IntFunction;
  * The fast path of a session: a {@code COM_QUERY} or {@code COM_STMT_EXECUTE} that the engine's router (hence
  * the one placement function) sends to exactly one MySQL shard as a plain read is relayed over a
  * {@link BackendLink} of the client's event loop: the statement, schema-qualified by the engine, goes to the
- * backend, and the backend's response packets go to the client unchanged, with no JDBC and no re-encoding.
+ * backend, and the backend's response packets go to the client unchanged, with no JDBC and no re-encoding. A
+ * prepared point read is routed once per statement ({@link Engine#pointRead}): each execution decodes only the
+ * shard-key parameter and calls the placement function, under the engine's rule that nothing bypasses it while a
+ * migration is published.
  * Everything else (writes, transactions, fan-outs, admin and session statements, sessions that changed
  * settings) takes the engine path. Runs on the event loop; one exchange at a time per session.
  */
