@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.vshard.proxy.net.EventLoops;
 import io.vshard.proxy.net.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -34,10 +35,10 @@ public final class MySqlProxyServer implements AutoCloseable {
     private final MySqlProxyConfig config;
     private final ServerResources resources;
     private final EventLoopGroup bossGroup = Transport.selected().newGroup(1);
-    // One event loop per core: relayed reads are a few socket operations each, and fewer loops than Netty's
-    // default (two per core) let each epoll wake-up serve more ready sockets (measured: bench/mysql-proxy.sh).
-    private final EventLoopGroup workerGroup =
-            Transport.selected().newGroup(Runtime.getRuntime().availableProcessors());
+    /** The system property that sets the number of client event loops. */
+    static final String EVENT_LOOPS_PROPERTY = "vshard.mysql.eventLoops";
+
+    private final EventLoopGroup workerGroup = Transport.selected().newGroup(EventLoops.count(EVENT_LOOPS_PROPERTY));
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 

@@ -13,6 +13,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.vshard.proxy.net.EventLoops;
 import io.vshard.proxy.net.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -124,10 +125,7 @@ public final class PgProxyServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         bossGroup = Transport.selected().newGroup(1);
-        workerGroup = Transport.selected()
-                .newGroup(eventLoops(
-                        System.getProperty(EVENT_LOOPS_PROPERTY),
-                        Runtime.getRuntime().availableProcessors()));
+        workerGroup = Transport.selected().newGroup(EventLoops.count(EVENT_LOOPS_PROPERTY));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(Transport.selected().serverChannel())
@@ -156,30 +154,6 @@ public final class PgProxyServer implements AutoCloseable {
         int bound = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         LOG.info("pgwire: listening on port {}", bound);
         return bound;
-    }
-
-    /**
-     * How many event loops serve clients (and their direct backend connections): the value of {@value
-     * #EVENT_LOOPS_PROPERTY} when set, else half the cores (at least one). The loops only move bytes (JDBC work runs
-     * on workers), and the clients and the database usually share the machine: on 2 cores, one loop used about 40%
-     * less CPU per relayed statement than two or four under {@code pgbench -S -c 8} (fewer wake-ups, each handling
-     * more ready sockets; see BENCHMARKS.md).
-     *
-     * @throws IllegalArgumentException when the property is not a positive number
-     */
-    static int eventLoops(String property, int cores) {
-        if (property == null || property.isBlank()) {
-            return Math.max(1, cores / 2);
-        }
-        try {
-            int loops = Integer.parseInt(property.trim());
-            if (loops >= 1) {
-                return loops;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("-D" + EVENT_LOOPS_PROPERTY + "=" + property + " is not a positive number");
     }
 
     /** The bound port, or -1 when not started. */
