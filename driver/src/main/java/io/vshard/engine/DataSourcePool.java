@@ -39,6 +39,9 @@ final class DataSourcePool implements AutoCloseable {
     private volatile Boolean preparedTransactions;
     private final RouteMetrics metrics;
     private final MySqlSettingsReplay mysqlSettings = new MySqlSettingsReplay();
+    // Leases that sessions hold between statements (Lease#park), each registered while its session keeps it.
+    private final java.util.Set<Lease> parked = ConcurrentHashMap.newKeySet();
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
@@ -107,9 +110,55 @@ final class DataSourcePool implements AutoCloseable {
         return config.maxPoolSize();
     }
 
-    /** Takes {@code n} permits (at most the pool size), waiting at most the connect timeout. */
+    /**
+     * Takes {@code n} permits (at most the pool size), waiting at most the connect timeout. When they are all
+     * taken, leases that sessions keep parked between statements are taken from them and returned first; the
+     * wait is cut into slices so that a lease parked while this thread already waited is found too.
+     */
     boolean acquire(int n) throws InterruptedException {
-        return permits.tryAcquire(n, timeoutMillis, TimeUnit.MILLISECONDS);
+        if (permits.tryAcquire(n, 0, TimeUnit.NANOSECONDS)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            reclaimParked(n, 0);
+            long left = deadline - System.nanoTime();
+            if (permits.tryAcquire(n, Math.max(0, Math.min(left, WAIT_SLICE_NANOS)), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            if (left <= 0) {
+                return false;
+            }
+        }
+    }
+
+    /** Whether a thread waits for a permit (a session then returns its lease rather than parking it). */
+    boolean hasWaiters() {
+        return permits.hasQueuedThreads();
+    }
+
+    void register(Lease lease) {
+        parked.add(lease);
+    }
+
+    void unregister(Lease lease) {
+        parked.remove(lease);
+    }
+
+    /**
+     * Takes up to {@code n} parked leases from their sessions and returns them to the pool; {@code idleNanos}
+     * &gt; 0 takes only those parked at least that long.
+     */
+    void reclaimParked(int n, long idleNanos) {
+        int taken = 0;
+        for (Lease l : parked) {
+            if (taken >= n) {
+                return;
+            }
+            if (l.steal(idleNanos)) {
+                taken++;
+            }
+        }
     }
 
     void release(int n) {
@@ -199,6 +248,7 @@ final class DataSourcePool implements AutoCloseable {
 
     @Override
     public void close() {
+        reclaimParked(Integer.MAX_VALUE, 0);
         pool.close();
     }
 }

@@ -54,6 +54,8 @@ public final class Session implements AutoCloseable {
     private boolean readOnly;
     private boolean closed;
     private Lease metadataLease;
+    // The lease of the last single-shard auto-commit statement, kept for the next one (Lease#park).
+    private Lease parked;
 
     Session(Engine engine) {
         this.engine = engine;
@@ -368,7 +370,9 @@ public final class Session implements AutoCloseable {
         boolean own = autoCommit;
         Lease lease;
         if (own) {
-            lease = Lease.acquire(engine.dataSources().pool(ds), ShardRunner.describe(s.shard()));
+            DataSourcePool pool = engine.dataSources().pool(ds);
+            Lease kept = unpark(pool);
+            lease = kept != null ? kept : Lease.acquire(pool, ShardRunner.describe(s.shard()));
         } else {
             if (writes) {
                 tx().writes(Set.of(ds));
@@ -393,7 +397,7 @@ public final class Session implements AutoCloseable {
                     running.remove(out.statement());
                     ShardRunner.closeQuietly(out.statement());
                     if (own) {
-                        lease.close();
+                        park(lease);
                     }
                 };
                 return new Result(out.rows(), -1, null, release);
@@ -401,7 +405,7 @@ public final class Session implements AutoCloseable {
             ResultSet keys = o.generatedKeys() ? ShardRunner.generatedKeys(List.of(out)) : null;
             finish(out);
             if (own) {
-                lease.close();
+                park(lease);
             }
             return Result.count(out.updateCount(), keys);
         } catch (SQLException | RuntimeException e) {
@@ -409,6 +413,38 @@ public final class Session implements AutoCloseable {
                 lease.close();
             }
             throw e;
+        }
+    }
+
+    /** The parked lease when it is on {@code pool} and still usable, else {@code null} (it is let go). */
+    private Lease unpark(DataSourcePool pool) {
+        Lease p = parked;
+        if (p == null) {
+            return null;
+        }
+        parked = null;
+        if (p.pool() != pool) {
+            p.release();
+            return null;
+        }
+        return p.unpark();
+    }
+
+    /** Keeps a lease whose statement finished for the next statement, or returns it to the pool. */
+    private void park(Lease lease) {
+        if (closed || parked != null) {
+            lease.close();
+        } else if (lease.park()) {
+            parked = lease;
+        }
+    }
+
+    /** Returns the parked lease, if any, to its pool. */
+    private void releaseParked() {
+        Lease p = parked;
+        parked = null;
+        if (p != null) {
+            p.release();
         }
     }
 
@@ -609,6 +645,7 @@ public final class Session implements AutoCloseable {
 
     private ShardTransaction tx() {
         if (tx == null) {
+            releaseParked();
             tx = new ShardTransaction(engine, isolation, readOnly);
         }
         return tx;
@@ -725,6 +762,7 @@ public final class Session implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            releaseParked();
             rollback();
             if (metadataLease != null) {
                 metadataLease.close();
