@@ -41,6 +41,7 @@ final class DataSourcePool implements AutoCloseable {
     private final MySqlSettingsReplay mysqlSettings = new MySqlSettingsReplay();
     // Leases that sessions hold between statements (Lease#park), each registered while its session keeps it.
     private final java.util.Set<Lease> parked = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong forgets = new java.util.concurrent.atomic.AtomicLong();
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
@@ -170,9 +171,12 @@ final class DataSourcePool implements AutoCloseable {
         return pool.getConnection();
     }
 
-    /** Points {@code conn} at {@code schema} unless it already is. */
-    void useSchema(Connection conn, String schema) throws SQLException {
-        use(conn, schema, false, List.of());
+    /**
+     * How many times a connection's state was forgotten; what a lease remembers of its connection (the
+     * {@link State} {@link #use} returned) holds only while this is unchanged.
+     */
+    long forgets() {
+        return forgets.get();
     }
 
     /**
@@ -183,7 +187,7 @@ final class DataSourcePool implements AutoCloseable {
      * @param schemaInText the statement names {@code schema} itself, so whatever the connection points at will
      *     do; when the settings must be replayed anyway, the connection is pointed at {@code schema} with them
      */
-    void use(Connection conn, String schema, boolean schemaInText, List<String> settings) throws SQLException {
+    State use(Connection conn, String schema, boolean schemaInText, List<String> settings) throws SQLException {
         Connection physical = conn.unwrap(Connection.class);
         State have = current.getIfPresent(physical);
         String own = schema;
@@ -192,7 +196,7 @@ final class DataSourcePool implements AutoCloseable {
         }
         State want = new State(schema, settings);
         if (want.equals(have)) {
-            return;
+            return have;
         }
         boolean replay = !settings.isEmpty() || have == null || !have.settings().isEmpty();
         if (replay && dialect() == Dialect.POSTGRESQL) {
@@ -232,13 +236,21 @@ final class DataSourcePool implements AutoCloseable {
             }
         }
         current.put(physical, want);
+        return want;
     }
 
     /** What a physical connection was last pointed at. */
-    private record State(String schema, List<String> settings) {}
+    record State(String schema, List<String> settings) {
+        /** Whether {@link #use} with these arguments would leave a connection in this state alone. */
+        boolean serves(String schema, boolean schemaInText, List<String> settings) {
+            return (settings == this.settings || settings.equals(this.settings))
+                    && (schemaInText || java.util.Objects.equals(schema, this.schema));
+        }
+    }
 
     /** Forgets what schema {@code conn} uses (after an error that may have reset the session). */
     void forget(Connection conn) {
+        forgets.incrementAndGet();
         try {
             current.invalidate(conn.unwrap(Connection.class));
         } catch (SQLException e) {

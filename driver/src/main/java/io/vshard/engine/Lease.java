@@ -34,6 +34,8 @@ final class Lease implements AutoCloseable {
     private volatile int state = IN_USE;
     private volatile long parkedAt;
     private boolean registered;
+    private DataSourcePool.State pointedAt;
+    private long pointedAtForgets;
     private boolean closed;
     private boolean commitOnClose;
 
@@ -74,7 +76,7 @@ final class Lease implements AutoCloseable {
 
     /** Points the connection at {@code location}'s schema. */
     void use(ShardLocation location) throws SQLException {
-        pool.useSchema(connection, location.schema());
+        use(location, false, java.util.List.of());
     }
 
     /**
@@ -82,7 +84,16 @@ final class Lease implements AutoCloseable {
      * that names its schema in its text ({@code schemaInText}) needs the switch only with a replay.
      */
     void use(ShardLocation location, boolean schemaInText, java.util.List<String> settings) throws SQLException {
-        pool.use(connection, location.schema(), schemaInText, settings);
+        // The connection is this lease's alone, so what it was last pointed at holds until a forget anywhere
+        // in the pool: the pool's own lookup (a weak-keyed cache) is skipped on a session's parked lease.
+        long forgets = pool.forgets();
+        DataSourcePool.State s = pointedAt;
+        if (s != null && forgets == pointedAtForgets && s.serves(location.schema(), schemaInText, settings)) {
+            return;
+        }
+        pointedAt = null;
+        pointedAt = pool.use(connection, location.schema(), schemaInText, settings);
+        pointedAtForgets = forgets;
     }
 
     /** Commits when closed (a PostgreSQL cursor read that needed a transaction). */
