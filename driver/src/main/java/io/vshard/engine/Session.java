@@ -56,6 +56,8 @@ public final class Session implements AutoCloseable {
     private Lease metadataLease;
     // The lease of the last single-shard auto-commit statement, kept for the next one (Lease#park).
     private Lease parked;
+    // The epoch the current statement was planned under (reused: a session runs one statement at a time).
+    private final long[] planned = new long[1];
 
     Session(Engine engine) {
         this.engine = engine;
@@ -74,22 +76,32 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
+        RoutePlan plan = plan(sql, parameters, planned);
+        if (!plan.writes()) {
+            return execute(plan, options);
+        }
+        // A write holds the router's acknowledgement of newer views back until it ends. It registers after
+        // planning (reads, most statements, never register) and plans again if the view moved before it was
+        // registered: a heartbeat that had not yet seen the registration had not yet seen that view either.
         Object token = new Object();
         long[] epoch = engine.statementStarts(token);
         try {
-            RoutePlan plan;
-            try {
-                plan = engine.plan(sql, parameters, epoch);
-            } catch (SQLException e) {
-                engine.metrics().failed(e.getSQLState());
-                throw e;
-            }
-            if (!plan.writes()) {
-                engine.statementEnds(token);
+            epoch[0] = planned[0];
+            if (engine.view().epoch() != planned[0]) {
+                plan = plan(sql, parameters, epoch);
             }
             return execute(admit(sql, parameters, plan, epoch), options);
         } finally {
             engine.statementEnds(token);
+        }
+    }
+
+    private RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {
+        try {
+            return engine.plan(sql, parameters, epoch);
+        } catch (SQLException e) {
+            engine.metrics().failed(e.getSQLState());
+            throw e;
         }
     }
 
