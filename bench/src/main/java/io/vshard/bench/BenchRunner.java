@@ -55,17 +55,22 @@ public final class BenchRunner {
                 long block = Long.getLong("bench.blockMillis", 400);
                 PairedRunner paired = new PairedRunner(rounds, block);
                 report.append(PairedRunner.header(rounds, block));
-                report.append(paired.run(
-                        new BenchFleet(
-                                BenchFleet.Backend.POSTGRESQL,
-                                BenchFleet.PG_SERVER + pointDb,
-                                "postgres",
-                                DriverBench.SHARDS,
-                                DriverBench.ROWS_PER_SHARD),
-                        new int[] {1, 8}));
-                report.append(paired.run(
-                        BenchFleet.createH2("paired" + id, DriverBench.SHARDS, DriverBench.ROWS_PER_SHARD),
-                        new int[] {1, 8}));
+                String pairedBackends = System.getProperty("bench.backends", "postgresql,h2");
+                if (pairedBackends.contains("postgresql")) {
+                    report.append(paired.run(
+                            new BenchFleet(
+                                    BenchFleet.Backend.POSTGRESQL,
+                                    BenchFleet.PG_SERVER + pointDb,
+                                    "postgres",
+                                    DriverBench.SHARDS,
+                                    DriverBench.ROWS_PER_SHARD),
+                            new int[] {1, 8}));
+                }
+                if (pairedBackends.contains("h2")) {
+                    report.append(paired.run(
+                            BenchFleet.createH2("paired" + id, DriverBench.SHARDS, DriverBench.ROWS_PER_SHARD),
+                            new int[] {1, 8}));
+                }
                 report.append("load average: ").append(loadAverage()).append('\n');
             }
             if (parts.contains("driver")) {

@@ -21,6 +21,8 @@ final class PairedRunner {
     private static final String[] TARGETS = {"raw", "vshard", "shardingsphere"};
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private static final long WARM_UP_OPS = 10_000;
     private static final long WARM_UP_LIMIT_MILLIS = 15_000;
@@ -33,8 +35,12 @@ final class PairedRunner {
         this.blockMillis = blockMillis;
     }
 
-    /** What one block measured: operations per second and bytes allocated per operation. */
-    private record Block(double opsPerSecond, double bytesPerOp) {}
+    /**
+     * What one block measured: operations per second, bytes allocated per operation and this process's CPU time
+     * per operation in microseconds (every thread of the client JVM: the workers, the pools' housekeeping, the
+     * JIT and GC; the database server's CPU is not in it).
+     */
+    private record Block(double opsPerSecond, double bytesPerOp, double cpuMicrosPerOp) {}
 
     /** Runs every workload and thread count on {@code fleet}'s backend; returns the report's table rows. */
     String run(BenchFleet fleet, int[] threadCounts) throws Exception {
@@ -90,7 +96,7 @@ final class PairedRunner {
         }
         return String.format(
                 Locale.ROOT,
-                "| %s | %s | %d | %.0f | %.0f | %.0f | %s | %s | %s | %.0f | %.0f | %.0f |%n",
+                "| %s | %s | %d | %.0f | %.0f | %.0f | %s | %s | %s | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n",
                 workload,
                 fleet.backend().key(),
                 threads,
@@ -102,12 +108,16 @@ final class PairedRunner {
                 ratio(blocks[1], blocks[2]),
                 median(bytes(blocks[0])),
                 median(bytes(blocks[1])),
-                median(bytes(blocks[2])));
+                median(bytes(blocks[2])),
+                median(cpu(blocks[0])),
+                median(cpu(blocks[1])),
+                median(cpu(blocks[2])));
     }
 
     private static Block block(ExecutorService workers, PointWorkload w, String workload, int threads, long millis)
             throws Exception {
         long deadline = System.nanoTime() + millis * 1_000_000L;
+        long cpuStarted = OS.getProcessCpuTime();
         long started = System.nanoTime();
         List<Future<long[]>> running = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
@@ -132,7 +142,11 @@ final class PairedRunner {
             bytes += r[1];
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Block(ops / seconds, ops == 0 ? Double.NaN : bytes / (double) ops);
+        long cpu = OS.getProcessCpuTime() - cpuStarted;
+        return new Block(
+                ops / seconds,
+                ops == 0 ? Double.NaN : bytes / (double) ops,
+                ops == 0 ? Double.NaN : cpu / 1000.0 / ops);
     }
 
     private static double[] ops(Block[] blocks) {
@@ -141,6 +155,10 @@ final class PairedRunner {
 
     private static double[] bytes(Block[] blocks) {
         return Arrays.stream(blocks).mapToDouble(Block::bytesPerOp).toArray();
+    }
+
+    private static double[] cpu(Block[] blocks) {
+        return Arrays.stream(blocks).mapToDouble(Block::cpuMicrosPerOp).toArray();
     }
 
     /** The median of the per-round ratios a/b with the first and third quartiles. */
@@ -171,7 +189,8 @@ final class PairedRunner {
         return "\n### Paired blocks (" + rounds + " rounds of " + blockMillis + " ms per target, order rotated;"
                 + " ratio = median of per-round ratios, quartiles in brackets)\n\n"
                 + "| workload | backend | threads | raw ops/s | vshard ops/s | ShardingSphere ops/s | vshard/raw"
-                + " | SS/raw | vshard/SS | B/op raw | B/op vshard | B/op SS |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+                + " | SS/raw | vshard/SS | B/op raw | B/op vshard | B/op SS | CPU us/op raw | CPU us/op vshard"
+                + " | CPU us/op SS |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     }
 }

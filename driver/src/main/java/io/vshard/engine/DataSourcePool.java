@@ -39,6 +39,10 @@ final class DataSourcePool implements AutoCloseable {
     private volatile Boolean preparedTransactions;
     private final RouteMetrics metrics;
     private final MySqlSettingsReplay mysqlSettings = new MySqlSettingsReplay();
+    // Leases that sessions hold between statements (Lease#park), each registered while its session keeps it.
+    private final java.util.Set<Lease> parked = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong forgets = new java.util.concurrent.atomic.AtomicLong();
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
@@ -107,9 +111,55 @@ final class DataSourcePool implements AutoCloseable {
         return config.maxPoolSize();
     }
 
-    /** Takes {@code n} permits (at most the pool size), waiting at most the connect timeout. */
+    /**
+     * Takes {@code n} permits (at most the pool size), waiting at most the connect timeout. When they are all
+     * taken, leases that sessions keep parked between statements are taken from them and returned first; the
+     * wait is cut into slices so that a lease parked while this thread already waited is found too.
+     */
     boolean acquire(int n) throws InterruptedException {
-        return permits.tryAcquire(n, timeoutMillis, TimeUnit.MILLISECONDS);
+        if (permits.tryAcquire(n, 0, TimeUnit.NANOSECONDS)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            reclaimParked(n, 0);
+            long left = deadline - System.nanoTime();
+            if (permits.tryAcquire(n, Math.max(0, Math.min(left, WAIT_SLICE_NANOS)), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            if (left <= 0) {
+                return false;
+            }
+        }
+    }
+
+    /** Whether a thread waits for a permit (a session then returns its lease rather than parking it). */
+    boolean hasWaiters() {
+        return permits.hasQueuedThreads();
+    }
+
+    void register(Lease lease) {
+        parked.add(lease);
+    }
+
+    void unregister(Lease lease) {
+        parked.remove(lease);
+    }
+
+    /**
+     * Takes up to {@code n} parked leases from their sessions and returns them to the pool; {@code idleNanos}
+     * &gt; 0 takes only those parked at least that long.
+     */
+    void reclaimParked(int n, long idleNanos) {
+        int taken = 0;
+        for (Lease l : parked) {
+            if (taken >= n) {
+                return;
+            }
+            if (l.steal(idleNanos)) {
+                taken++;
+            }
+        }
     }
 
     void release(int n) {
@@ -121,9 +171,12 @@ final class DataSourcePool implements AutoCloseable {
         return pool.getConnection();
     }
 
-    /** Points {@code conn} at {@code schema} unless it already is. */
-    void useSchema(Connection conn, String schema) throws SQLException {
-        use(conn, schema, false, List.of());
+    /**
+     * How many times a connection's state was forgotten; what a lease remembers of its connection (the
+     * {@link State} {@link #use} returned) holds only while this is unchanged.
+     */
+    long forgets() {
+        return forgets.get();
     }
 
     /**
@@ -134,7 +187,7 @@ final class DataSourcePool implements AutoCloseable {
      * @param schemaInText the statement names {@code schema} itself, so whatever the connection points at will
      *     do; when the settings must be replayed anyway, the connection is pointed at {@code schema} with them
      */
-    void use(Connection conn, String schema, boolean schemaInText, List<String> settings) throws SQLException {
+    State use(Connection conn, String schema, boolean schemaInText, List<String> settings) throws SQLException {
         Connection physical = conn.unwrap(Connection.class);
         State have = current.getIfPresent(physical);
         String own = schema;
@@ -143,7 +196,7 @@ final class DataSourcePool implements AutoCloseable {
         }
         State want = new State(schema, settings);
         if (want.equals(have)) {
-            return;
+            return have;
         }
         boolean replay = !settings.isEmpty() || have == null || !have.settings().isEmpty();
         if (replay && dialect() == Dialect.POSTGRESQL) {
@@ -183,13 +236,21 @@ final class DataSourcePool implements AutoCloseable {
             }
         }
         current.put(physical, want);
+        return want;
     }
 
     /** What a physical connection was last pointed at. */
-    private record State(String schema, List<String> settings) {}
+    record State(String schema, List<String> settings) {
+        /** Whether {@link #use} with these arguments would leave a connection in this state alone. */
+        boolean serves(String schema, boolean schemaInText, List<String> settings) {
+            return (settings == this.settings || settings.equals(this.settings))
+                    && (schemaInText || java.util.Objects.equals(schema, this.schema));
+        }
+    }
 
     /** Forgets what schema {@code conn} uses (after an error that may have reset the session). */
     void forget(Connection conn) {
+        forgets.incrementAndGet();
         try {
             current.invalidate(conn.unwrap(Connection.class));
         } catch (SQLException e) {
@@ -199,6 +260,7 @@ final class DataSourcePool implements AutoCloseable {
 
     @Override
     public void close() {
+        reclaimParked(Integer.MAX_VALUE, 0);
         pool.close();
     }
 }

@@ -122,6 +122,8 @@ public final class Engine implements AutoCloseable {
      * acknowledgement as soon as it advances, so a flip pauses writes for a fraction of a heartbeat.
      */
     private void tick() {
+        // Sessions idle for a while hand their parked connections back, so HikariCP's housekeeping sees them.
+        dataSources.reclaimIdle(Lease.MAX_PARKED_NANOS);
         long now = System.nanoTime();
         if (now - lastBeatNanos
                 >= options.heartbeat().toNanos() - options.heartbeat().toNanos() / FENCE_TICKS / 2) {

@@ -3,14 +3,39 @@ package io.vshard.engine;
 import io.vshard.manifest.ShardLocation;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A pooled connection borrowed for one statement or one transaction, together with its pool permit. Closing
  * returns both. Used by one thread at a time.
+ *
+ * <p>A session may keep the lease of its last single-shard auto-commit statement <em>parked</em> for its next
+ * one ({@link #park}), which saves the permit and the HikariCP checkout per statement. A parked lease stays
+ * registered with its pool, and any thread that finds the pool's permits exhausted may take it away
+ * ({@link #steal}): it is then closed, returning its connection and permit. The state moves IN_USE → PARKED
+ * only on the owner's thread; PARKED → IN_USE (the owner) and PARKED → GONE (a thief) race through a CAS, so
+ * exactly one of them gets it.
  */
 final class Lease implements AutoCloseable {
+    /** A parked lease is reused only if it idled less than this (HikariCP validates after 500 ms idle). */
+    static final long MAX_PARKED_NANOS = 500_000_000L;
+    /** A lease is handed back to HikariCP after this long, so its lifetime and housekeeping still apply. */
+    static final long MAX_HELD_NANOS = 2_000_000_000L;
+
+    private static final int IN_USE = 0;
+    private static final int PARKED = 1;
+    private static final int GONE = 2;
+    private static final AtomicIntegerFieldUpdater<Lease> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(Lease.class, "state");
+
     private final DataSourcePool pool;
     private final Connection connection;
+    private final long borrowedAt = System.nanoTime();
+    private volatile int state = IN_USE;
+    private volatile long parkedAt;
+    private boolean registered;
+    private DataSourcePool.State pointedAt;
+    private long pointedAtForgets;
     private boolean closed;
     private boolean commitOnClose;
 
@@ -51,7 +76,7 @@ final class Lease implements AutoCloseable {
 
     /** Points the connection at {@code location}'s schema. */
     void use(ShardLocation location) throws SQLException {
-        pool.useSchema(connection, location.schema());
+        use(location, false, java.util.List.of());
     }
 
     /**
@@ -59,12 +84,88 @@ final class Lease implements AutoCloseable {
      * that names its schema in its text ({@code schemaInText}) needs the switch only with a replay.
      */
     void use(ShardLocation location, boolean schemaInText, java.util.List<String> settings) throws SQLException {
-        pool.use(connection, location.schema(), schemaInText, settings);
+        // The connection is this lease's alone, so what it was last pointed at holds until a forget anywhere
+        // in the pool: the pool's own lookup (a weak-keyed cache) is skipped on a session's parked lease.
+        long forgets = pool.forgets();
+        DataSourcePool.State s = pointedAt;
+        if (s != null && forgets == pointedAtForgets && s.serves(location.schema(), schemaInText, settings)) {
+            return;
+        }
+        pointedAt = null;
+        pointedAt = pool.use(connection, location.schema(), schemaInText, settings);
+        pointedAtForgets = forgets;
     }
 
     /** Commits when closed (a PostgreSQL cursor read that needed a transaction). */
     void commitOnClose() {
         commitOnClose = true;
+    }
+
+    /**
+     * Parks this idle lease for its owner's next statement, or closes it when it should go back to the pool:
+     * a thread waits for a permit, the lease was held long enough, or its connection is closed (broken).
+     *
+     * @return whether it was parked
+     */
+    boolean park() {
+        long now = System.nanoTime();
+        if (commitOnClose || now - borrowedAt > MAX_HELD_NANOS || pool.hasWaiters() || connectionClosed()) {
+            close();
+            return false;
+        }
+        parkedAt = now;
+        if (!registered) {
+            registered = true;
+            pool.register(this);
+        }
+        state = PARKED;
+        return true;
+    }
+
+    /**
+     * Takes a parked lease back for its owner's next statement: {@code null} when another thread took it
+     * meanwhile, or when it idled too long (it is then returned to the pool).
+     */
+    Lease unpark() {
+        if (!STATE.compareAndSet(this, PARKED, IN_USE)) {
+            return null;
+        }
+        if (System.nanoTime() - parkedAt > MAX_PARKED_NANOS) {
+            close();
+            return null;
+        }
+        return this;
+    }
+
+    /** Returns a parked lease to the pool on its owner's behalf, unless a thief already did. */
+    void release() {
+        if (STATE.compareAndSet(this, PARKED, IN_USE)) {
+            close();
+        }
+    }
+
+    /**
+     * Takes a parked lease from its owner and closes it (any thread); {@code idleNanos} &gt; 0 takes it only if
+     * it idled at least that long.
+     *
+     * @return whether it was taken
+     */
+    boolean steal(long idleNanos) {
+        if (state != PARKED
+                || (idleNanos > 0 && System.nanoTime() - parkedAt < idleNanos)
+                || !STATE.compareAndSet(this, PARKED, GONE)) {
+            return false;
+        }
+        close();
+        return true;
+    }
+
+    private boolean connectionClosed() {
+        try {
+            return connection.unwrap(Connection.class).isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     @Override
@@ -73,6 +174,9 @@ final class Lease implements AutoCloseable {
             return;
         }
         closed = true;
+        if (registered) {
+            pool.unregister(this);
+        }
         try {
             if (commitOnClose) {
                 connection.commit();

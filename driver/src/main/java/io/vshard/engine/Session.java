@@ -54,6 +54,10 @@ public final class Session implements AutoCloseable {
     private boolean readOnly;
     private boolean closed;
     private Lease metadataLease;
+    // The lease of the last single-shard auto-commit statement, kept for the next one (Lease#park).
+    private Lease parked;
+    // The epoch the current statement was planned under (reused: a session runs one statement at a time).
+    private final long[] planned = new long[1];
 
     Session(Engine engine) {
         this.engine = engine;
@@ -72,22 +76,32 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
+        RoutePlan plan = plan(sql, parameters, planned);
+        if (!plan.writes()) {
+            return execute(plan, options);
+        }
+        // A write holds the router's acknowledgement of newer views back until it ends. It registers after
+        // planning (reads, most statements, never register) and plans again if the view moved before it was
+        // registered: a heartbeat that had not yet seen the registration had not yet seen that view either.
         Object token = new Object();
         long[] epoch = engine.statementStarts(token);
         try {
-            RoutePlan plan;
-            try {
-                plan = engine.plan(sql, parameters, epoch);
-            } catch (SQLException e) {
-                engine.metrics().failed(e.getSQLState());
-                throw e;
-            }
-            if (!plan.writes()) {
-                engine.statementEnds(token);
+            epoch[0] = planned[0];
+            if (engine.view().epoch() != planned[0]) {
+                plan = plan(sql, parameters, epoch);
             }
             return execute(admit(sql, parameters, plan, epoch), options);
         } finally {
             engine.statementEnds(token);
+        }
+    }
+
+    private RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {
+        try {
+            return engine.plan(sql, parameters, epoch);
+        } catch (SQLException e) {
+            engine.metrics().failed(e.getSQLState());
+            throw e;
         }
     }
 
@@ -368,7 +382,9 @@ public final class Session implements AutoCloseable {
         boolean own = autoCommit;
         Lease lease;
         if (own) {
-            lease = Lease.acquire(engine.dataSources().pool(ds), ShardRunner.describe(s.shard()));
+            DataSourcePool pool = engine.dataSources().pool(ds);
+            Lease kept = unpark(pool);
+            lease = kept != null ? kept : Lease.acquire(pool, ShardRunner.describe(s.shard()));
         } else {
             if (writes) {
                 tx().writes(Set.of(ds));
@@ -393,7 +409,7 @@ public final class Session implements AutoCloseable {
                     running.remove(out.statement());
                     ShardRunner.closeQuietly(out.statement());
                     if (own) {
-                        lease.close();
+                        park(lease);
                     }
                 };
                 return new Result(out.rows(), -1, null, release);
@@ -401,7 +417,7 @@ public final class Session implements AutoCloseable {
             ResultSet keys = o.generatedKeys() ? ShardRunner.generatedKeys(List.of(out)) : null;
             finish(out);
             if (own) {
-                lease.close();
+                park(lease);
             }
             return Result.count(out.updateCount(), keys);
         } catch (SQLException | RuntimeException e) {
@@ -409,6 +425,38 @@ public final class Session implements AutoCloseable {
                 lease.close();
             }
             throw e;
+        }
+    }
+
+    /** The parked lease when it is on {@code pool} and still usable, else {@code null} (it is let go). */
+    private Lease unpark(DataSourcePool pool) {
+        Lease p = parked;
+        if (p == null) {
+            return null;
+        }
+        parked = null;
+        if (p.pool() != pool) {
+            p.release();
+            return null;
+        }
+        return p.unpark();
+    }
+
+    /** Keeps a lease whose statement finished for the next statement, or returns it to the pool. */
+    private void park(Lease lease) {
+        if (closed || parked != null) {
+            lease.close();
+        } else if (lease.park()) {
+            parked = lease;
+        }
+    }
+
+    /** Returns the parked lease, if any, to its pool. */
+    private void releaseParked() {
+        Lease p = parked;
+        parked = null;
+        if (p != null) {
+            p.release();
         }
     }
 
@@ -609,6 +657,7 @@ public final class Session implements AutoCloseable {
 
     private ShardTransaction tx() {
         if (tx == null) {
+            releaseParked();
             tx = new ShardTransaction(engine, isolation, readOnly);
         }
         return tx;
@@ -725,6 +774,7 @@ public final class Session implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            releaseParked();
             rollback();
             if (metadataLease != null) {
                 metadataLease.close();

@@ -42,6 +42,13 @@ public final class ShardDataSources implements AutoCloseable {
         this.connectTimeoutMillis = connectTimeoutMillis;
     }
 
+    /** Returns to their pools the leases that sessions have kept parked for at least {@code idleNanos}. */
+    void reclaimIdle(long idleNanos) {
+        for (DataSourcePool p : pools.values()) {
+            p.reclaimParked(Integer.MAX_VALUE, idleNanos);
+        }
+    }
+
     /** The routing counters of the engine these data sources serve. */
     public RouteMetrics metrics() {
         return metrics;

@@ -33,8 +33,8 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
     private final String sql;
     private final boolean keys;
     private final List<String> keyColumns;
-    private final List<Object> parameters = new ArrayList<>();
-    private final List<List<Object>> batch = new ArrayList<>();
+    private final List<Object> parameters = new ArrayList<>(4);
+    private final List<List<Object>> batch = new ArrayList<>(0);
 
     VShardPreparedStatement(VShardConnection connection, String sql, boolean keys, List<String> keyColumns) {
         super(connection);

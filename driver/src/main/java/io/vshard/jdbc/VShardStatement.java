@@ -19,7 +19,7 @@ import java.util.List;
  */
 class VShardStatement implements Statement {
     final VShardConnection connection;
-    private final List<String> batch = new ArrayList<>();
+    private final List<String> batch = new ArrayList<>(0);
     // Results after the current one; only text holding several statements has any, so it is made on demand.
     private Deque<Result> pending;
     private ResultSet current;
@@ -32,6 +32,7 @@ class VShardStatement implements Statement {
     private boolean poolable;
     private boolean closeOnCompletion;
     private boolean closed;
+    private StatementOptions lastOptions;
 
     VShardStatement(VShardConnection connection) {
         this.connection = connection;
@@ -46,7 +47,19 @@ class VShardStatement implements Statement {
     }
 
     StatementOptions options(boolean prepared, boolean keys, List<String> keyColumns) {
-        return new StatementOptions(prepared, fetchSize, queryTimeout, maxRows, keys, keyColumns);
+        StatementOptions o = lastOptions;
+        // A prepared statement runs many times with the same options: keep them rather than a copy per run.
+        if (o == null
+                || o.prepared() != prepared
+                || o.fetchSize() != fetchSize
+                || o.queryTimeoutSeconds() != queryTimeout
+                || o.maxRows() != maxRows
+                || o.generatedKeys() != keys
+                || !o.keyColumns().equals(keyColumns)) {
+            o = new StatementOptions(prepared, fetchSize, queryTimeout, maxRows, keys, keyColumns);
+            lastOptions = o;
+        }
+        return o;
     }
 
     /** Runs one statement text (several when it holds several statements) and makes the first result current. */

@@ -213,6 +213,95 @@ class EngineH2Test {
         pool.release(pool.size());
     }
 
+    private long sessionId(Session on, LogicalShard shard) throws Exception {
+        ShardStatement s = new ShardStatement(shard, "SELECT SESSION_ID()", List.of(), List.of());
+        Result r = on.execute(new RoutePlan.Sharded(List.of(s), Merge.NONE, false, false), StatementOptions.DEFAULT);
+        try (ResultSet rs = r.rows()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1);
+        } finally {
+            r.resources().close();
+        }
+    }
+
+    @Test
+    void aSessionKeepsItsConnectionBetweenStatementsUntilAnotherSessionNeedsIt() throws Exception {
+        LogicalShard onA = shardOf(firstCreatorOn("h2a"));
+        DataSourcePool pool = engine.dataSources().pool("h2a");
+        long first = sessionId(session, onA);
+        assertThat(sessionId(session, onA))
+                .as("the parked connection serves the next statement")
+                .isEqualTo(first);
+        // More sessions than the pool (4) has connections: each statement takes a parked connection back from
+        // an idle session instead of waiting out the connect timeout (10 s).
+        List<Session> others = new ArrayList<>();
+        long started = System.nanoTime();
+        try {
+            for (int i = 0; i < 2 * pool.size(); i++) {
+                Session other = engine.openSession();
+                others.add(other);
+                sessionId(other, onA);
+            }
+            insert(1, firstCreatorOn("h2a"), 7);
+            for (Session other : others) {
+                sessionId(other, onA);
+            }
+        } finally {
+            others.forEach(Session::close);
+        }
+        assertThat((System.nanoTime() - started) / 1_000_000L)
+                .as("ms; no statement waited")
+                .isLessThan(5_000);
+        // A transaction takes a connection of its own; the session's parked one goes back first.
+        session.setAutoCommit(false);
+        insert(2, firstCreatorOn("h2a"), 7);
+        session.commit();
+        session.setAutoCommit(true);
+        assertThat(pool.acquire(pool.size())).as("every permit came back").isTrue();
+        pool.release(pool.size());
+    }
+
+    @Test
+    void parkedConnectionsNeitherDeadlockNorLeakUnderConcurrentSessions() throws Exception {
+        LogicalShard onA = shardOf(firstCreatorOn("h2a"));
+        Merge count = new Merge(
+                List.of(), 0, -1, List.of(), List.of(new Merge.Aggregate(0, Merge.Function.COUNT, -1)), false, 1);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int n = t;
+                results.add(threads.submit(() -> {
+                    int done = 0;
+                    try (Session s = engine.openSession()) {
+                        for (int i = 0; i < 200; i++) {
+                            if ((i + n) % 50 == 0) {
+                                // a fan-out needs every permit of the pool at once
+                                Result r = s.execute(
+                                        everywhere("SELECT COUNT(*) FROM payments", count), StatementOptions.DEFAULT);
+                                try (ResultSet rs = r.rows()) {
+                                    rs.next();
+                                }
+                            } else {
+                                sessionId(s, onA);
+                            }
+                            done++;
+                        }
+                    }
+                    return done;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : results) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        DataSourcePool pool = engine.dataSources().pool("h2a");
+        assertThat(pool.acquire(pool.size())).as("every permit came back").isTrue();
+        pool.release(pool.size());
+    }
+
     @Test
     void aTransactionWritingTwoDataSourcesIsRefusedAndRolledBack() throws Exception {
         long onA = firstCreatorOn("h2a");

@@ -26,9 +26,15 @@ public final class SchemaQualifier {
     private static final String UNQUALIFIABLE = new String("-");
 
     private final TableRules rules;
-    private final Cache<Key, String> cache;
+    // Per statement text, its qualified text per schema: no lookup key is built per statement, and the text's
+    // hash is the one String caches. Weighed by the schemas held, so the bound counts (statement, schema) pairs.
+    private final Cache<String, PerSchema> cache;
 
-    private record Key(String sql, String schema) {}
+    /** One statement's qualified texts, by schema; grows as the statement reaches more shards. */
+    private static final class PerSchema {
+        private final java.util.concurrent.ConcurrentHashMap<String, String> texts =
+                new java.util.concurrent.ConcurrentHashMap<>();
+    }
 
     /**
      * Creates a qualifier.
@@ -38,7 +44,12 @@ public final class SchemaQualifier {
      */
     public SchemaQualifier(TableRules rules, long cacheEntries) {
         this.rules = rules;
-        this.cache = Caffeine.newBuilder().maximumSize(cacheEntries).build();
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(cacheEntries)
+                .<String, PerSchema>weigher((sql, q) -> 1 + q.texts.size())
+                // maintenance (eviction) on the calling thread: no hand-off to the common pool
+                .executor(Runnable::run)
+                .build();
     }
 
     /**
@@ -49,10 +60,18 @@ public final class SchemaQualifier {
      * @param schema the schema exactly as it must appear in SQL, quoted for the backend's dialect
      */
     public String qualify(String sql, String schema) {
-        String q = cache.get(new Key(sql, schema), k -> {
-            String r = rewrite(k.sql(), k.schema());
-            return r == null ? UNQUALIFIABLE : r;
-        });
+        PerSchema p = cache.getIfPresent(sql);
+        String q = p == null ? null : p.texts.get(schema);
+        if (q == null) {
+            String r = rewrite(sql, schema);
+            q = r == null ? UNQUALIFIABLE : r;
+            if (p == null) {
+                p = new PerSchema();
+            }
+            p.texts.put(schema, q);
+            // (re)inserting re-weighs the entry with its new schema
+            cache.put(sql, p);
+        }
         return q == UNQUALIFIABLE ? null : q;
     }
 

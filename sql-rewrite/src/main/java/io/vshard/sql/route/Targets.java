@@ -46,6 +46,10 @@ record Targets(
         if (!pins(cond)) {
             return new Targets(Placement.allShards(state), Map.of(), List.of(), null, scan);
         }
+        Targets one = one(scan, parameters, state, sharded, cond);
+        if (one != null) {
+            return one;
+        }
         Map<LogicalShard, List<Integer>> by = new LinkedHashMap<>();
         List<Located> places = new ArrayList<>();
         boolean arrays = false;
@@ -83,6 +87,39 @@ record Targets(
                 ? cond.inList()
                 : null;
         return new Targets(new ArrayList<>(by.keySet()), by, places, in, scan);
+    }
+
+    private static final List<Integer> FIRST = List.of(0);
+
+    /**
+     * The common case without the general case's maps and lists (it runs for every point select and
+     * single-row write): one key value, one sharded table, one candidate shard; {@code null} otherwise.
+     */
+    private static Targets one(
+            Scan scan, List<Object> parameters, RoutingState state, List<TableRule> sharded, Cond cond) {
+        if (cond.alts().size() != 1 || sharded.size() != 1) {
+            return null;
+        }
+        Alt alt = cond.alts().get(0);
+        if (alt.array()) {
+            return null;
+        }
+        Object creator = alt.creator().resolve(scan, parameters);
+        if (creator == null) {
+            return null;
+        }
+        String region = alt.region() == null ? null : str(alt.region().resolve(scan, parameters));
+        TableRule rule = sharded.get(0);
+        WindowId window = alt.window() == null ? null : window(alt.window().resolve(scan, parameters));
+        WindowId w = rule.windowed() ? window : null;
+        ShardKey key = ShardKey.of(ShardKey.creatorIdOf(creator), region);
+        Place place = Placement.locate(state, rule, key, w);
+        if (place.candidates().size() != 1) {
+            return null;
+        }
+        LogicalShard shard = place.candidates().get(0);
+        int[] in = cond.inList() != null && cond.inList().length == 1 ? cond.inList() : null;
+        return new Targets(List.of(shard), Map.of(shard, FIRST), List.of(new Located(rule, key, w, place)), in, scan);
     }
 
     /** Whether every alternative names a creator. */
