@@ -23,9 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The control store: the database every router and the migrator share. It holds the published manifests
@@ -389,28 +387,9 @@ public final class ControlStore {
      * @param publishedAt when it was recorded
      */
     public record StoredManifest(int version, String state, String hash, String text, Instant publishedAt) {
-        // Parsed manifests by text: every router view and status call reads the stored manifests, and parsing
-        // the YAML each time showed up in the demo's profile. Manifests are immutable; a handful ever exist.
-        private static final Map<String, Manifest> PARSED = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Manifest> eldest) {
-                return size() > 16;
-            }
-        };
-
         /** The parsed manifest. */
         public Manifest manifest() {
-            synchronized (PARSED) {
-                Manifest m = PARSED.get(text);
-                if (m != null) {
-                    return m;
-                }
-            }
-            Manifest m = ManifestCodec.parse("control store manifest v" + version, text);
-            synchronized (PARSED) {
-                PARSED.put(text, m);
-            }
-            return m;
+            return ManifestCodec.parse("control store manifest v" + version, text);
         }
     }
 

@@ -190,7 +190,11 @@ final class DemoFleet implements AutoCloseable {
                     .append(backend.dataSourceUrl(
                             ds, dir.resolve("shards").resolve(ds).toString()))
                     .append("\"\n");
-            sb.append(credentials).append("    max_pool_size: 12\n");
+            // A server's connection limit is shared (PostgreSQL's default is 100): fewer pooled connections there.
+            sb.append(credentials)
+                    .append("    max_pool_size: ")
+                    .append(backend.embedded() ? 12 : 5)
+                    .append('\n');
         }
         sb.append("default_shard:\n  data_source: db_a\n  schema: ")
                 .append(backend.defaultSchema())
