@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The control store: the database every router and the migrator share. It holds the published manifests
@@ -389,9 +390,30 @@ public final class ControlStore {
     public record StoredManifest(int version, String state, String hash, String text, Instant publishedAt) {
         /** The parsed manifest. */
         public Manifest manifest() {
-            return ManifestCodec.parse("control store manifest v" + version, text);
+            // Every view() reads the published manifests; a published manifest is immutable, so its text parses
+            // to the same manifest each time: parse each text once (keyed by the text itself, not the stored
+            // hash column, so a row whose text changed behind vshard's back is parsed again).
+            synchronized (PARSED) {
+                Manifest m = PARSED.get(text);
+                if (m != null && m.version() == version) {
+                    return m;
+                }
+            }
+            Manifest m = ManifestCodec.parse("control store manifest v" + version, text);
+            synchronized (PARSED) {
+                PARSED.put(text, m);
+            }
+            return m;
         }
     }
+
+    /** Parsed manifests by text, the few most recent (see {@link StoredManifest#manifest()}). */
+    private static final Map<String, Manifest> PARSED = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Manifest> eldest) {
+            return size() > 16;
+        }
+    };
 
     /**
      * A router's heartbeat.

@@ -34,6 +34,7 @@ import java.util.TreeMap;
 final class CohortMove {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CohortMove.class);
     private static final int SMALL_DELTA = 20;
+    private static final long PROGRESS_MILLIS = 500;
     private final Engine engine;
     private final MigrationStore store;
     private final RowMover mover;
@@ -41,9 +42,13 @@ final class CohortMove {
     private final List<TableRule> tables;
     private final MigrationListener listener;
     private final Migrator migrator;
+    private final ShardLinks links;
+    /** Whether this move holds a fence now (a move runs on one thread at a time). */
+    private boolean underFence;
 
     CohortMove(Migrator migrator, Engine engine, MigrationStore store, ShardLinks links, MigrationListener listener) {
         this.migrator = migrator;
+        this.links = links;
         this.engine = engine;
         this.store = store;
         this.tables = shardedTables(engine);
@@ -132,59 +137,68 @@ final class CohortMove {
                     (System.nanoTime() - copiedAt) / 1_000_000L);
             fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
         }
-        long fencedAt = System.nanoTime();
-        if (!migrator.awaitAcks(fenceEpoch)) {
-            store.setCohortState(to, k.id(), CohortState.COPYING);
-            store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the fence in time");
-            return;
-        }
-        long ackedAt = System.nanoTime();
-        Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
-        boolean wholeCohort = proof == null;
-        if (wholeCohort) {
-            // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
-            proof = new CreatorDigests();
-            digest(scope, creatorsOf(scope, oldLoc, true), proof);
-        } else {
-            List<Long> ids = new ArrayList<>();
-            for (ShardKey key : delta) {
-                ids.add(key.creatorId());
+        // Under the fence the application's writes to the cohort wait: the other moves hold back their batches
+        // meanwhile (see awaitFences), so this one has the machine and the pause stays short.
+        migrator.enterFence();
+        underFence = true;
+        try {
+            long fencedAt = System.nanoTime();
+            if (!migrator.awaitAcks(fenceEpoch)) {
+                store.setCohortState(to, k.id(), CohortState.COPYING);
+                store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the fence in time");
+                return;
             }
-            proof.forget(ids);
-            digest(scope, delta, proof);
+            long ackedAt = System.nanoTime();
+            Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
+            boolean wholeCohort = proof == null;
+            if (wholeCohort) {
+                // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
+                proof = new CreatorDigests();
+                digest(scope, creatorsOf(scope, oldLoc, true), proof);
+            } else {
+                List<Long> ids = new ArrayList<>();
+                for (ShardKey key : delta) {
+                    ids.add(key.creatorId());
+                }
+                proof.forget(ids);
+                digest(scope, delta, proof);
+            }
+            if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
+                // The incremental check differed: take the whole cohort's digests again, still fenced, and let
+                // them decide, so only a difference that a full check confirms rolls the cohort back.
+                LOG.warn(
+                        "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
+                        k.id());
+                proof = new CreatorDigests();
+                digest(scope, creatorsOf(scope, oldLoc, true), proof);
+            }
+            String failure = compare(scope, proof.before(), proof.after(), to, k.id());
+            if (failure != null) {
+                RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
+                store.setCohortState(to, k.id(), CohortState.PLANNED);
+                store.setMigrationState(
+                        to,
+                        MigrationRecord.PAUSED,
+                        failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
+                return;
+            }
+            if (p.flipMarks.isEmpty()) {
+                p.flipMarks.putAll(marks.peek(nextLocations(base)));
+                store.recordProgress(to, k.id(), 0, p.encode());
+            }
+            store.setCohortState(to, k.id(), CohortState.NEW);
+            long pause = (System.nanoTime() - fencedAt) / 1_000_000L;
+            LOG.debug(
+                    "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
+                    k.id(),
+                    pause,
+                    (ackedAt - fencedAt) / 1_000_000L,
+                    delta.size());
+            listener.flipped(k, pause);
+        } finally {
+            underFence = false;
+            migrator.leaveFence();
         }
-        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
-            // The incremental check differed: take the whole cohort's digests again, still fenced, and let
-            // them decide, so only a difference that a full check confirms rolls the cohort back.
-            LOG.warn(
-                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
-                    k.id());
-            proof = new CreatorDigests();
-            digest(scope, creatorsOf(scope, oldLoc, true), proof);
-        }
-        String failure = compare(scope, proof.before(), proof.after(), to, k.id());
-        if (failure != null) {
-            RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
-            store.setCohortState(to, k.id(), CohortState.PLANNED);
-            store.setMigrationState(
-                    to,
-                    MigrationRecord.PAUSED,
-                    failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
-            return;
-        }
-        if (p.flipMarks.isEmpty()) {
-            p.flipMarks.putAll(marks.peek(nextLocations(base)));
-            store.recordProgress(to, k.id(), 0, p.encode());
-        }
-        store.setCohortState(to, k.id(), CohortState.NEW);
-        long pause = (System.nanoTime() - fencedAt) / 1_000_000L;
-        LOG.debug(
-                "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
-                k.id(),
-                pause,
-                (ackedAt - fencedAt) / 1_000_000L,
-                delta.size());
-        listener.flipped(k, pause);
     }
 
     /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */
@@ -301,8 +315,16 @@ final class CohortMove {
                 ? MigrationRecord.ROLLING_BACK
                 : MigrationRecord.RUNNING;
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        long unrecorded = 0;
+        long recordedAt = 0;
         for (int i = 0; i < creators.size(); i += per) {
+            if (!underFence) {
+                migrator.awaitFences();
+            }
             if (!migrator.running(to, expected)) {
+                if (unrecorded > 0) {
+                    store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
+                }
                 return false;
             }
             List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
@@ -311,7 +333,16 @@ final class CohortMove {
             if (firstPass) {
                 p.copiedUpTo = batch.get(batch.size() - 1).creatorId();
             }
-            store.recordProgress(to, scope.cohort().id(), t.copied, p.encode());
+            unrecorded += t.copied;
+            // The first batch is recorded at once (rows_copied > 0 tells a later move that copies may sit on
+            // the new side), then at most every PROGRESS_MILLIS and at the end: a resume from an older
+            // copiedUpTo only copies some batches again, which is idempotent.
+            long now = System.nanoTime();
+            if (i == 0 || i + per >= creators.size() || now - recordedAt >= PROGRESS_MILLIS * 1_000_000L) {
+                store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
+                unrecorded = 0;
+                recordedAt = now;
+            }
         }
         return true;
     }
@@ -340,6 +371,9 @@ final class CohortMove {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
+            if (!underFence) {
+                migrator.awaitFences();
+            }
             migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();
             mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
@@ -392,11 +426,7 @@ final class CohortMove {
         for (TableRule t : tables) {
             for (Map.Entry<String, List<ShardLocation>> e : bySource.entrySet()) {
                 for (ShardKey key : TableRows.creators(
-                        migrator.links().get(e.getKey(), ShardLinks.READ),
-                        e.getValue(),
-                        t,
-                        k.firstCreator(),
-                        k.lastCreator())) {
+                        links.get(e.getKey(), ShardLinks.READ), e.getValue(), t, k.firstCreator(), k.lastCreator())) {
                     if (Placement.locate(scope.from(), t, key, null).cohortId() == k.id()) {
                         ShardKey prev = out.get(key.creatorId());
                         if (prev == null || prev.region() == null) {

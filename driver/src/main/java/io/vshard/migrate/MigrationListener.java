@@ -4,7 +4,8 @@ import io.vshard.manifest.cohort.Cohort;
 
 /**
  * Observes the migrator's steps (progress displays, tests that inject faults at a precise moment). Called on
- * the migrator's thread; implementations must return quickly.
+ * the migrator's threads, for cohorts moving at once possibly concurrently; implementations must be
+ * thread-safe and return quickly.
  */
 public interface MigrationListener {
     /** Does nothing. */

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The background migrator: one thread that holds the migrator lease in the control store and moves cohorts
- * while the migration is RUNNING, moves them back while it is ROLLING_BACK, and drains the old layout once
+ * (several at once on worker threads, see {@link CohortWorkers}) while the migration is RUNNING, moves them back while it is ROLLING_BACK, and drains the old layout once
  * the manifest's clean windows have passed. Two migrators never run at once; when the lease holder dies its
  * lease expires and another migrator resumes from the states and marks the control store records.
  *
@@ -43,19 +43,38 @@ public final class Migrator implements AutoCloseable {
     private final ShardLinks links;
     private final CohortMove move;
     private final ShardIndexes indexes;
+    private final CohortWorkers workers;
     private final String id = "migrator-" + UUID.randomUUID();
     private volatile boolean stopped;
     private volatile boolean killed;
     private Thread thread;
     private int healthStrikes;
+    private boolean crowded;
 
-    /** A migrator working through {@code engine}'s configuration and control store. */
+    /**
+     * How many cohorts a migrator moves at once unless told otherwise: the system property
+     * {@code vshard.migrator.workers}, else {@value #DEFAULT_WORKERS}.
+     */
+    public static final String WORKERS_PROPERTY = "vshard.migrator.workers";
+
+    static final int DEFAULT_WORKERS = 3;
+
+    /**
+     * A migrator working through {@code engine}'s configuration and control store, moving up to
+     * {@link #WORKERS_PROPERTY} cohorts at once.
+     */
     public Migrator(Engine engine, MigrationListener listener) {
+        this(engine, listener, Integer.getInteger(WORKERS_PROPERTY, DEFAULT_WORKERS));
+    }
+
+    /** A migrator that moves up to {@code workers} cohorts (on distinct old shards) at once. */
+    public Migrator(Engine engine, MigrationListener listener, int workers) {
         this.engine = engine;
         this.store = new MigrationStore(engine.controlStore());
         this.links = new ShardLinks(engine.config());
         this.move = new CohortMove(this, engine, store, links, listener);
         this.indexes = new ShardIndexes(links, engine.config(), CohortMove.shardedTables(engine));
+        this.workers = new CohortWorkers(this, engine, store, listener, workers);
     }
 
     /** This migrator's lease holder id. */
@@ -106,6 +125,7 @@ public final class Migrator implements AutoCloseable {
                 sleep(300);
             }
         }
+        workers.close();
         if (!killed) {
             try {
                 store.releaseLease(id);
@@ -122,8 +142,14 @@ public final class Migrator implements AutoCloseable {
      * @return whether there was work
      */
     boolean step() throws SQLException {
+        int finished = workers.reap();
         RouterView v = store.view();
         MigrationRecord m = v.migration();
+        if (m != null && workers.busy() && !m.state().equals(MigrationRecord.RUNNING)) {
+            // The moves notice at their next batch; nothing else acts until they ended.
+            workers.awaitAny(100);
+            return true;
+        }
         if (m == null) {
             return finishDrain(v);
         }
@@ -134,18 +160,21 @@ public final class Migrator implements AutoCloseable {
         }
         switch (m.state()) {
             case MigrationRecord.RUNNING -> {
-                if (healthTripped(base, m)) {
+                // Health is judged once per cohort move (as when moves ran one at a time), not once per poll.
+                if ((finished > 0 || !workers.busy()) && healthTripped(base, m)) {
+                    return true;
+                }
+                if (!m.ledgerOnNext() && workers.busy()) {
+                    workers.awaitAny(100);
                     return true;
                 }
                 if (!m.ledgerOnNext()) {
                     move.ledger(base, m, true);
                     return true;
                 }
-                for (CohortRecord c : cohorts) {
-                    if (c.state() != CohortState.NEW) {
-                        move.forward(base, c);
-                        return true;
-                    }
+                if (workers.fill(base, cohorts, crowded ? 1 : workers.size())) {
+                    workers.awaitAny(100);
+                    return true;
                 }
                 store.setMigrationState(m.toVersion(), MigrationRecord.COMPLETE, null);
                 return true;
@@ -235,8 +264,10 @@ public final class Migrator implements AutoCloseable {
             return false;
         }
         String why = null;
+        boolean slow = false;
         for (ControlStore.Router r :
                 engine.controlStore().liveRouters(engine.options().lease())) {
+            slow |= t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() * 2 > t.shardP95LatencyMillis();
             if (t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() > t.shardP95LatencyMillis()) {
                 why = "router " + r.id() + " measured p95 " + r.health().worstP95Millis() + " ms on "
                         + r.health().detail() + " (trigger " + t.shardP95LatencyMillis() + " ms)";
@@ -245,6 +276,8 @@ public final class Migrator implements AutoCloseable {
                         + r.health().detail() + " (trigger " + t.errorRate() + ")";
             }
         }
+        // Past half the trigger, one cohort moves at a time, leaving the shards to the application.
+        crowded = slow;
         healthStrikes = why == null ? 0 : healthStrikes + 1;
         if (healthStrikes < 3) {
             return false;
@@ -276,17 +309,60 @@ public final class Migrator implements AutoCloseable {
         }
     }
 
-    /** Whether the migration to {@code to} is still in {@code state} and this migrator should go on. */
+    /**
+     * Whether the migration to {@code to} is still in {@code state} and this migrator should go on. Asked
+     * before every batch by every worker; the answer "yes" is reused for {@value #RECHECK_MILLIS} ms (it
+     * renews the lease, which lasts at least {@value #MIN_LEASE_MS} ms), so a pause or rollback is noticed
+     * that much later at most, and the control store sees two queries per interval instead of per batch.
+     */
     boolean running(int to, String state) throws SQLException {
         if (stopped) {
             return false;
+        }
+        long now = System.nanoTime();
+        Check last = lastCheck;
+        if (last != null
+                && last.to() == to
+                && last.state().equals(state)
+                && now - last.at() < RECHECK_MILLIS * 1_000_000L) {
+            return true;
         }
         if (!store.acquireLease(id, leaseTtl())) {
             throw new SQLException("migrator " + id + " lost its lease", "55000");
         }
         MigrationRecord m = store.migration(to);
-        return m != null && m.state().equals(state);
+        boolean yes = m != null && m.state().equals(state);
+        lastCheck = yes ? new Check(to, state, now) : null;
+        return yes;
     }
+
+    private static final long RECHECK_MILLIS = 200;
+    private static final long FENCE_YIELD_MILLIS = 1_000;
+    private final java.util.concurrent.atomic.AtomicInteger fences = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A move entered its fence: the other moves hold back their batches until it leaves. */
+    void enterFence() {
+        fences.incrementAndGet();
+    }
+
+    void leaveFence() {
+        fences.decrementAndGet();
+    }
+
+    /**
+     * Waits (at most {@value #FENCE_YIELD_MILLIS} ms, so overlapping fences cannot starve a copy) while another
+     * move holds a fence; called before each batch of a move that holds none.
+     */
+    void awaitFences() {
+        long deadline = System.nanoTime() + FENCE_YIELD_MILLIS * 1_000_000L;
+        while (fences.get() > 0 && !stopped && System.nanoTime() < deadline) {
+            sleep(2);
+        }
+    }
+
+    private record Check(int to, String state, long at) {}
+
+    private volatile Check lastCheck;
 
     /**
      * Waits until every live router acknowledged {@code epoch} (a router whose heartbeat is older than the
@@ -369,6 +445,7 @@ public final class Migrator implements AutoCloseable {
         stopped = true;
         Thread t = thread;
         links.reset();
+        workers.kill();
         if (t != null) {
             t.interrupt();
             join(t);
@@ -381,6 +458,9 @@ public final class Migrator implements AutoCloseable {
         Thread t = thread;
         if (t != null) {
             join(t);
+        } else {
+            workers.close();
+            links.close();
         }
     }
 

@@ -9,6 +9,7 @@ import io.vshard.manifest.function.ShardKey;
 import io.vshard.manifest.placement.LogicalShard;
 import io.vshard.manifest.placement.Place;
 import io.vshard.manifest.placement.Placement;
+import io.vshard.manifest.placement.RoutingState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -69,30 +70,41 @@ final class RowMover {
         }
     }
 
-    /** Copies (when {@code apply}) and digests the rows of {@code creators} under {@code scope}. */
+    /**
+     * Copies (when {@code apply}) and digests the rows of {@code creators} under {@code scope}.
+     *
+     * <p>Each creator is read only where its rows may be: every candidate of its key before and after the move,
+     * and of the key without its region (the creator's shard in every region's share), so a row whose region
+     * differs from the one the key carries is still read where it sits. A row at any other location is neither
+     * where it lives before nor where it lives after, so the settling below would skip it anyway.
+     */
     void creators(Scope scope, Collection<ShardKey> creators, boolean apply, Tally tally) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        for (ShardKey k : creators) {
-            ids.add(k.creatorId());
-        }
         Writes writes = new Writes();
         for (TableRule t : tables) {
-            // Every location a creator may sit at before or after, grouped by data source: one read each.
-            Map<String, Set<ShardLocation>> where = new LinkedHashMap<>();
+            // Per data source, per location, the creators that may sit there: one read per data source.
+            Map<String, Map<ShardLocation, Set<Long>>> where = new LinkedHashMap<>();
             for (ShardKey k : creators) {
-                for (LogicalShard s : Placement.locate(scope.from(), t, k, null).candidates()) {
-                    where.computeIfAbsent(s.location().dataSource(), d -> new LinkedHashSet<>())
-                            .add(s.location());
+                Set<ShardLocation> at = new LinkedHashSet<>();
+                ShardKey any = ShardKey.of(k.creatorId(), null);
+                for (RoutingState s : List.of(scope.from(), scope.to())) {
+                    for (LogicalShard l : Placement.locate(s, t, k, null).candidates()) {
+                        at.add(l.location());
+                    }
+                    if (k.region() != null) {
+                        for (LogicalShard l : Placement.locate(s, t, any, null).candidates()) {
+                            at.add(l.location());
+                        }
+                    }
                 }
-                for (LogicalShard s : Placement.locate(scope.to(), t, k, null).candidates()) {
-                    where.computeIfAbsent(s.location().dataSource(), d -> new LinkedHashSet<>())
-                            .add(s.location());
+                for (ShardLocation l : at) {
+                    where.computeIfAbsent(l.dataSource(), d -> new LinkedHashMap<>())
+                            .computeIfAbsent(l, x -> new LinkedHashSet<>())
+                            .add(k.creatorId());
                 }
             }
             Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
-            for (Map.Entry<String, Set<ShardLocation>> e : where.entrySet()) {
-                read.putAll(
-                        TableRows.read(links.get(e.getKey(), ShardLinks.READ), new ArrayList<>(e.getValue()), t, ids));
+            for (Map.Entry<String, Map<ShardLocation, Set<Long>>> e : where.entrySet()) {
+                read.putAll(TableRows.read(links.get(e.getKey(), ShardLinks.READ), e.getValue(), t));
             }
             settle(scope, t, read, tally, writes);
         }
@@ -186,6 +198,8 @@ final class RowMover {
         Map<ShardLocation, List<Object>> deletes = new LinkedHashMap<>();
         TableRows.Batch layout = null;
         RowEncoder enc = new RowEncoder();
+        // The placement function is pure: the rows of one creator and window share one answer per state.
+        Map<Placed, Place[]> places = new java.util.HashMap<>();
         for (Map.Entry<ShardLocation, TableRows.Batch> e : read.entrySet()) {
             ShardLocation here = e.getKey();
             TableRows.Batch b = e.getValue();
@@ -193,12 +207,16 @@ final class RowMover {
                 layout = b;
             }
             for (TableRows.Row r : b.rows()) {
-                Place before = Placement.locate(scope.from(), t, r.key(), r.window());
+                Place[] p = places.computeIfAbsent(new Placed(r.key(), r.window()), k -> new Place[] {
+                    Placement.locate(scope.from(), t, k.key(), k.window()),
+                    Placement.locate(scope.to(), t, k.key(), k.window())
+                });
+                Place before = p[0];
                 if (!scope.covers(t, r, before)) {
                     continue;
                 }
                 ShardLocation src = location(before, scope, r);
-                ShardLocation dst = location(Placement.locate(scope.to(), t, r.key(), r.window()), scope, r);
+                ShardLocation dst = location(p[1], scope, r);
                 if (src.equals(here)) {
                     tally.add(tally.before, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
                     if (!dst.equals(here)) {
@@ -223,6 +241,8 @@ final class RowMover {
                     new Rewrite(d, t, layout, deletes.getOrDefault(d, List.of()), inserts.getOrDefault(d, List.of())));
         }
     }
+
+    private record Placed(ShardKey key, io.vshard.manifest.window.WindowId window) {}
 
     private static ShardLocation location(Place p, Scope scope, TableRows.Row r) throws SQLException {
         if (p.writeTarget() == null) {

@@ -24,7 +24,9 @@ final class ShardLinks implements AutoCloseable {
     static final int WRITE = 1;
 
     private final VShardConfig config;
+    private static final long VALID_FOR_NANOS = 1_000_000_000L;
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
+    private final Map<String, Long> validAt = new ConcurrentHashMap<>();
 
     ShardLinks(VShardConfig config) {
         this.config = config;
@@ -34,8 +36,18 @@ final class ShardLinks implements AutoCloseable {
     Connection get(String dataSource, int role) throws SQLException {
         String key = dataSource + "#" + role;
         Connection c = open.get(key);
-        if (c != null && !c.isClosed() && c.isValid(2)) {
-            return c;
+        if (c != null && !c.isClosed()) {
+            // A validity check is a round trip; one per connection a second is enough: a connection that broke
+            // since fails its next statement, and the migrator's step resets the links and retries.
+            long now = System.nanoTime();
+            Long checked = validAt.get(key);
+            if (checked != null && now - checked < VALID_FOR_NANOS) {
+                return c;
+            }
+            if (c.isValid(2)) {
+                validAt.put(key, now);
+                return c;
+            }
         }
         if (c != null) {
             closeQuietly(c);
@@ -50,7 +62,11 @@ final class ShardLinks implements AutoCloseable {
         }
         // Copies insert in JDBC batches; these turn a batch into multi-row INSERTs (one round trip per batch).
         switch (ds.dialect()) {
-            case POSTGRESQL -> p.setProperty("reWriteBatchedInserts", "true");
+            case POSTGRESQL -> {
+                p.setProperty("reWriteBatchedInserts", "true");
+                // So the server's views (pg_stat_activity) tell the migrator's sessions from the application's.
+                p.setProperty("ApplicationName", "vshard-migrator");
+            }
             case MYSQL -> p.setProperty("rewriteBatchedStatements", "true");
             case H2 -> {}
         }
@@ -60,6 +76,7 @@ final class ShardLinks implements AutoCloseable {
             throw VShardSQLException.of(VShardState.SHARD_UNREACHABLE, e, dataSource, e.getMessage());
         }
         open.put(key, c);
+        validAt.put(key, System.nanoTime());
         return c;
     }
 
@@ -67,6 +84,7 @@ final class ShardLinks implements AutoCloseable {
     void reset() {
         for (String key : List.copyOf(open.keySet())) {
             Connection c = open.remove(key);
+            validAt.remove(key);
             if (c != null) {
                 closeQuietly(c);
             }

@@ -70,21 +70,35 @@ final class TableRows {
      */
     static java.util.Map<ShardLocation, Batch> read(
             Connection c, List<ShardLocation> locations, TableRule t, Collection<Long> creators) throws SQLException {
+        java.util.Map<ShardLocation, Collection<Long>> each = new java.util.LinkedHashMap<>();
+        for (ShardLocation l : locations) {
+            each.put(l, creators);
+        }
+        return read(c, each, t);
+    }
+
+    /**
+     * The rows of each location's own creators at several locations of one data source, in one round trip: one
+     * {@code UNION ALL} branch per location with that location's creators, each row tagged with its location's
+     * index (a trailing column that is not part of the row). So each creator is probed only where it may be.
+     */
+    static java.util.Map<ShardLocation, Batch> read(
+            Connection c, java.util.Map<ShardLocation, ? extends Collection<Long>> creators, TableRule t)
+            throws SQLException {
         java.util.Map<ShardLocation, Batch> out = new java.util.LinkedHashMap<>();
-        if (creators.isEmpty() || locations.isEmpty()) {
-            for (ShardLocation l : locations) {
-                out.put(l, new Batch(List.of(), new int[0], new int[0], List.of(), List.of()));
+        List<ShardLocation> locations = new ArrayList<>();
+        for (java.util.Map.Entry<ShardLocation, ? extends Collection<Long>> e : creators.entrySet()) {
+            out.put(e.getKey(), new Batch(List.of(), new int[0], new int[0], List.of(), List.of()));
+            if (!e.getValue().isEmpty()) {
+                locations.add(e.getKey());
             }
+        }
+        if (locations.isEmpty()) {
             return out;
         }
         // PostgreSQL takes the creators as one array parameter: one short statement text per location
         // however large the batch, instead of one placeholder per creator.
         boolean array = c.isWrapperFor(org.postgresql.PGConnection.class);
-        StringBuilder in = new StringBuilder(array ? " = ANY(?)" : " IN (");
-        for (int i = 0; i < creators.size() && !array; i++) {
-            in.append(i == 0 ? "?" : ", ?");
-        }
-        in.append(array ? "" : ")");
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < locations.size(); i++) {
             sql.append(i == 0 ? "" : " UNION ALL ")
@@ -93,18 +107,27 @@ final class TableRows {
                     .append(" AS vshard_at FROM ")
                     .append(qualified(locations.get(i), t))
                     .append(" x WHERE x.")
-                    .append(t.creatorColumn())
-                    .append(in);
+                    .append(t.creatorColumn());
+            if (array) {
+                sql.append(" = ANY(?)");
+                continue;
+            }
+            int n = creators.get(locations.get(i)).size();
+            sql.append(" IN (");
+            for (int j = 0; j < n; j++) {
+                sql.append(j == 0 ? "?" : ", ?");
+            }
+            sql.append(")");
         }
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int p = 1;
-            java.sql.Array ids = array ? c.createArrayOf("bigint", creators.toArray()) : null;
-            for (int i = 0; i < locations.size(); i++) {
+            for (ShardLocation l : locations) {
+                Collection<Long> ids = creators.get(l);
                 if (array) {
-                    ps.setArray(p++, ids);
+                    ps.setArray(p++, c.createArrayOf("bigint", ids.toArray()));
                     continue;
                 }
-                for (long id : creators) {
+                for (long id : ids) {
                     ps.setLong(p++, id);
                 }
             }

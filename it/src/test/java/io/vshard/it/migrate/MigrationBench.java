@@ -81,12 +81,17 @@ class MigrationBench {
         fleet.load();
         String load = uptime();
 
+        BackendCpu pipeServer = new BackendCpu(fleet.prefix, "psql", 5);
         Map<String, long[]> pipe = copyPipe(a.routingState());
+        double pipeServerCpu = pipeServer.stop();
+        pipeServer.close();
         long pipeRows = 0;
         long pipeNanos = 0;
+        long pipeClientMicros = 0;
         for (long[] v : pipe.values()) {
             pipeRows += v[0];
             pipeNanos += v[1];
+            pipeClientMicros += v[2];
         }
         double pipeRate = pipeRows / (pipeNanos / 1e9);
 
@@ -106,6 +111,8 @@ class MigrationBench {
             }
         });
         long t0 = System.nanoTime();
+        Map<Long, Long> threadCpu0 = migratorThreadCpu();
+        BackendCpu migratorServer = new BackendCpu(fleet.prefix, "vshard-migrator", 100);
         try (Connection c = fleet.vshard(0);
                 Statement st = c.createStatement()) {
             st.execute("START MIGRATION");
@@ -118,6 +125,12 @@ class MigrationBench {
             Thread.sleep(100);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double migratorServerCpu = migratorServer.stop();
+        migratorServer.close();
+        double migratorClientCpu = 0;
+        for (Map.Entry<Long, Long> e : migratorThreadCpu().entrySet()) {
+            migratorClientCpu += (e.getValue() - threadCpu0.getOrDefault(e.getKey(), 0L)) / 1e9;
+        }
         List<Long> during = app.takeLatencies();
         app.stop();
         String loadAfter = uptime();
@@ -137,7 +150,8 @@ class MigrationBench {
                 "| %,d creators, %,d payments, %d cohorts | pipe %,d rows in %.2f s = %,.0f rows/s | migration %,d rows"
                         + " copied+verified in %.1f s = %,.0f rows/s | ratio %.2f | flip pause p50 %d ms, p99 %d ms"
                         + " (%d flips) | point p95 before %.2f ms (%d q), during %.2f ms (%d q), ratio %.2f |"
-                        + " load %s -> %s |",
+                        + " load %s -> %s | CPU s per 100k rows: pipe %.2f (psql %.2f + server %.2f),"
+                        + " migrator %.2f (JVM %.2f + server %.2f), ratio %.1f |",
                 CREATORS,
                 PAYMENTS,
                 control.cohorts(null).size(),
@@ -157,7 +171,15 @@ class MigrationBench {
                 during.size(),
                 p95During / p95Before,
                 load,
-                loadAfter);
+                loadAfter,
+                per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows),
+                per100k(pipeClientMicros / 1e6, pipeRows),
+                per100k(pipeServerCpu, pipeRows),
+                per100k(migratorClientCpu + migratorServerCpu, done.rowsCopied()),
+                per100k(migratorClientCpu, done.rowsCopied()),
+                per100k(migratorServerCpu, done.rowsCopied()),
+                per100k(migratorClientCpu + migratorServerCpu, done.rowsCopied())
+                        / per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows));
         System.out.println("migration bench: " + result);
         Path out = Path.of("target", "migration-bench.md");
         Files.writeString(
@@ -166,6 +188,25 @@ class MigrationBench {
                 StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    private static double per100k(double seconds, long rows) {
+        return rows == 0 ? 0 : seconds * 100_000.0 / rows;
+    }
+
+    /** CPU nanoseconds so far of each live thread of this JVM's migrators (loop and workers), by thread id. */
+    private static Map<Long, Long> migratorThreadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new LinkedHashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("vshard-migrator")) {
+                long ns = mx.getThreadCpuTime(t.getId());
+                if (ns >= 0) {
+                    out.put(t.getId(), ns);
+                }
+            }
+        }
+        return out;
     }
 
     private static double percentile(List<Long> xs, double q) {
@@ -218,7 +259,8 @@ class MigrationBench {
                         + " -c \"COPY (" + select + ") TO STDOUT\" | psql -h 127.0.0.1 -U postgres -qAt -d "
                         + fleet.prefix + "_" + to.substring(3) + " -c \"COPY public." + target + " FROM STDIN\"";
                 long t = System.nanoTime();
-                Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", cmd)
+                // "times" reports the CPU of the shell's children (both psql processes) on its second line.
+                Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", cmd + "; rc=$?; times; exit $rc")
                         .redirectErrorStream(true)
                         .start();
                 String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -231,10 +273,25 @@ class MigrationBench {
                     rs.next();
                     rows = rs.getLong(1);
                 }
-                out.put(from + "." + table, new long[] {rows, nanos});
+                out.put(from + "." + table, new long[] {rows, nanos, childCpuMicros(msg)});
             }
         }
         return out;
+    }
+
+    /** The children's user + system time from the output of bash's {@code times}, in microseconds. */
+    private static long childCpuMicros(String times) {
+        String[] lines = times.strip().split("\n");
+        String[] f = lines[lines.length - 1].trim().split("\\s+");
+        long micros = 0;
+        for (String x : f) {
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("(\\d+)m([\\d.]+)s").matcher(x);
+            if (m.matches()) {
+                micros += Long.parseLong(m.group(1)) * 60_000_000L + (long) (Double.parseDouble(m.group(2)) * 1e6);
+            }
+        }
+        return micros;
     }
 
     /** Light application load: writers inserting payments, readers timing point queries. */

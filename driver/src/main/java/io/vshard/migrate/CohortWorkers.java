@@ -1,0 +1,199 @@
+package io.vshard.migrate;
+
+import io.vshard.control.CohortRecord;
+import io.vshard.control.MigrationStore;
+import io.vshard.engine.Engine;
+import io.vshard.manifest.cohort.CohortState;
+import io.vshard.manifest.placement.RoutingState;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Forward cohort moves run side by side: up to {@code size} cohorts at once, each on its own worker thread
+ * with its own shard connections ({@link ShardLinks} and {@link CohortMove} are single-threaded).
+ *
+ * <p>Each move is the whole protocol of its cohort (copy, catch-up, fence, final delta, digests, flip), and
+ * cohorts are disjoint sets of rows, so two moves never read or write the same row; the only shared thing is
+ * the routing epoch, and each fence waits for acknowledgements of its own epoch or a later one. So moving
+ * cohorts concurrently changes nothing a single move proves. Two rules keep it simple: moves run on distinct
+ * old shards (no two moves read the same source tables at once), and the test cohort moves alone, before any
+ * other. Only the migrator's loop thread calls these methods; it starts moves only while the migration is
+ * RUNNING and, in any other state, waits for the running moves to end before it acts (a move checks the
+ * state before each batch and returns when the migration left RUNNING).
+ */
+final class CohortWorkers implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CohortWorkers.class);
+
+    /** One worker's connections and mover. */
+    private record Lane(ShardLinks links, CohortMove move) {}
+
+    private record Running(int oldShard, Lane lane, Future<?> future) {}
+
+    private final int size;
+    private final ExecutorService pool;
+    private final Deque<Lane> idle = new ArrayDeque<>();
+    private final List<Lane> lanes = new ArrayList<>();
+    private final Map<Integer, Running> running = new LinkedHashMap<>();
+
+    CohortWorkers(Migrator migrator, Engine engine, MigrationStore store, MigrationListener listener, int size) {
+        this.size = Math.max(1, size);
+        for (int i = 0; i < this.size; i++) {
+            ShardLinks links = new ShardLinks(engine.config());
+            Lane lane = new Lane(links, new CohortMove(migrator, engine, store, links, listener));
+            lanes.add(lane);
+            idle.add(lane);
+        }
+        int[] n = {0};
+        this.pool = Executors.newFixedThreadPool(this.size, r -> {
+            Thread t = new Thread(r, "vshard-migrator-worker-" + (++n[0]));
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** How many moves may run at once. */
+    int size() {
+        return size;
+    }
+
+    /** Whether any move is running. */
+    boolean busy() {
+        return !running.isEmpty();
+    }
+
+    /**
+     * Starts moves for the next cohorts in plan order that are not NEW and not moving, up to {@code limit} running
+     * (at most the pool size), each on an old shard no running move reads; while the test cohort is not NEW,
+     * only it.
+     *
+     * @return whether any cohort is left to move (running or not)
+     */
+    boolean fill(RoutingState base, List<CohortRecord> cohorts, int limit) {
+        boolean testPending = false;
+        boolean left = false;
+        for (CohortRecord c : cohorts) {
+            testPending |= c.cohort().test() && c.state() != CohortState.NEW;
+            left |= c.state() != CohortState.NEW;
+        }
+        Set<Integer> shards = new HashSet<>();
+        for (Running r : running.values()) {
+            shards.add(r.oldShard());
+        }
+        limit = testPending ? 1 : Math.min(size, Math.max(1, limit));
+        for (CohortRecord c : cohorts) {
+            if (running.size() >= limit) {
+                break;
+            }
+            int id = c.cohort().id();
+            if (c.state() == CohortState.NEW
+                    || running.containsKey(id)
+                    || shards.contains(c.cohort().oldShard())
+                    || (testPending && !c.cohort().test())) {
+                continue;
+            }
+            Lane lane = idle.poll();
+            Future<?> f = pool.submit(() -> {
+                lane.move().forward(base, c);
+                return null;
+            });
+            running.put(id, new Running(c.cohort().oldShard(), lane, f));
+            shards.add(c.cohort().oldShard());
+        }
+        return left || !running.isEmpty();
+    }
+
+    /**
+     * Collects the moves that ended; throws the first failure after collecting them all.
+     *
+     * @return how many ended
+     */
+    int reap() throws SQLException {
+        int ended = 0;
+        SQLException first = null;
+        for (Map.Entry<Integer, Running> e : List.copyOf(running.entrySet())) {
+            Running r = e.getValue();
+            if (!r.future().isDone()) {
+                continue;
+            }
+            running.remove(e.getKey());
+            idle.add(r.lane());
+            ended++;
+            try {
+                r.future().get();
+            } catch (ExecutionException ex) {
+                // The next move on this lane reconnects, as the loop does after a failed step.
+                r.lane().links().reset();
+                Throwable cause = ex.getCause();
+                SQLException s = cause instanceof SQLException q
+                        ? q
+                        : new SQLException("cohort " + e.getKey() + ": " + cause, "XX000", cause);
+                if (first == null) {
+                    first = s;
+                } else {
+                    LOG.warn("vshard migrator: cohort {} also failed: {}", e.getKey(), cause.getMessage());
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return ended;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return ended;
+    }
+
+    /** Waits up to {@code millis} for a running move to end. */
+    void awaitAny(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            for (Running r : running.values()) {
+                if (r.future().isDone()) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Drops every worker's connections (a simulated crash, from any thread) and interrupts the workers. */
+    void kill() {
+        pool.shutdownNow();
+        for (Lane l : lanes) {
+            l.links().reset();
+        }
+    }
+
+    /** Waits for the running moves to end (they return at their next check once the migrator stopped). */
+    @Override
+    public void close() {
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Lane l : lanes) {
+            l.links().close();
+        }
+    }
+}
