@@ -137,10 +137,7 @@ final class CohortMove {
                     (System.nanoTime() - copiedAt) / 1_000_000L);
             fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
         }
-        // Under the fence the application's writes to the cohort wait: the other moves hold back their batches
-        // meanwhile (see awaitFences), so this one has the machine and the pause stays short.
-        migrator.enterFence();
-        underFence = true;
+        boolean entered = false;
         try {
             long fencedAt = System.nanoTime();
             if (!migrator.awaitAcks(fenceEpoch)) {
@@ -149,6 +146,13 @@ final class CohortMove {
                 return;
             }
             long ackedAt = System.nanoTime();
+            // From the acknowledgements on, the application's writes to the cohort wait on this move's own work
+            // (final delta, digests, flip): the other moves hold back their batches meanwhile (awaitFences), so
+            // this one has the machine and the pause stays short. Not while waiting for routers: that is their
+            // heartbeat's time, not CPU.
+            migrator.enterFence();
+            underFence = true;
+            entered = true;
             Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
             boolean wholeCohort = proof == null;
             if (wholeCohort) {
@@ -196,8 +200,10 @@ final class CohortMove {
                     delta.size());
             listener.flipped(k, pause);
         } finally {
-            underFence = false;
-            migrator.leaveFence();
+            if (entered) {
+                underFence = false;
+                migrator.leaveFence();
+            }
         }
     }
 

@@ -50,7 +50,7 @@ final class CohortWorkers implements AutoCloseable {
     CohortWorkers(Migrator migrator, Engine engine, MigrationStore store, MigrationListener listener, int size) {
         this.size = Math.max(1, size);
         for (int i = 0; i < this.size; i++) {
-            ShardLinks links = new ShardLinks(engine.config());
+            ShardLinks links = new ShardLinks(engine.config(), true);
             Lane lane = new Lane(links, new CohortMove(migrator, engine, store, links, listener));
             lanes.add(lane);
             idle.add(lane);
@@ -173,11 +173,14 @@ final class CohortWorkers implements AutoCloseable {
         }
     }
 
-    /** Drops every worker's connections (a simulated crash, from any thread) and interrupts the workers. */
+    /**
+     * Drops every worker's connections for good (a simulated crash, from any thread) and interrupts the
+     * workers; a worker still running fails at its next statement instead of reconnecting.
+     */
     void kill() {
         pool.shutdownNow();
         for (Lane l : lanes) {
-            l.links().reset();
+            l.links().close();
         }
     }
 

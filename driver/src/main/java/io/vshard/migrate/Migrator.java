@@ -444,7 +444,7 @@ public final class Migrator implements AutoCloseable {
         killed = true;
         stopped = true;
         Thread t = thread;
-        links.reset();
+        links.close();
         workers.kill();
         if (t != null) {
             t.interrupt();

@@ -28,13 +28,28 @@ final class ShardLinks implements AutoCloseable {
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final Map<String, Long> validAt = new ConcurrentHashMap<>();
 
+    private final boolean oneRole;
+    private volatile boolean closed;
+
     ShardLinks(VShardConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * With {@code oneRole}, one connection per data source serves both roles: for a worker that reads a whole
+     * batch into memory before it writes, so it never has a read open while it writes (half the connections).
+     */
+    ShardLinks(VShardConfig config, boolean oneRole) {
         this.config = config;
+        this.oneRole = oneRole;
     }
 
     /** An auto-commit connection to {@code dataSource} for {@code role}, opened on first use. */
     Connection get(String dataSource, int role) throws SQLException {
-        String key = dataSource + "#" + role;
+        if (closed) {
+            throw new SQLException("the migrator's connections are closed (it stopped)", "08003");
+        }
+        String key = dataSource + "#" + (oneRole ? READ : role);
         Connection c = open.get(key);
         if (c != null && !c.isClosed()) {
             // A validity check is a round trip; one per connection a second is enough: a connection that broke
@@ -77,6 +92,11 @@ final class ShardLinks implements AutoCloseable {
         }
         open.put(key, c);
         validAt.put(key, System.nanoTime());
+        if (closed) {
+            // Closed while this connection was opening (a kill from another thread): do not leak it.
+            reset();
+            throw new SQLException("the migrator's connections are closed (it stopped)", "08003");
+        }
         return c;
     }
 
@@ -91,8 +111,10 @@ final class ShardLinks implements AutoCloseable {
         }
     }
 
+    /** Drops every connection for good: a later {@link #get} fails (a stopped or killed migrator's threads). */
     @Override
     public void close() {
+        closed = true;
         reset();
     }
 
