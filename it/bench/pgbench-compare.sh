@@ -2,6 +2,9 @@
 # pgbench -S (select-only), 8 clients, in -M prepared and -M simple: directly against PostgreSQL, through
 # pgbouncer and through the vshard proxy, in one run; prints transactions per second and ratios to direct.
 #   it/bench/pgbench-compare.sh   (DURATION=30 SCALE=10 ROUNDS=2 WARMUP=15 by default; PostgreSQL on 127.0.0.1:5432)
+#   TARGETS=vshard,pgbouncer runs only those targets (ratios to a skipped target print as 0).
+# Also prints the CPU time the pgbouncer and vshard processes used per transaction (from /proc/<pid>/stat), the
+# figure to compare on a shared machine, where the tps of each 30 s slot depends on what else runs.
 # Each target runs ROUNDS times, interleaved (direct, pgbouncer, vshard, direct, ...), and the mean is reported, so
 # the load other processes put on a shared machine falls on all three alike. VSHARD_JAVA_OPTS go to the proxy JVM.
 # The vshard proxy serves a configuration whose two data sources (the scenario manifest's db_a and db_b) are
@@ -105,29 +108,52 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
-tps() { # port mode seconds; prints 0 when pgbench failed
-  local t
-  t=$(PGPASSWORD=bench "$PGBENCH" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$3" -h 127.0.0.1 -p "$1" -U postgres "$DB" \
-    2>>"$WORK/err" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1 || true)
-  echo "${t:-0}"
+cpu_ticks() { # pid: user + system CPU time of the process (all threads) in clock ticks
+  [[ -n "$1" && -r /proc/$1/stat ]] || { echo 0; return; }
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
+TICKS="$(getconf CLK_TCK)"
+PGB_PID="${PIDS[0]}"
+VS_PID="${PIDS[1]}"
+
+# run port mode seconds pid: one pgbench run; sets RUN_TPS, RUN_TXNS and RUN_CPU (CPU seconds of pid meanwhile)
+run() {
+  local out c0 c1
+  c0=$(cpu_ticks "$4")
+  out=$(PGPASSWORD=bench "$PGBENCH" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$3" -h 127.0.0.1 -p "$1" -U postgres "$DB" \
+    2>>"$WORK/err" || true)
+  c1=$(cpu_ticks "$4")
+  RUN_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -1)
+  RUN_TXNS=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out" | head -1)
+  RUN_TPS=${RUN_TPS:-0}; RUN_TXNS=${RUN_TXNS:-0}
+  RUN_CPU=$(echo "($c1 - $c0) / $TICKS" | bc -l)
+}
+wanted() { [[ ",${TARGETS:-direct,pgbouncer,vshard}," == *",$1,"* ]]; }
 
 # The proxy is a JVM: give its JIT the same warm start the other two have (not measured).
-for mode in prepared simple; do tps $VS_PORT "$mode" "$WARMUP" >/dev/null; done
+for mode in prepared simple; do run $VS_PORT "$mode" "$WARMUP" "$VS_PID"; done
 
 echo "pgbench -n -S -c $CLIENTS -j 2 -T $DURATION, scale $SCALE, $ROUNDS interleaved rounds (mean tps); $(nproc) cores"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-9s %12s %12s %12s %10s %10s\n' mode direct pgbouncer vshard pgb/dir vsh/dir
+echo "cpu us/txn: CPU time of the proxy process (all threads, user + system) per pgbench transaction"
+printf '%-9s %10s %10s %10s %8s %8s %12s %12s\n' mode direct pgbouncer vshard pgb/dir vsh/dir pgb-us/txn vsh-us/txn
 for mode in prepared simple; do
-  d=0; b=0; v=0
+  d=0; b=0; v=0; bt=0; bc=0; vt=0; vc=0
   for _ in $(seq 1 "$ROUNDS"); do
-    d=$(echo "$d + $(tps 5432 "$mode" "$DURATION")" | bc -l)
-    b=$(echo "$b + $(tps $PGB_PORT "$mode" "$DURATION")" | bc -l)
-    v=$(echo "$v + $(tps $VS_PORT "$mode" "$DURATION")" | bc -l)
+    if wanted direct; then run 5432 "$mode" "$DURATION" ""; d=$(echo "$d + $RUN_TPS" | bc -l); fi
+    if wanted pgbouncer; then
+      run $PGB_PORT "$mode" "$DURATION" "$PGB_PID"
+      b=$(echo "$b + $RUN_TPS" | bc -l); bt=$((bt + RUN_TXNS)); bc=$(echo "$bc + $RUN_CPU" | bc -l)
+    fi
+    if wanted vshard; then
+      run $VS_PORT "$mode" "$DURATION" "$VS_PID"
+      v=$(echo "$v + $RUN_TPS" | bc -l); vt=$((vt + RUN_TXNS)); vc=$(echo "$vc + $RUN_CPU" | bc -l)
+    fi
   done
   d=$(echo "$d / $ROUNDS" | bc -l); b=$(echo "$b / $ROUNDS" | bc -l); v=$(echo "$v / $ROUNDS" | bc -l)
-  printf '%-9s %12.0f %12.0f %12.0f %10.2f %10.2f\n' "$mode" "$d" "$b" "$v" \
-    "$(echo "$b / ($d + 0.000001)" | bc -l)" "$(echo "$v / ($d + 0.000001)" | bc -l)"
+  printf '%-9s %10.0f %10.0f %10.0f %8.2f %8.2f %12.1f %12.1f\n' "$mode" "$d" "$b" "$v" \
+    "$(echo "$b / ($d + 0.000001)" | bc -l)" "$(echo "$v / ($d + 0.000001)" | bc -l)" \
+    "$(echo "$bc * 1000000 / ($bt + 0.000001)" | bc -l)" "$(echo "$vc * 1000000 / ($vt + 0.000001)" | bc -l)"
 done
 [[ -s "$WORK/err" ]] && { echo "pgbench errors:"; sort "$WORK/err" | uniq -c | head -5; }
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

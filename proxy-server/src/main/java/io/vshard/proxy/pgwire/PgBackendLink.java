@@ -8,7 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.vshard.proxy.net.Transport;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It logs in like a client (trust, cleartext, md5 or SCRAM-SHA-256), then runs exchanges: the proxy writes
  * frames ending in Sync (or a simple Query) and the backend's answer comes back frame by frame until its
- * ReadyForQuery. A relaying exchange passes each frame to the client channel as a retained slice of what the
- * backend sent (no row is decoded), except the answers to frames the proxy added itself (a Close and Parse that
- * re-create a prepared statement here), which it drops. A silent exchange (replaying session settings) drops
+ * ReadyForQuery. A relaying exchange passes the frames to the client channel as retained slices of what the
+ * backend sent, one slice per run of consecutive frames in a socket read (no row is decoded), except the answers to
+ * frames the proxy added itself (a Close and Parse that re-create a prepared statement here), which it drops. A silent exchange (replaying session settings) drops
  * everything and only reports whether an error came.
  *
  * <p>Threading: the backend channel is registered on the client channel's event loop, so every method and
@@ -80,6 +80,10 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
     private boolean readWanted;
     private boolean leftInTransaction;
     private Done done;
+    /** The start of a frame not yet whole, kept from the last read. */
+    private ByteBuf carry;
+    /** Relayed bytes were written to the client and not flushed yet. */
+    private boolean unflushed;
 
     private PgBackendLink(BackendAddress address, Channel client) {
         this.address = address;
@@ -103,7 +107,6 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Integer.MAX_VALUE, 1, 4, -4, 0));
                         ch.pipeline().addLast(link);
                     }
                 })
@@ -211,75 +214,118 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
-        byte type = frame.getByte(frame.readerIndex());
-        switch (phase) {
-            case LOGIN -> {
-                try {
-                    login(type, frame);
-                } finally {
-                    frame.release();
-                }
-            }
-            case EXCHANGE -> answer(type, frame);
-            default -> {
-                // An idle backend may only announce it is going away (a FATAL error before it closes).
-                if (type == 'E') {
-                    LOG.debug("pgwire: backend {} sent an error while idle", address);
-                    ctx.close();
-                }
-                frame.release();
+        ByteBuf in = (ByteBuf) msg;
+        if (carry != null) {
+            in = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), carry, in);
+            carry = null;
+        }
+        try {
+            frames(ctx, in);
+        } finally {
+            if (in.isReadable() && phase != Phase.CLOSED) {
+                carry = in;
+            } else {
+                in.release();
             }
         }
     }
 
-    private void answer(byte type, ByteBuf frame) {
-        if (type == 'E') {
-            error = true;
-            // The backend skips to Sync: the answers the proxy waited to drop will not come.
-            skips.clear();
-        } else if (!skips.isEmpty() && skips.peek() == type) {
-            skips.poll();
-            frame.release();
-            return;
-        }
-        if (type == 'Z') {
-            int status = frame.readerIndex() + 5;
-            if (frame.getByte(status) != 'I') {
-                // Only statements outside a transaction block come here, and the proxy keeps the session's
-                // transaction state: a backend left inside one is told to the client as idle and then closed,
-                // which rolls it back.
-                LOG.warn("pgwire: backend {} is left inside a transaction; closing it", address);
-                frame.setByte(status, 'I');
-                leftInTransaction = true;
+    /**
+     * Handles every whole frame in {@code in}, leaving a partial one unread. A relayed answer goes to the client as
+     * slices of {@code in} spanning as many consecutive frames as possible (one write per socket read, not one per
+     * frame); only the frames the proxy must drop or look into break a span.
+     */
+    private void frames(ChannelHandlerContext ctx, ByteBuf in) {
+        int span = -1;
+        while (in.readableBytes() >= 5) {
+            int at = in.readerIndex();
+            int length = in.getInt(at + 1);
+            if (length < 4) {
+                LOG.debug("pgwire: backend {} sent a frame of length {}", address, length);
+                relaySpan(in, span, at);
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
             }
-            phase = Phase.IDLE;
-            Done finished = done;
-            done = null;
-            if (relay) {
-                relayed = true;
+            if (in.readableBytes() - 1 < length) {
+                break;
+            }
+            byte type = in.getByte(at);
+            int end = at + 1 + length;
+            if (phase != Phase.EXCHANGE) {
+                relaySpan(in, span, at);
+                span = -1;
+                ByteBuf frame = in.slice(at, end - at);
+                in.readerIndex(end);
+                if (phase == Phase.LOGIN) {
+                    login(type, frame);
+                } else if (type == 'E') {
+                    // An idle backend may only announce it is going away (a FATAL error before it closes).
+                    LOG.debug("pgwire: backend {} sent an error while idle", address);
+                    ctx.close();
+                }
+                continue;
+            }
+            if (type == 'E') {
+                error = true;
+                // The backend skips to Sync: the answers the proxy waited to drop will not come.
+                skips.clear();
+            } else if (!skips.isEmpty() && skips.peek() == type) {
+                skips.poll();
+                relaySpan(in, span, at);
+                span = -1;
+                in.readerIndex(end);
+                continue;
+            }
+            if (relay && span < 0) {
+                span = at;
+            }
+            in.readerIndex(end);
+            if (type == 'Z') {
+                if (in.getByte(at + 5) != 'I') {
+                    // Only statements outside a transaction block come here, and the proxy keeps the session's
+                    // transaction state: a backend left inside one is told to the client as idle and then
+                    // closed, which rolls it back.
+                    LOG.warn("pgwire: backend {} is left inside a transaction; closing it", address);
+                    in.setByte(at + 5, 'I');
+                    leftInTransaction = true;
+                }
+                phase = Phase.IDLE;
+                Done finished = done;
+                done = null;
                 boolean err = error;
-                client.writeAndFlush(frame).addListener(f -> finished.done(true, err, true));
-            } else {
-                frame.release();
-                finished.done(true, error, false);
+                if (relay) {
+                    relayed = true;
+                    unflushed = false;
+                    ByteBuf answer = in.retainedSlice(span, end - span);
+                    span = -1;
+                    // A failed write closes the client channel, which ends the session; the caller looks at that.
+                    client.writeAndFlush(answer, client.voidPromise());
+                    finished.done(true, err, true);
+                } else {
+                    finished.done(true, err, false);
+                }
             }
-            return;
         }
-        if (relay) {
+        relaySpan(in, span, in.readerIndex());
+    }
+
+    /** Writes {@code in}'s bytes from {@code from} to {@code to} to the client (nothing when {@code from < 0}). */
+    private void relaySpan(ByteBuf in, int from, int to) {
+        if (from >= 0 && to > from) {
             relayed = true;
-            client.write(frame, client.voidPromise());
-        } else {
-            frame.release();
+            unflushed = true;
+            client.write(in.retainedSlice(from, to - from), client.voidPromise());
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (unflushed) {
+            unflushed = false;
+            client.flush();
+        }
         if (phase == Phase.EXCHANGE) {
-            if (relay) {
-                client.flush();
-            }
             if (!relay || client.isWritable()) {
                 ctx.read();
             } else {
@@ -399,6 +445,10 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (carry != null) {
+            carry.release();
+            carry = null;
+        }
         Phase was = phase;
         phase = Phase.CLOSED;
         if (was == Phase.LOGIN) {

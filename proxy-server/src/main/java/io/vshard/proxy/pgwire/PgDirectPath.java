@@ -165,11 +165,14 @@ final class PgDirectPath {
     /** Points the connection at the route's schema and settings when it is not already, then runs the unit. */
     private void point(Unit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
         DirectRoute route = unit.route();
-        PgBackendLink.SessionState wanted = new PgBackendLink.SessionState(route.schema(), route.settings());
-        if (wanted.equals(link.state())) {
+        PgBackendLink.SessionState have = link.state();
+        if (have != null
+                && have.schema().equals(route.schema())
+                && have.settings().equals(route.settings())) {
             run(unit, link, finished);
             return;
         }
+        PgBackendLink.SessionState wanted = new PgBackendLink.SessionState(route.schema(), route.settings());
         StringBuilder sql =
                 new StringBuilder("RESET ALL;\nSET search_path TO ").append(Dialect.POSTGRESQL.quote(route.schema()));
         for (String setting : route.settings()) {
@@ -285,8 +288,8 @@ final class PgDirectPath {
 
     private Unit classifyExtended(ArrayDeque<FrontendMessage> pending) {
         List<FrontendMessage> messages = new ArrayList<>(5);
-        List<FrontendMessage.Parse> parses = new ArrayList<>(1);
-        Map<String, PgStatement> parsed = new HashMap<>(2);
+        List<FrontendMessage.Parse> parses = List.of();
+        Map<String, PgStatement> parsed = Map.of();
         FrontendMessage.Bind bind = null;
         boolean describe = false;
         boolean executed = false;
@@ -300,6 +303,10 @@ final class PgDirectPath {
             if (m instanceof FrontendMessage.Parse p && bind == null) {
                 if (!acceptableParse(p, parsed)) {
                     return null;
+                }
+                if (parses.isEmpty()) {
+                    parses = new ArrayList<>(1);
+                    parsed = new HashMap<>(2);
                 }
                 parses.add(p);
                 parsed.put(p.statement(), new PgStatement(p.sql(), p.parameterTypes()));
@@ -324,9 +331,10 @@ final class PgDirectPath {
                 return null;
             }
         }
-        PgStatement statement = parsed.containsKey(bind.statement())
-                ? parsed.get(bind.statement())
-                : session.findStatement(bind.statement());
+        PgStatement statement = parsed.get(bind.statement());
+        if (statement == null) {
+            statement = session.findStatement(bind.statement());
+        }
         if (statement == null || !bindable(statement, bind)) {
             return null;
         }
@@ -341,7 +349,7 @@ final class PgDirectPath {
         if (address == null) {
             return null;
         }
-        return new Unit(List.copyOf(messages), parses, null, bind, statement, describe, route, address);
+        return new Unit(messages, parses, null, bind, statement, describe, route, address);
     }
 
     private boolean acceptableParse(FrontendMessage.Parse p, Map<String, PgStatement> parsed) {

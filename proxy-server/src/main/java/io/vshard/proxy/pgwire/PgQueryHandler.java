@@ -39,6 +39,8 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<FrontendMessage> pending = new ArrayDeque<>();
     private final Object writability = new Object();
     private boolean busy;
+    /** A direct unit is being answered (on this event loop; the client's next messages may be read meanwhile). */
+    private boolean directBusy;
     /** The head of {@code pending} fell back from the direct path: the engine path takes the next batch. */
     private boolean engineNext;
 
@@ -82,11 +84,24 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         pending.add((FrontendMessage) msg);
     }
 
-    /** Dispatches once per socket read, so the messages a client sent together are handled together. */
+    /**
+     * Dispatches once per socket read, so the messages a client sent together are handled together. While a direct
+     * unit is answered, the next read stays asked for (a few messages may queue): re-arming the socket after every
+     * answer would cost two {@code epoll_ctl} calls per statement.
+     */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!busy) {
             dispatch(ctx);
+        } else {
+            readAhead(ctx);
+        }
+    }
+
+    /** Keeps a read asked for while a direct unit runs and few messages wait. */
+    private void readAhead(ChannelHandlerContext ctx) {
+        if (directBusy && pending.size() < MAX_WAITING_MESSAGES) {
+            ctx.read();
         }
     }
 
@@ -117,10 +132,13 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
         }
         if (direct != null && !engineNext) {
             busy = true;
+            directBusy = true;
             shared.inFlight().incrementAndGet();
             if (direct.start(pending, rest -> directFinished(ctx, rest))) {
+                readAhead(ctx);
                 return;
             }
+            directBusy = false;
             finished();
         }
         engineNext = false;
@@ -139,6 +157,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
 
     /** A direct unit ended; {@code rest} holds what the engine path must still answer, or is null. */
     private void directFinished(ChannelHandlerContext ctx, List<FrontendMessage> rest) {
+        directBusy = false;
         finished();
         if (rest != null) {
             for (int i = rest.size() - 1; i >= 0; i--) {
