@@ -16,7 +16,7 @@ THREADS=${THREADS:-8}
 SECONDS_EACH=${SECONDS_EACH:-30}
 ROWS=${ROWS:-10000}
 PORT=${PORT:-17306}
-JAR="$ROOT/proxy-server/target/vshard-cli.jar"
+JAR=${JAR:-"$ROOT/proxy-server/target/vshard-cli.jar"}   # JAR=/path/other.jar compares another build as is
 ID="vbench_$$"
 WORK=$(mktemp -d)
 PROXY_PID=""
@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ! -f "$JAR" || -n "$(find proxy-server/src driver/src sql-rewrite/src manifest/src -newer "$JAR" -type f -print -quit)" ]]; then
+if [[ "$JAR" == "$ROOT/proxy-server/target/vshard-cli.jar" ]] && [[ ! -f "$JAR" || -n "$(find proxy-server/src driver/src sql-rewrite/src manifest/src -newer "$JAR" -type f -print -quit)" ]]; then
   mvn -B -q ${MVN_OFFLINE:--o} -pl proxy-server -am package -DskipTests
 fi
 cli() { java -jar "$JAR" "$@"; }

@@ -458,7 +458,7 @@ public final class Engine implements AutoCloseable {
      * Whether a migration is published: a key may then live in two places, so reads must follow the engine's
      * epochs and may not bypass it ({@link #directRoute}, {@link #singleShardRead}).
      */
-    private static boolean migrating(RouterView v) {
+    static boolean migrating(RouterView v) {
         return v.migration() != null || v.routing().next() != null;
     }
 
@@ -492,6 +492,26 @@ public final class Engine implements AutoCloseable {
         }
         metrics().routed("single_shard");
         return new ShardTarget(config.dataSource(at.dataSource()), at.schema(), first.sql(), first.schemaQualified());
+    }
+
+    /**
+     * For a prepared read that one parameter routes to one shard (a point select on the shard key), the route
+     * planned once, to be resolved per execution from that parameter alone; {@code null} for any other statement,
+     * which goes through {@link #singleShardRead} or a {@link Session}. Thread safe.
+     */
+    public PointRead pointRead(String sql) {
+        try {
+            var read = router.keyedRead(sql);
+            return read == null ? null : new PointRead(this, sql, read);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The {@link ShardTarget} of a read routed to {@code at}, its tables qualified with the schema. */
+    ShardTarget target(String sql, ShardLocation at) {
+        String q = qualifier.qualify(sql, dataSources.pool(at.dataSource()).quoted(at.schema()));
+        return new ShardTarget(config.dataSource(at.dataSource()), at.schema(), q == null ? sql : q, q != null);
     }
 
     /**

@@ -21,7 +21,12 @@ public final class RouteMetrics {
 
     /** Counts one statement routed as {@code kind} (for example {@code single_shard}, {@code fan_out}). */
     void routed(String kind) {
-        routes.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        counter(kind).increment();
+    }
+
+    /** The counter of {@code kind}, for a hot path that keeps it instead of looking it up per statement. */
+    LongAdder counter(String kind) {
+        return routes.computeIfAbsent(kind, k -> new LongAdder());
     }
 
     /** Counts one failed statement. */

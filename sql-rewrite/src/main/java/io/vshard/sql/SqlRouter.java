@@ -7,6 +7,7 @@ import io.vshard.manifest.placement.RoutingState;
 import io.vshard.sql.admin.AdminParser;
 import io.vshard.sql.parse.Scan;
 import io.vshard.sql.parse.Splitter;
+import io.vshard.sql.route.KeyedRead;
 import io.vshard.sql.route.Planner;
 import java.util.List;
 
@@ -93,6 +94,21 @@ public final class SqlRouter {
             default:
                 return planner.plan(scan, parameters, state);
         }
+    }
+
+    /**
+     * For a read whose plan is always the unchanged text on the shard of one parameter's value, what decides
+     * that shard (see {@link KeyedRead}); {@code null} for every other statement, which {@link #plan} routes.
+     */
+    public KeyedRead keyedRead(String sql) {
+        Scan scan = scans.getIfPresent(sql);
+        if (scan == null) {
+            scan = Scan.of(sql);
+        }
+        if (scan.tokens().isEmpty()) {
+            return null;
+        }
+        return planner.keyedRead(scan);
     }
 
     private static boolean typo(String word) {

@@ -53,6 +53,7 @@ final class ProxyFixture implements AutoCloseable {
     final Engine engine;
     final MySqlProxyServer server;
     final int port;
+    private KeyPair keys;
 
     ProxyFixture() throws Exception {
         this(UnaryOperator.identity());
@@ -87,24 +88,10 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     private Path writeConfig(String readerHash) throws IOException {
-        KeyPair keys = ManifestSigner.generateKeyPair();
-        Manifest m = new Manifest(
-                1,
-                0,
-                new ModHash(KeyHash.XXH64, 8),
-                List.of(
-                        new PlacementRule(0, 3, "my_a", database + "_s%03d"),
-                        new PlacementRule(4, 7, "my_b", database + "_s%03d")),
-                null,
-                null,
-                MigrationStrategy.DEFAULT,
-                Verification.DEFAULT,
-                RollbackTriggers.DEFAULT,
-                null);
+        keys = ManifestSigner.generateKeyPair();
         Files.createDirectories(dir.resolve("manifests"));
-        Files.writeString(
-                dir.resolve("manifests/v1.yaml"),
-                ManifestCodec.write(ManifestSigner.sign(m, keys.getPrivate(), keys.getPublic())));
+        writeManifest(1);
+
         Files.writeString(dir.resolve("key.pub"), ManifestSigner.encodePublic(keys.getPublic()));
         String yaml = String.join(
                 "\n",
@@ -148,6 +135,41 @@ final class ProxyFixture implements AutoCloseable {
         Path file = dir.resolve("vshard.yaml");
         Files.writeString(file, yaml);
         return file;
+    }
+
+    /** Writes manifests/v{version}.yaml: the fixture's layout (8 shards over my_a and my_b), signed. */
+    private Path writeManifest(int version) throws IOException {
+        // Later versions take effect in a window weeks ahead, as a publish requires.
+        java.time.Instant boundary =
+                version == 1 ? null : java.time.Instant.now().plus(java.time.Duration.ofDays(21));
+        Manifest m = new Manifest(
+                version,
+                version - 1,
+                new ModHash(KeyHash.XXH64, 8),
+                List.of(
+                        new PlacementRule(0, 3, "my_a", database + "_s%03d"),
+                        new PlacementRule(4, 7, "my_b", database + "_s%03d")),
+                boundary,
+                boundary == null
+                        ? null
+                        : io.vshard.manifest.window.WindowId.containing(boundary)
+                                .plusWeeks(1),
+                MigrationStrategy.DEFAULT,
+                Verification.DEFAULT,
+                RollbackTriggers.DEFAULT,
+                null);
+        Path file = dir.resolve("manifests/v" + version + ".yaml");
+        Files.writeString(file, ManifestCodec.write(ManifestSigner.sign(m, keys.getPrivate(), keys.getPublic())));
+        return file;
+    }
+
+    /**
+     * Publishes manifest v2 (the same layout), so the view holds a published next version, a migration in the
+     * making, and the engine has loaded it.
+     */
+    void publishNextManifest() throws Exception {
+        engine.migrationControl().publish(writeManifest(2));
+        engine.refresh();
     }
 
     String connectorJ(String user, String password, String options) {

@@ -187,7 +187,7 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<MySqlPacke
         }
         state = State.DONE;
         ReadRelay relay = resources.config().relayReads() && resources.config().backend() instanceof EngineBackend e
-                ? new ReadRelay(e.engine(), resources.links())
+                ? new ReadRelay(e.engine(), resources.links(), resources.relayCounts())
                 : null;
         ctx.pipeline().replace(this, "command", new CommandHandler(resources, session, gate, relay));
         session.sendOk();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -16,8 +17,8 @@ import java.util.function.IntFunction;
  * thread, no hand-off) and, between commands, idles in {@link BackendLinks}.
  *
  * <p>States: authenticating (native password, the only plugin a backend is asked for), idle, preparing a
- * statement the link has not prepared yet (its response is consumed here), relaying (every frame goes to the
- * client as is until the {@link ResponseTracker} sees the end). All methods run on the event loop.
+ * statement the link has not prepared yet (its response is consumed here), relaying (the complete packets of each
+ * socket read go to the client as is, as one write, until the {@link ResponseTracker} sees the end). All methods run on the event loop.
  */
 final class BackendLink extends ChannelInboundHandlerAdapter {
     private static final int COM_QUERY = 0x03;
@@ -58,6 +59,8 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     private String preparingSql;
     private IntFunction<ByteBuf> executeFrame;
     private int prepareFramesLeft;
+    /** Bytes of a packet not yet complete, or {@code null}. */
+    private ByteBuf cumulation;
 
     BackendLink(BackendAddress address, int capabilities, Promise<BackendLink> ready) {
         this.address = address;
@@ -87,7 +90,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     void query(ByteBuf frame, Channel to, Exchange done) {
         begin(to, done);
         state = State.RELAYING;
-        channel.writeAndFlush(frame);
+        channel.writeAndFlush(frame, channel.voidPromise());
     }
 
     /**
@@ -99,7 +102,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         Integer id = prepared.get(sql);
         if (id != null) {
             state = State.RELAYING;
-            channel.writeAndFlush(frame.apply(id));
+            channel.writeAndFlush(frame.apply(id), channel.voidPromise());
             return;
         }
         if (prepared.size() >= MAX_PREPARED) {
@@ -143,8 +146,39 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
+        ByteBuf in = (ByteBuf) msg;
+        cumulation =
+                cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         try {
+            consume(ctx, cumulation);
+        } catch (RuntimeException e) {
+            fail(e);
+        } finally {
+            if (cumulation != null && !cumulation.isReadable()) {
+                cumulation.release();
+                cumulation = null;
+            }
+        }
+    }
+
+    /**
+     * Takes the whole packets of what the backend sent so far: while relaying, every complete packet of the
+     * response goes to the client as one slice (one write per socket read, not per packet); otherwise one
+     * packet at a time to the login or the prepare.
+     */
+    private void consume(ChannelHandlerContext ctx, ByteBuf in) {
+        while (in.readableBytes() >= 4 && state != State.BROKEN) {
+            if (state == State.RELAYING) {
+                if (!relayWhole(in)) {
+                    return;
+                }
+                continue;
+            }
+            int length = in.getUnsignedMediumLE(in.readerIndex());
+            if (in.readableBytes() < 4 + length) {
+                return;
+            }
+            ByteBuf frame = in.readRetainedSlice(4 + length);
             switch (state) {
                 case AUTHENTICATING -> {
                     try {
@@ -157,15 +191,52 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
                     }
                 }
                 case PREPARING -> onPrepareResponse(frame);
-                case RELAYING -> relay(frame);
                 default -> {
                     frame.release();
                     throw new MalformedPacketException("backend sent a packet while no command ran");
                 }
             }
-        } catch (RuntimeException e) {
-            fail(e);
         }
+    }
+
+    /**
+     * Relays the complete packets at the start of {@code in} up to the end of the response; returns whether any
+     * were taken.
+     */
+    private boolean relayWhole(ByteBuf in) {
+        int start = in.readerIndex();
+        int limit = in.writerIndex();
+        int at = start;
+        boolean end = false;
+        while (!end && limit - at >= 4) {
+            int length = in.getUnsignedMediumLE(at);
+            if (limit - at < 4 + length) {
+                break;
+            }
+            end = tracker.next(in, at);
+            at += 4 + length;
+        }
+        if (at == start) {
+            return false;
+        }
+        relayedAny = true;
+        client.write(in.readRetainedSlice(at - start), client.voidPromise());
+        if (end) {
+            finishRelay();
+        } else if (!client.isWritable()) {
+            // Backpressure: read the backend again when the client drained (see resume).
+            channel.config().setAutoRead(false);
+            client.flush();
+        }
+        return true;
+    }
+
+    private void finishRelay() {
+        state = State.IDLE;
+        Exchange e = exchange;
+        exchange = null;
+        client = null;
+        e.relayed();
     }
 
     /** Consumes the backend's COM_STMT_PREPARE response, then sends the execute; takes ownership of the frame. */
@@ -197,7 +268,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         }
         if (prepareFramesLeft == 0) {
             state = State.RELAYING;
-            channel.writeAndFlush(executeFrame.apply(prepared.get(preparingSql)));
+            channel.writeAndFlush(executeFrame.apply(prepared.get(preparingSql)), channel.voidPromise());
             executeFrame = null;
             preparingSql = null;
         }
@@ -207,23 +278,15 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     private void relay(ByteBuf frame) {
         boolean end;
         try {
-            end = tracker.next(frame);
+            end = tracker.next(frame, frame.readerIndex());
         } catch (RuntimeException e) {
             frame.release();
             throw e;
         }
         relayedAny = true;
-        client.write(frame);
+        client.write(frame, client.voidPromise());
         if (end) {
-            state = State.IDLE;
-            Exchange e = exchange;
-            exchange = null;
-            client = null;
-            e.relayed();
-        } else if (!client.isWritable()) {
-            // Backpressure: read the backend again when the client drained (see resume).
-            channel.config().setAutoRead(false);
-            client.flush();
+            finishRelay();
         }
     }
 
@@ -244,8 +307,21 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        releaseCumulation();
         fail(new java.io.IOException("backend " + address.name() + " closed the connection"));
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseCumulation();
+    }
+
+    private void releaseCumulation() {
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
     }
 
     @Override

@@ -58,7 +58,7 @@ final class BackendLinks implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         all.add(ch);
-                        ch.pipeline().addLast(new RawFrameDecoder(), fresh);
+                        ch.pipeline().addLast(fresh);
                     }
                 })
                 .connect(address.host(), address.port())

@@ -41,6 +41,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     private final Object lock = new Object();
 
     private boolean busy;
+    /** What the relay reports to, made once per connection (event loop only). */
+    private ReadRelay.Outcome relayOutcome;
+
     private boolean closed;
 
     CommandHandler(ServerResources resources, MySqlSession session, WritabilityGate gate, ReadRelay relay) {
@@ -62,7 +65,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             throw new MalformedPacketException("empty command packet");
         }
         int command = in.getUnsignedByte(in.readerIndex());
-        LOG.trace("command {} ({} bytes)", command, in.readableBytes());
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("command {} ({} bytes)", command, in.readableBytes());
+        }
         if (command == COM_QUIT) {
             packet.release();
             ctx.close();
@@ -72,7 +77,10 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         synchronized (lock) {
             busy = true;
         }
-        if (relay != null && relay.tryRelay(ctx, session, packet, relayOutcome(ctx))) {
+        if (relayOutcome == null && relay != null) {
+            relayOutcome = relayOutcome(ctx);
+        }
+        if (relay != null && relay.tryRelay(ctx, session, packet, relayOutcome)) {
             return;
         }
         onEnginePath(ctx, packet);

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param serverVersion announced in the handshake; clients pick dialect features from it, and a version
  *     before 5.7.20 keeps MySQL Connector/J on {@code tx_isolation}, which MariaDB 10.x also knows
  * @param maxPacketSize largest client packet accepted, in bytes
- * @param idleTimeout an idle client is disconnected after this long
+ * @param idleTimeout a client that sends no command for this long while none runs is disconnected
  * @param jdbcThreads threads running JDBC work for all sessions
  * @param jdbcQueue commands waiting for a JDBC thread before new ones are refused
  * @param relayReads whether reads the engine routes to one MySQL shard are relayed packet by packet (only over

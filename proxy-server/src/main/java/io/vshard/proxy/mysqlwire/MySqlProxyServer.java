@@ -62,7 +62,8 @@ public final class MySqlProxyServer implements AutoCloseable {
                 RsaPasswordKeys.generate(),
                 ConcurrentHashMap.newKeySet(),
                 new AtomicInteger(),
-                new BackendLinks());
+                new BackendLinks(),
+                new RelayCounts());
     }
 
     /** Listens on all interfaces at the port (0 picks a free one) and returns the bound port. */
@@ -82,8 +83,10 @@ public final class MySqlProxyServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(
                                         "idle",
+                                        // Idle means no command from the client (reads only: watching writes would
+                                        // add a listener to every relayed response); a busy session ignores it.
                                         new IdleStateHandler(
-                                                0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                                config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("decoder", new PacketDecoder(config.maxPacketSize()))
                                 .addLast("encoder", PacketEncoder.INSTANCE)
                                 .addLast("flow", new PacketFlowControl())
@@ -94,6 +97,11 @@ public final class MySqlProxyServer implements AutoCloseable {
         int bound = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         LOG.info("MySQL front end listening on port {}", bound);
         return bound;
+    }
+
+    /** What the server relayed to shards so far. */
+    public RelayCounts relayCounts() {
+        return resources.relayCounts();
     }
 
     /** The bound port, or -1 before {@link #start(int)}. */

@@ -2,8 +2,10 @@ package io.vshard.proxy.mysqlwire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.Future;
 import io.vshard.config.Dialect;
 import io.vshard.engine.Engine;
+import io.vshard.engine.PointRead;
 import io.vshard.engine.ShardTarget;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -17,7 +19,10 @@ import java.util.function.IntFunction;
  * The fast path of a session: a {@code COM_QUERY} or {@code COM_STMT_EXECUTE} that the engine's router (hence
  * the one placement function) sends to exactly one MySQL shard as a plain read is relayed over a
  * {@link BackendLink} of the client's event loop: the statement, schema-qualified by the engine, goes to the
- * backend, and the backend's response packets go to the client unchanged, with no JDBC and no re-encoding.
+ * backend, and the backend's response packets go to the client unchanged, with no JDBC and no re-encoding. A
+ * prepared point read is routed once per statement ({@link Engine#pointRead}): each execution decodes only the
+ * shard-key parameter and calls the placement function, under the engine's rule that nothing bypasses it while a
+ * migration is published.
  * Everything else (writes, transactions, fan-outs, admin and session statements, sessions that changed
  * settings) takes the engine path. Runs on the event loop; one exchange at a time per session.
  */
@@ -39,12 +44,15 @@ final class ReadRelay {
 
     private final Engine engine;
     private final BackendLinks links;
+    private final RelayCounts counts;
     private final Map<String, BackendAddress> addresses = new ConcurrentHashMap<>();
+    private final RelayExchange exchange = new RelayExchange();
     private BackendLink active;
 
-    ReadRelay(Engine engine, BackendLinks links) {
+    ReadRelay(Engine engine, BackendLinks links, RelayCounts counts) {
         this.engine = engine;
         this.links = links;
+        this.counts = counts;
     }
 
     /**
@@ -62,40 +70,78 @@ final class ReadRelay {
             return false;
         }
         int capabilities = session.writer().capabilities();
-        links.acquire(ctx.channel().eventLoop(), plan.address(), capabilities).addListener(f -> {
-            if (!f.isSuccess() || !ctx.channel().isActive()) {
-                outcome.fallBack(packet);
-                return;
-            }
-            BackendLink link = (BackendLink) f.getNow();
-            active = link;
-            BackendLink.Exchange exchange = new BackendLink.Exchange() {
-                @Override
-                public void relayed() {
-                    active = null;
-                    packet.release();
-                    links.release(link);
-                    outcome.relayed();
+        Future<BackendLink> acquired = links.acquire(ctx.channel().eventLoop(), plan.address(), capabilities);
+        if (acquired.isSuccess()) {
+            // The usual case, a pooled link of this loop: no listener, no task.
+            start(ctx, packet, outcome, plan, acquired.getNow());
+        } else {
+            acquired.addListener(f -> {
+                if (!f.isSuccess() || !ctx.channel().isActive()) {
+                    outcome.fallBack(packet);
+                    return;
                 }
-
-                @Override
-                public void failed(Throwable cause, boolean relayedAny) {
-                    active = null;
-                    if (relayedAny) {
-                        packet.release();
-                        outcome.broken(cause);
-                    } else {
-                        outcome.fallBack(packet);
-                    }
-                }
-            };
-            if (plan.query() != null) {
-                link.query(plan.query().apply(0), ctx.channel(), exchange);
-            } else {
-                link.execute(plan.sql(), plan.execute(), ctx.channel(), exchange);
-            }
-        });
+                start(ctx, packet, outcome, plan, (BackendLink) f.getNow());
+            });
+        }
         return true;
+    }
+
+    private void start(
+            ChannelHandlerContext ctx, MySqlPacket packet, Outcome outcome, Prepared plan, BackendLink link) {
+        active = link;
+        exchange.begin(packet, outcome, link, plan.point());
+        if (plan.query() != null) {
+            link.query(plan.query().apply(0), ctx.channel(), exchange);
+        } else {
+            link.execute(plan.sql(), plan.execute(), ctx.channel(), exchange);
+        }
+    }
+
+    /** The one exchange a session has in flight at a time, reused. */
+    private final class RelayExchange implements BackendLink.Exchange {
+        private MySqlPacket packet;
+        private Outcome outcome;
+        private BackendLink link;
+        private boolean point;
+
+        void begin(MySqlPacket packet, Outcome outcome, BackendLink link, boolean point) {
+            this.packet = packet;
+            this.outcome = outcome;
+            this.link = link;
+            this.point = point;
+        }
+
+        @Override
+        public void relayed() {
+            MySqlPacket p = packet;
+            Outcome o = outcome;
+            BackendLink l = link;
+            counts.relayed(point);
+            clear();
+            p.release();
+            links.release(l);
+            o.relayed();
+        }
+
+        @Override
+        public void failed(Throwable cause, boolean relayedAny) {
+            MySqlPacket p = packet;
+            Outcome o = outcome;
+            clear();
+            if (relayedAny) {
+                p.release();
+                o.broken(cause);
+            } else {
+                o.fallBack(p);
+            }
+        }
+
+        private void clear() {
+            active = null;
+            packet = null;
+            outcome = null;
+            link = null;
+        }
     }
 
     /** Resumes reading the backend once the client can take more. */
@@ -119,7 +165,11 @@ final class ReadRelay {
      * the framed execute for the backend's statement id.
      */
     private record Prepared(
-            BackendAddress address, IntFunction<ByteBuf> query, String sql, IntFunction<ByteBuf> execute) {}
+            BackendAddress address,
+            IntFunction<ByteBuf> query,
+            String sql,
+            IntFunction<ByteBuf> execute,
+            boolean point) {}
 
     private Prepared query(ByteBuf in) {
         String sql = in.toString(in.readerIndex() + 1, in.readableBytes() - 1, StandardCharsets.UTF_8);
@@ -138,7 +188,7 @@ final class ReadRelay {
                 .writeByte(0)
                 .writeByte(COM_QUERY)
                 .writeBytes(text);
-        return new Prepared(address, frame, null, null);
+        return new Prepared(address, frame, null, null, false);
     }
 
     private Prepared execute(MySqlSession session, ByteBuf in) {
@@ -151,17 +201,15 @@ final class ReadRelay {
             return null;
         }
         int count = statement.parameterCount();
+        int[] types = statement.parameterTypes();
         int bitmapAt = p + 9;
+        int bitmapLength = (count + 7) / 8;
         int valuesAt = bitmapAt;
-        int end = bitmapAt;
-        List<Object> values = new ArrayList<>(count);
         if (count > 0) {
-            int bitmapLength = (count + 7) / 8;
             int q = bitmapAt + bitmapLength;
             if (in.writerIndex() < q + 1) {
                 return null;
             }
-            int[] types = statement.parameterTypes();
             boolean bound = in.getByte(q) == 1;
             q++;
             if (bound) {
@@ -173,28 +221,41 @@ final class ReadRelay {
                 }
                 q += 2 * count;
             }
-            ByteBuf values0 = in.duplicate().readerIndex(q);
+            valuesAt = q;
+        }
+        ShardTarget target;
+        int end;
+        PointRead point = statement.pointRead(engine);
+        if (point != null) {
+            // Planned once per statement: only the shard-key parameter is decoded, and the placement function
+            // called; the values go to the backend as the client sent them.
+            Object key = keyValue(in, bitmapAt, valuesAt, types, point.keyParameter());
+            target = key == null ? null : point.target(key);
+            end = in.writerIndex();
+        } else {
+            List<Object> values = new ArrayList<>(count);
+            int readerIndex = in.readerIndex();
+            in.readerIndex(valuesAt);
             try {
                 for (int i = 0; i < count; i++) {
                     boolean isNull = (in.getByte(bitmapAt + i / 8) & (1 << (i % 8))) != 0;
-                    values.add(isNull ? null : BinaryParameterReader.value(types[i], values0));
+                    values.add(isNull ? null : BinaryParameterReader.value(types[i], in));
                 }
+                end = in.readerIndex();
             } catch (MalformedPacketException e) {
                 return null;
+            } finally {
+                in.readerIndex(readerIndex);
             }
-            valuesAt = q;
-            end = values0.readerIndex();
+            target = route(statement.sql(), values);
         }
-        ShardTarget target = route(statement.sql(), values);
         BackendAddress address = address(target);
         if (address == null) {
             return null;
         }
-        int[] types = statement.parameterTypes().clone();
         int from = valuesAt;
         int to = end;
         IntFunction<ByteBuf> frame = id -> {
-            int bitmapLength = count > 0 ? (count + 7) / 8 : 0;
             int length = 10 + (count > 0 ? bitmapLength + 1 + 2 * count : 0) + (to - from);
             ByteBuf out = in.alloc().buffer(4 + length);
             out.writeMediumLE(length).writeByte(0);
@@ -202,14 +263,38 @@ final class ReadRelay {
             if (count > 0) {
                 out.writeBytes(in, bitmapAt, bitmapLength);
                 out.writeByte(1); // the backend's statement may be new to these types, so they are always sent
-                for (int t : types) {
-                    out.writeShortLE(t);
+                for (int i = 0; i < count; i++) {
+                    out.writeShortLE(types[i]);
                 }
                 out.writeBytes(in, from, to - from);
             }
             return out;
         };
-        return new Prepared(address, null, target.sql(), frame);
+        return new Prepared(address, null, target.sql(), frame, point != null);
+    }
+
+    /**
+     * The value of parameter {@code k} of a binary execute, skipping the ones before it, or {@code null} when it is
+     * NULL or malformed (the engine path decides those).
+     */
+    private static Object keyValue(ByteBuf in, int bitmapAt, int valuesAt, int[] types, int k) {
+        if (k >= types.length || (in.getByte(bitmapAt + k / 8) & (1 << (k % 8))) != 0) {
+            return null;
+        }
+        int readerIndex = in.readerIndex();
+        in.readerIndex(valuesAt);
+        try {
+            for (int i = 0; i < k; i++) {
+                if ((in.getByte(bitmapAt + i / 8) & (1 << (i % 8))) == 0) {
+                    BinaryParameterReader.value(types[i], in);
+                }
+            }
+            return BinaryParameterReader.value(types[k], in);
+        } catch (MalformedPacketException | IndexOutOfBoundsException e) {
+            return null;
+        } finally {
+            in.readerIndex(readerIndex);
+        }
     }
 
     private ShardTarget route(String sql, List<Object> parameters) {

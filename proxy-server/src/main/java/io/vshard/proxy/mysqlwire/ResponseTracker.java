@@ -47,7 +47,11 @@ final class ResponseTracker {
      * @throws MalformedPacketException when the frame cannot be part of a response
      */
     boolean next(ByteBuf frame) {
-        int start = frame.readerIndex();
+        return next(frame, frame.readerIndex());
+    }
+
+    /** As {@link #next(ByteBuf)} for the frame whose header starts at index {@code start} of {@code frame}. */
+    boolean next(ByteBuf frame, int start) {
         int length = frame.getUnsignedMediumLE(start);
         boolean wasContinued = continued;
         continued = length == MySqlPacket.MAX_PART;

@@ -14,6 +14,10 @@ final class ServerStatement {
     private final boolean generatesKeys;
     private final int[] parameterTypes;
     private final ByteArrayOutputStream[] longData;
+    /** The engine's route plan of this statement when one parameter routes it, looked up on first relay. */
+    private io.vshard.engine.PointRead pointRead;
+
+    private boolean pointReadKnown;
 
     ServerStatement(PreparedStatement jdbc, String sql, int parameterCount, boolean generatesKeys) {
         this.jdbc = jdbc;
@@ -22,6 +26,18 @@ final class ServerStatement {
         this.generatesKeys = generatesKeys;
         this.parameterTypes = new int[parameterCount];
         this.longData = new ByteArrayOutputStream[parameterCount];
+    }
+
+    /**
+     * The statement's point-read route from {@code engine} ({@link io.vshard.engine.Engine#pointRead}), asked once
+     * per statement, or {@code null} when executions must be routed one by one.
+     */
+    io.vshard.engine.PointRead pointRead(io.vshard.engine.Engine engine) {
+        if (!pointReadKnown) {
+            pointRead = engine.pointRead(sql);
+            pointReadKnown = true;
+        }
+        return pointRead;
     }
 
     PreparedStatement jdbc() {

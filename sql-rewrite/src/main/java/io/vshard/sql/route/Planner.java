@@ -57,11 +57,7 @@ public final class Planner {
      * @throws RoutingException 42601 or 0A000 when it cannot be routed
      */
     public RoutePlan plan(Scan scan, List<Object> parameters, RoutingState state) {
-        Analysis a = cache.getIfPresent(scan.cacheKey());
-        if (a == null) {
-            a = namesRuleTable(scan) ? analyze(scan) : NO_RULE_TABLE;
-            cache.put(scan.cacheKey(), a);
-        }
+        Analysis a = analysis(scan);
         boolean writes = scan.kind() != StatementKind.QUERY && !scan.explained();
         if (a == NO_RULE_TABLE) {
             return new RoutePlan.DefaultShard(scan.sql(), parameters, writes);
@@ -71,6 +67,39 @@ public final class Planner {
         } catch (InvalidShardKeyException e) {
             throw new RoutingException("22P02", e.getMessage(), 1);
         }
+    }
+
+    /**
+     * The read's shard-deciding parameter when a QUERY scan's plan is always "this text on the shard of one
+     * parameter's value" (see {@link KeyedRead}), else {@code null}.
+     */
+    public KeyedRead keyedRead(Scan scan) {
+        if (scan.kind() != StatementKind.QUERY || scan.explained()) {
+            return null;
+        }
+        Analysis a = analysis(scan);
+        if (a == NO_RULE_TABLE
+                || !a.touchesSharded()
+                || !Targets.pins(a.cond())
+                || a.cond().alts().size() != 1) {
+            return null;
+        }
+        Alt alt = a.cond().alts().get(0);
+        ValueRef creator = alt.creator();
+        if (alt.array() || alt.region() != null || alt.window() != null || creator.slot() < 0 || creator.negate()) {
+            return null;
+        }
+        int parameter = scan.parameterIndexOf(creator.slot());
+        return parameter < 0 ? null : new KeyedRead(parameter, a.sharded());
+    }
+
+    private Analysis analysis(Scan scan) {
+        Analysis a = cache.getIfPresent(scan.cacheKey());
+        if (a == null) {
+            a = namesRuleTable(scan) ? analyze(scan) : NO_RULE_TABLE;
+            cache.put(scan.cacheKey(), a);
+        }
+        return a;
     }
 
     /** The lexer alone for a plain point select (equivalent, ~50x cheaper), else Calcite. */
