@@ -45,7 +45,7 @@ public final class MigrationStore {
                 + " planned_rows BIGINT NOT NULL, test INT NOT NULL, state VARCHAR(16) NOT NULL,"
                 + " epoch BIGINT NOT NULL, effective_at " + ts + " NULL, rows_copied BIGINT NOT NULL,"
                 + " digest_old VARCHAR(80) NULL, digest_new VARCHAR(80) NULL, checks_passed INT NOT NULL,"
-                + " checks_failed INT NOT NULL, last_error VARCHAR(2000) NULL, marks VARCHAR(4000) NOT NULL,"
+                + " checks_failed INT NOT NULL, last_error VARCHAR(2000) NULL, marks " + text + " NOT NULL,"
                 + " PRIMARY KEY (version, cohort_id))");
         st.execute("CREATE TABLE IF NOT EXISTS vshard_migrator_lease (id INT PRIMARY KEY, holder VARCHAR(64) NOT NULL,"
                 + " expires_at " + ts + " NOT NULL)");

@@ -70,6 +70,29 @@ final class DemoCommand implements Callable<Integer> {
             description = "Seconds the dashboard stays up after the report (default ${DEFAULT-VALUE}).")
     long linger;
 
+    @Option(
+            names = "--backend",
+            defaultValue = "embedded",
+            description = "embedded (H2 files under the data directory), postgres or mysql (default ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(
+            names = "--url",
+            description = "The server's JDBC URL for --backend postgres or mysql (default"
+                    + " jdbc:postgresql://127.0.0.1:5432/postgres, jdbc:mariadb://127.0.0.1:3306/).")
+    String url;
+
+    @Option(names = "--user", description = "The server's user (default postgres, root).")
+    String user;
+
+    @Option(names = "--password", description = "The server's password (default none).")
+    String password;
+
+    @Option(
+            names = "--keep",
+            description = "Leave a server backend's databases (vshard_demo_<time>_<id>_*) in place after the run.")
+    boolean keep;
+
     @Option(names = "--json", description = "Print the final report as one JSON object on the last line.")
     boolean json;
 
@@ -90,10 +113,15 @@ final class DemoCommand implements Callable<Integer> {
                 writesPerSecond,
                 stepPause,
                 linger,
-                System.console() != null);
+                System.console() != null,
+                backend,
+                url,
+                user,
+                password,
+                keep);
         DemoStory story = new DemoStory(options, out);
         out.printf(
-                "vshard demo: %,d creators, %,d payments (seed %d) on embedded H2 shards%n", creators, payments, seed);
+                "vshard demo: %,d creators, %,d payments (seed %d), backend %s%n", creators, payments, seed, backend);
         StatusHttpServer server = null;
         if (http != 0) {
             server = new StatusHttpServer(() -> "", () -> true, new DashboardHandler(story.state()::json));

@@ -10,8 +10,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -39,15 +41,16 @@ final class Audit {
     /** Creators stored on each logical shard of {@code m}. */
     long[] creatorsPerShard(Manifest m) throws SQLException {
         long[] out = new long[m.shardCount()];
-        for (int s = 0; s < out.length; s++) {
-            ShardLocation l = m.locate(s);
-            try (Connection c = open(l.dataSource());
-                    Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT creator_id, region FROM " + l.schema() + ".creators")) {
-                // Shards of two versions may share a schema: count only the creators m places on shard s.
-                while (rs.next()) {
-                    if (m.shardOf(ShardKey.of(rs.getLong(1), rs.getString(2))) == s) {
-                        out[s]++;
+        try (Connections open = new Connections()) {
+            for (int s = 0; s < out.length; s++) {
+                ShardLocation l = m.locate(s);
+                try (Statement st = open.to(l.dataSource()).createStatement();
+                        ResultSet rs = st.executeQuery("SELECT creator_id, region FROM " + l.schema() + ".creators")) {
+                    // Shards of two versions may share a schema: count only the creators m places on shard s.
+                    while (rs.next()) {
+                        if (m.shardOf(ShardKey.of(rs.getLong(1), rs.getString(2))) == s) {
+                            out[s]++;
+                        }
                     }
                 }
             }
@@ -73,35 +76,36 @@ final class Audit {
         long stored = 0;
         long unacknowledged = 0;
         long base = 1_000_000L - 1_000_000L % 64;
-        for (ShardLocation l : places) {
-            try (Connection c = open(l.dataSource());
-                    Statement st = c.createStatement()) {
-                try (ResultSet rs = st.executeQuery("SELECT creator_id, region FROM " + l.schema() + ".creators")) {
-                    while (rs.next()) {
-                        if (!counted(onlyAt, l, rs)) {
-                            continue;
-                        }
-                        stored++;
-                        long k = (rs.getLong(1) - base) / 64;
-                        if (k >= 0 && k < creatorCopies.length) {
-                            creatorCopies[(int) k]++;
-                        } else {
-                            unacknowledged++;
+        try (Connections open = new Connections()) {
+            for (ShardLocation l : places) {
+                try (Statement st = open.to(l.dataSource()).createStatement()) {
+                    try (ResultSet rs = st.executeQuery("SELECT creator_id, region FROM " + l.schema() + ".creators")) {
+                        while (rs.next()) {
+                            if (!counted(onlyAt, l, rs)) {
+                                continue;
+                            }
+                            stored++;
+                            long k = (rs.getLong(1) - base) / 64;
+                            if (k >= 0 && k < creatorCopies.length) {
+                                creatorCopies[(int) k]++;
+                            } else {
+                                unacknowledged++;
+                            }
                         }
                     }
-                }
-                try (ResultSet rs =
-                        st.executeQuery("SELECT creator_id, region, payment_id FROM " + l.schema() + ".payments")) {
-                    while (rs.next()) {
-                        if (!counted(onlyAt, l, rs)) {
-                            continue;
-                        }
-                        stored++;
-                        long id = rs.getLong(3);
-                        if (id > 0 && id < paymentCopies.length) {
-                            paymentCopies[(int) id]++;
-                        } else {
-                            unacknowledged++;
+                    try (ResultSet rs =
+                            st.executeQuery("SELECT creator_id, region, payment_id FROM " + l.schema() + ".payments")) {
+                        while (rs.next()) {
+                            if (!counted(onlyAt, l, rs)) {
+                                continue;
+                            }
+                            stored++;
+                            long id = rs.getLong(3);
+                            if (id > 0 && id < paymentCopies.length) {
+                                paymentCopies[(int) id]++;
+                            } else {
+                                unacknowledged++;
+                            }
                         }
                     }
                 }
@@ -138,8 +142,28 @@ final class Audit {
         return onlyAt.locate(onlyAt.shardOf(key)).equals(l);
     }
 
-    private Connection open(String dataSource) throws SQLException {
-        DataSourceConfig d = config.dataSource(dataSource);
-        return DriverManager.getConnection(d.url(), d.user(), d.password());
+    /**
+     * One direct connection per data source for the length of an audit (a server backend's connection limit is
+     * shared with the engine's pools, and opening one per schema would also be slow).
+     */
+    private final class Connections implements AutoCloseable {
+        private final Map<String, Connection> open = new HashMap<>();
+
+        Connection to(String dataSource) throws SQLException {
+            Connection c = open.get(dataSource);
+            if (c == null) {
+                DataSourceConfig d = config.dataSource(dataSource);
+                c = DriverManager.getConnection(d.url(), d.user(), d.password());
+                open.put(dataSource, c);
+            }
+            return c;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            for (Connection c : open.values()) {
+                c.close();
+            }
+        }
     }
 }

@@ -45,15 +45,22 @@ final class DemoFleet implements AutoCloseable {
     // connection closes and reopens the file (recovering its transaction store) on the next: profiled as most of
     // the time of every status call and migrator step on the embedded fleet.
     static final String KEEP_OPEN = ";DB_CLOSE_DELAY=-1";
+    /** The p95 latency health trigger on a server backend (the scenario manifests say 250 ms). */
+    static final int SERVER_P95_TRIGGER_MS = 2_000;
+
     private final Path dir;
     private final DemoClock clock;
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
     private final Engine engine;
     private final MigrationStore store;
+    private final DemoBackend backend;
+    private final boolean keep;
 
-    private DemoFleet(Path dir, DemoClock clock, KeyPair keys, Engine engine) {
+    private DemoFleet(Path dir, DemoClock clock, KeyPair keys, Engine engine, DemoBackend backend, boolean keep) {
         this.dir = dir;
+        this.backend = backend;
+        this.keep = keep;
         this.clock = clock;
         this.privateKey = keys.getPrivate();
         this.publicKey = keys.getPublic();
@@ -63,9 +70,11 @@ final class DemoFleet implements AutoCloseable {
 
     /**
      * Creates the data directory (wiping it when {@code fresh}), writes the key, configuration and v1, and
-     * starts an engine on the demo clock.
+     * starts an engine on the demo clock. On a server {@code backend}, creates the run's databases first; they
+     * are dropped by {@link #close()} unless {@code keep}.
      */
-    static DemoFleet create(Path dir, boolean fresh, DemoClock clock) throws IOException, SQLException {
+    static DemoFleet create(Path dir, boolean fresh, DemoClock clock, DemoBackend backend, boolean keep)
+            throws IOException, SQLException {
         Path abs = dir.toAbsolutePath().normalize();
         if (fresh || Files.exists(abs.resolve("vshard.yaml"))) {
             // A half-finished earlier run would mix its rows with this run's ledger: always start clean.
@@ -76,20 +85,34 @@ final class DemoFleet implements AutoCloseable {
         Files.writeString(abs.resolve("manifest-key.pub"), ManifestSigner.encodePublic(keys.getPublic()) + "\n");
         Path secret = abs.resolve("manifest-key.secret");
         Files.writeString(secret, ManifestSigner.encodePrivate(keys.getPrivate()) + "\n");
-        Manifest v1 = ManifestSigner.sign(bundled("v1.yaml", null, null, 0), keys.getPrivate(), keys.getPublic());
+        Manifest v1 =
+                ManifestSigner.sign(bundled("v1.yaml", null, null, 0, backend), keys.getPrivate(), keys.getPublic());
         Files.writeString(abs.resolve("manifests/v1.yaml"), ManifestCodec.write(v1));
-        Files.writeString(abs.resolve("vshard.yaml"), configText(abs));
+        Files.writeString(abs.resolve("vshard.yaml"), configText(abs, backend));
         VShardConfig config = ConfigReader.read(abs.resolve("vshard.yaml"));
         EngineOptions options = new EngineOptions(10_000, 8, 10_000, Duration.ofMillis(200), "driver").withClock(clock);
-        Engine engine = Engine.start(config, options);
-        new MigrationStore(engine.controlStore()).setClockOffset(Duration.ZERO);
-        return new DemoFleet(abs, clock, keys, engine);
+        backend.create();
+        Engine engine;
+        try {
+            engine = Engine.start(config, options);
+            new MigrationStore(engine.controlStore()).setClockOffset(Duration.ZERO);
+        } catch (SQLException | RuntimeException e) {
+            if (!keep) {
+                try {
+                    backend.drop();
+                } catch (SQLException dropping) {
+                    e.addSuppressed(dropping);
+                }
+            }
+            throw e;
+        }
+        return new DemoFleet(abs, clock, keys, engine, backend, keep);
     }
 
     /** Signs the scenario's v2 with this fleet's key, boundary and effective window given, and writes it. */
     Path writeV2(Instant boundaryStart, WindowId effective, long cohortRows) throws IOException {
-        Manifest v2 =
-                ManifestSigner.sign(bundled("v2.yaml", boundaryStart, effective, cohortRows), privateKey, publicKey);
+        Manifest v2 = ManifestSigner.sign(
+                bundled("v2.yaml", boundaryStart, effective, cohortRows, backend), privateKey, publicKey);
         Path file = dir.resolve("manifests/v2.yaml");
         Files.writeString(file, ManifestCodec.write(v2));
         return file;
@@ -111,16 +134,34 @@ final class DemoFleet implements AutoCloseable {
         return dir;
     }
 
+    DemoBackend backend() {
+        return backend;
+    }
+
     /** Moves the demo clock to {@code target} and has the engine pick the new time up at once. */
     void jumpTo(Instant target) throws SQLException {
         clock.jumpTo(target, store);
         engine.refresh();
     }
 
-    /** Stops the engine and closes the databases, which {@link #KEEP_OPEN} keeps open otherwise. */
+    /**
+     * Stops the engine and closes the H2 databases, which {@link #KEEP_OPEN} keeps open otherwise; on a server,
+     * drops the run's databases unless they are kept.
+     */
     @Override
     public void close() {
         engine.close();
+        if (!backend.embedded()) {
+            if (!keep) {
+                try {
+                    backend.drop();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(
+                            "dropping the demo's databases " + backend.prefix() + "_*: " + e.getMessage(), e);
+                }
+            }
+            return;
+        }
         List<String[]> dbs = new ArrayList<>();
         for (DataSourceConfig d : engine.config().dataSources().values()) {
             dbs.add(new String[] {d.url(), d.user(), d.password()});
@@ -137,25 +178,32 @@ final class DemoFleet implements AutoCloseable {
         }
     }
 
-    private static String configText(Path dir) {
+    private static String configText(Path dir, DemoBackend backend) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# Generated by `vshard demo`: the embedded fleet of this data directory.\n");
+        sb.append("# Generated by `vshard demo`: the fleet of this data directory (")
+                .append(backend.describe())
+                .append(").\n");
         sb.append("data_sources:\n");
-        for (String ds : new String[] {"db_a", "db_b", "db_c", "db_d"}) {
+        String credentials = "    user: " + backend.user() + "\n    password: \"" + backend.password() + "\"\n";
+        for (String ds : DemoBackend.DATA_SOURCES) {
             sb.append("  ").append(ds).append(":\n");
-            sb.append("    url: \"jdbc:h2:file:")
-                    .append(dir.resolve("shards").resolve(ds))
-                    .append(H2_OPTIONS)
-                    .append(KEEP_OPEN)
+            sb.append("    url: \"")
+                    .append(backend.dataSourceUrl(
+                            ds, dir.resolve("shards").resolve(ds).toString()))
                     .append("\"\n");
-            sb.append("    user: sa\n    password: \"\"\n    max_pool_size: 12\n");
+            // A server's connection limit is shared (PostgreSQL's default is 100): fewer pooled connections there.
+            sb.append(credentials)
+                    .append("    max_pool_size: ")
+                    .append(backend.embedded() ? 12 : 5)
+                    .append('\n');
         }
-        sb.append("default_shard:\n  data_source: db_a\n  schema: public\n");
-        sb.append("control_store:\n  url: \"jdbc:h2:file:")
-                .append(dir.resolve("control"))
-                .append(";DATABASE_TO_LOWER=TRUE")
-                .append(KEEP_OPEN)
-                .append("\"\n  user: sa\n  password: \"\"\n");
+        sb.append("default_shard:\n  data_source: db_a\n  schema: ")
+                .append(backend.defaultSchema())
+                .append("\n");
+        sb.append("control_store:\n  url: \"")
+                .append(backend.controlUrl(dir.resolve("control").toString()))
+                .append("\"\n")
+                .append(credentials.replace("    ", "  "));
         sb.append("manifests:\n  - manifests/v1.yaml\n");
         sb.append("trusted_keys:\n  - manifest-key.pub\n");
         sb.append("""
@@ -176,7 +224,8 @@ final class DemoFleet implements AutoCloseable {
     }
 
     /** A bundled scenario manifest, unsigned, with the windows and the cohort size replaced when given. */
-    static Manifest bundled(String name, Instant boundaryStart, WindowId effective, long cohortRows) {
+    static Manifest bundled(
+            String name, Instant boundaryStart, WindowId effective, long cohortRows, DemoBackend backend) {
         try (InputStream in = DemoFleet.class.getResourceAsStream("/scenario/manifests/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("the jar lacks scenario manifest " + name);
@@ -194,6 +243,12 @@ final class DemoFleet implements AutoCloseable {
                     line = "  cohort_target_rows: " + cohortRows;
                 } else if (effective != null && line.startsWith("effective_window:")) {
                     line = "effective_window: \"" + effective + "\"";
+                } else if (line.startsWith("    schema: \"shard_%03d\"")) {
+                    line = "    schema: \"" + backend.schemaPattern() + "\"";
+                } else if (!backend.embedded() && line.startsWith("  shard_p95_latency_ms:")) {
+                    // A shared server answers over the network and, on a loaded machine, slower than in-process
+                    // H2: the scenario's 250 ms paused the MySQL run at p95 404 ms. The trigger stays armed.
+                    line = "  shard_p95_latency_ms: " + SERVER_P95_TRIGGER_MS;
                 }
                 kept.append(line).append('\n');
             }

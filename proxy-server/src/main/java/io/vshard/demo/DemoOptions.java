@@ -16,6 +16,11 @@ import java.nio.file.Path;
  * @param stepPauseMillis how long each step lingers so a watcher can follow it on the dashboard
  * @param lingerSeconds how long the dashboard stays up after the report
  * @param terminal whether the output is a terminal (progress bar redrawn in place)
+ * @param backend {@code embedded} (H2 files under the data directory), {@code postgres} or {@code mysql}
+ * @param url the server's JDBC URL for a server backend (null: the local default)
+ * @param user the server's user (null: postgres / root)
+ * @param password the server's password (null: none)
+ * @param keep leave a server backend's databases in place after the run instead of dropping them
  */
 public record DemoOptions(
         Path dataDir,
@@ -28,7 +33,12 @@ public record DemoOptions(
         int writesPerSecond,
         long stepPauseMillis,
         long lingerSeconds,
-        boolean terminal) {
+        boolean terminal,
+        String backend,
+        String url,
+        String user,
+        String password,
+        boolean keep) {
     public DemoOptions {
         if (creators < 64 || payments < 0) {
             throw new IllegalArgumentException("--creators must be at least 64 and --payments at least 0");
@@ -36,5 +46,6 @@ public record DemoOptions(
         if (rollbackAt < 0 || rollbackAt >= 100) {
             throw new IllegalArgumentException("--rollback-at must be a percentage between 1 and 99 (0 = never)");
         }
+        DemoBackend.of(backend, url, user, password);
     }
 }

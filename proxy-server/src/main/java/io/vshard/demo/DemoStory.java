@@ -13,6 +13,7 @@ import io.vshard.migrate.MigrationStatus;
 import io.vshard.migrate.Migrator;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,6 +43,8 @@ public final class DemoStory {
     private final ShardMeter meter = new ShardMeter();
     private final DemoState state = new DemoState(meter);
     private boolean drained;
+    private long stepStarted;
+    private long stepCpu;
     private Migrator migrator;
 
     /** A story with {@code options}, printing to {@code out}. */
@@ -64,10 +67,10 @@ public final class DemoStory {
             t.setDaemon(true);
             return t;
         });
-        try (DemoFleet fleet = DemoFleet.create(options.dataDir(), options.fresh(), clock)) {
+        DemoBackend backend = DemoBackend.of(options.backend(), options.url(), options.user(), options.password());
+        try (DemoFleet fleet = DemoFleet.create(options.dataDir(), options.fresh(), clock, backend, options.keep())) {
             Engine engine = fleet.engine();
             MigrationControl control = engine.migrationControl();
-            sampler.scheduleAtFixedRate(() -> sample(engine, control), 500, 500, TimeUnit.MILLISECONDS);
             Instant t0 = clock.instant();
             WindowId w0 = WindowId.containing(t0);
             ScenarioDataset data =
@@ -76,6 +79,8 @@ public final class DemoStory {
             Manifest v1 = engine.routingState().active();
 
             long[] before = load(fleet, data, audit, v1);
+            // Sampling starts with the traffic: during the bulk load there is nothing to meter.
+            sampler.scheduleAtFixedRate(() -> sample(engine, control), 0, 500, TimeUnit.MILLISECONDS);
             try (Traffic traffic = new Traffic(engine, data, meter, options.writesPerSecond())) {
                 traffic.start(2, 2);
                 warmUp(traffic);
@@ -101,20 +106,27 @@ public final class DemoStory {
                 1,
                 "Load the scenario under v1 (" + v1.shardFunction().describe() + ", " + v1.shardCount()
                         + " shards), bulk, straight into the shards");
-        out.printf("    data directory %s (embedded H2 shards db_a..db_d and the control store)%n", fleet.dir());
-        DatasetLoader loader = new DatasetLoader(engine, data);
+        out.printf(
+                "    data directory %s; data sources db_a..db_d and the control store: %s%n",
+                fleet.dir(), fleet.backend().describe());
+        DatasetLoader loader = new DatasetLoader(engine, data, fleet.backend().kind());
         loader.createTables();
         long total = data.creatorCount() + data.paymentCount();
         long t = System.nanoTime();
+        long cpu = cpuNanos();
         ProgressLine bar = new ProgressLine(out, options.terminal());
         loader.load(n -> bar.show(String.format("    loading %,d / %,d rows", n, total)));
         bar.finish();
         loader.createIndexes();
         double secs = (System.nanoTime() - t) / 1e9;
         out.printf(
-                "    loaded %,d creators and %,d payments in %.1f s (%,.0f rows/s; each row placed by the"
-                        + " placement function, 1,000-row INSERTs per shard on two parallel writers)%n",
-                data.creatorCount(), data.paymentCount(), secs, total / secs);
+                "    loaded %,d creators and %,d payments in %.1f s, %.1f s of CPU (%,.0f rows/s; %s)%n",
+                data.creatorCount(),
+                data.paymentCount(),
+                secs,
+                (cpuNanos() - cpu) / 1e9,
+                total / secs,
+                loader.describe());
         long[] before = audit.creatorsPerShard(v1);
         state.creators(v1.version(), before);
         out.println("    live writers (payments) and readers (a creator's payments) start through jdbc:vshard:;"
@@ -432,6 +444,14 @@ public final class DemoStory {
     }
 
     private void step(int n, String title) {
+        long now = System.nanoTime();
+        long cpu = cpuNanos();
+        if (stepStarted != 0) {
+            out.printf(
+                    "    (step %d: %.1f s, %.1f s of CPU)%n", n - 1, (now - stepStarted) / 1e9, (cpu - stepCpu) / 1e9);
+        }
+        stepStarted = now;
+        stepCpu = cpu;
         out.printf("%n[%d/6] %s%n", n, title);
         out.flush();
         state.phase(n, title);
@@ -440,6 +460,14 @@ public final class DemoStory {
     private void pause() throws InterruptedException {
         out.flush();
         Thread.sleep(options.stepPauseMillis());
+    }
+
+    /** The CPU time this process has used so far (all threads), or 0 where the JVM cannot tell. */
+    static long cpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     private static long sum(long[] a, int from, int to) {

@@ -35,11 +35,12 @@ class MigrateCommandTest {
     @BeforeEach
     void fleet() throws Exception {
         DemoClock clock = new DemoClock();
-        try (DemoFleet fleet = DemoFleet.create(dir.resolve("fleet"), true, clock)) {
+        try (DemoFleet fleet = DemoFleet.create(
+                dir.resolve("fleet"), true, clock, DemoBackend.of("embedded", null, null, null), false)) {
             Engine engine = fleet.engine();
             WindowId w0 = WindowId.containing(clock.instant());
             ScenarioDataset data = new ScenarioDataset(7, 1_500, 6_000, w0.plusWeeks(-7), 8);
-            DatasetLoader loader = new DatasetLoader(engine, data);
+            DatasetLoader loader = new DatasetLoader(engine, data, DemoBackend.Kind.EMBEDDED);
             loader.createTables();
             loader.load(n -> {});
             loader.createIndexes();

@@ -21,15 +21,19 @@ final class DemoRun {
     }
 
     static DemoRun run(Path dataDir, StringWriter sink, String... extra) {
+        return run(dataDir, 20_000, 20_000, sink, extra);
+    }
+
+    static DemoRun run(Path dataDir, long creators, long payments, StringWriter sink, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "demo",
                 "--data-dir",
                 dataDir.toString(),
                 "--fresh",
                 "--creators",
-                "20000",
+                Long.toString(creators),
                 "--payments",
-                "20000",
+                Long.toString(payments),
                 "--json"));
         args.addAll(List.of(extra));
         CommandLine cl = VShardCommand.commandLine();

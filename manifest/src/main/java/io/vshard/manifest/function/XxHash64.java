@@ -69,6 +69,19 @@ public final class XxHash64 {
         return hash(b);
     }
 
+    /**
+     * Returns XXH64 of the 16 bytes {@code a} then {@code b}, each big-endian: the same value as {@link
+     * #hash(byte[])} of that array, without building it (the scenario dataset hashes two longs per row).
+     */
+    public static long hashBigEndianLongs(long a, long b) {
+        long h = P5 + 16;
+        h ^= round(0, Long.reverseBytes(a));
+        h = Long.rotateLeft(h, 27) * P1 + P4;
+        h ^= round(0, Long.reverseBytes(b));
+        h = Long.rotateLeft(h, 27) * P1 + P4;
+        return avalanche(h);
+    }
+
     private static long round(long acc, long lane) {
         acc += lane * P2;
         return Long.rotateLeft(acc, 31) * P1;

@@ -30,8 +30,10 @@ public final class ScenarioDataset {
     private final long seed;
     private final long creators;
     private final long payments;
-    private final WindowId firstWindow;
     private final int windows;
+    // The weeks payments fall in and their starts, computed once: a payment picks one of them.
+    private final WindowId[] weeks;
+    private final Instant[] weekStarts;
 
     /**
      * Describes a dataset.
@@ -49,8 +51,13 @@ public final class ScenarioDataset {
         this.seed = seed;
         this.creators = creators;
         this.payments = payments;
-        this.firstWindow = firstWindow;
         this.windows = windows;
+        this.weeks = new WindowId[windows];
+        this.weekStarts = new Instant[windows];
+        for (int w = 0; w < windows; w++) {
+            weeks[w] = firstWindow.plusWeeks(w);
+            weekStarts[w] = weeks[w].start();
+        }
     }
 
     /** The number of creators. */
@@ -107,8 +114,8 @@ public final class ScenarioDataset {
         SplittableRandom r = new SplittableRandom(mix(i ^ 0x5DEECE66DL));
         Creator c = creator(r.nextLong(creators));
         int w = r.nextInt(windows);
-        WindowId window = firstWindow.plusWeeks(w);
-        Instant at = window.start().plusSeconds(r.nextLong(7L * 86_400L));
+        WindowId window = weeks[w];
+        Instant at = weekStarts[w].plusSeconds(r.nextLong(7L * 86_400L));
         BigDecimal amount = BigDecimal.valueOf(100 + r.nextLong(5_000_000), 2);
         return new Payment(
                 i + 1, c.id(), c.region(), amount, CURRENCIES[r.nextInt(CURRENCIES.length)], at, window, i + 1);
@@ -134,12 +141,8 @@ public final class ScenarioDataset {
         };
     }
 
+    /** XXH64 of the seed then {@code k}, both big-endian. */
     private long mix(long k) {
-        byte[] b = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            b[i] = (byte) (seed >>> (56 - 8 * i));
-            b[8 + i] = (byte) (k >>> (56 - 8 * i));
-        }
-        return XxHash64.hash(b);
+        return XxHash64.hashBigEndianLongs(seed, k);
     }
 }

@@ -94,6 +94,8 @@ public record WindowId(int weekBasedYear, int week) implements Comparable<Window
 
     @Override
     public String toString() {
-        return String.format("%04d_W%02d", weekBasedYear, week);
+        // Not String.format: the bulk load and the live writers write one per row.
+        String y = Integer.toString(weekBasedYear);
+        return "0".repeat(Math.max(0, 4 - y.length())) + y + (week < 10 ? "_W0" : "_W") + week;
     }
 }
