@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,9 +48,21 @@ class MigrationAuditIT {
     Path dir;
 
     MigrationFleet fleet;
+    private String workers;
+
+    /** The audit holds the concurrent path to account too: three cohorts at once, not the default one. */
+    @BeforeEach
+    void threeWorkers() {
+        workers = System.setProperty(Migrator.WORKERS_PROPERTY, "3");
+    }
 
     @AfterEach
     void stop() throws Exception {
+        if (workers == null) {
+            System.clearProperty(Migrator.WORKERS_PROPERTY);
+        } else {
+            System.setProperty(Migrator.WORKERS_PROPERTY, workers);
+        }
         if (fleet != null) {
             fleet.close();
         }
