@@ -72,10 +72,16 @@ final class CopyIn {
             ByteArrayOutputStream buf = new ByteArrayOutputStream(CHUNK + 1024);
             StringBuilder line = new StringBuilder(256);
             for (TableRows.Row r : rows) {
-                line.setLength(0);
-                encode(layout, r, line);
-                byte[] b = line.toString().getBytes(StandardCharsets.UTF_8);
-                buf.write(b, 0, b.length);
+                if (r.line() != null) {
+                    // Read by CopyOut from a shard of the same table definition: the server's own line.
+                    buf.write(r.line(), 0, r.line().length);
+                    buf.write('\n');
+                } else {
+                    line.setLength(0);
+                    encode(layout, r, line);
+                    byte[] b = line.toString().getBytes(StandardCharsets.UTF_8);
+                    buf.write(b, 0, b.length);
+                }
                 if (buf.size() >= CHUNK) {
                     in.writeToCopy(buf.toByteArray(), 0, buf.size());
                     buf.reset();
@@ -92,7 +98,7 @@ final class CopyIn {
         }
     }
 
-    /** One row as a COPY text line (tab-separated, {@code \N} for NULL, newline-terminated). */
+    /** One row read through JDBC as a COPY text line (tab-separated, {@code \N} for NULL, newline-terminated). */
     static void encode(TableRows.Batch layout, TableRows.Row r, StringBuilder out) {
         Object[] v = r.values();
         for (int i = 0; i < v.length; i++) {

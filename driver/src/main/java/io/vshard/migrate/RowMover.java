@@ -39,6 +39,31 @@ final class RowMover {
         this.tables = List.copyOf(tables);
     }
 
+    /** Per data source and table, the COPY text layout, or {@link #NO_TEXT} when its rows take the JDBC path. */
+    private final Map<String, TableRows.Batch> textLayouts = new java.util.HashMap<>();
+
+    private static final TableRows.Batch NO_TEXT =
+            new TableRows.Batch(List.of(), new int[0], new int[0], List.of(), List.of());
+
+    /**
+     * The layout under which rows of {@code t} on {@code c}'s data source travel as COPY text, or {@code null}:
+     * only when every data source is PostgreSQL (a row read as text is written only with COPY) and the table's
+     * columns all have a text form {@link CopyText} digests. Shards of one table share its definition, so the
+     * first location asked for stands for the data source.
+     */
+    private TableRows.Batch textLayout(Connection c, ShardLocation l, TableRule t) throws SQLException {
+        if (!links.allPostgres()) {
+            return null;
+        }
+        String key = l.dataSource() + "\u0000" + t.name();
+        TableRows.Batch b = textLayouts.get(key);
+        if (b == null) {
+            b = CopyOut.layout(c, l, t);
+            textLayouts.put(key, b == null ? NO_TEXT : b);
+        }
+        return b == NO_TEXT ? null : b;
+    }
+
     /**
      * Digests of a scope on both sides, per table and creator, and the rows copied. Per creator so a check
      * taken before a fence can be brought up to date under it by re-digesting only the creators the final
@@ -104,9 +129,12 @@ final class RowMover {
             }
             Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
             for (Map.Entry<String, Map<ShardLocation, Set<Long>>> e : where.entrySet()) {
-                read.putAll(TableRows.read(links.get(e.getKey(), ShardLinks.READ), e.getValue(), t));
+                Connection c = links.get(e.getKey(), ShardLinks.READ);
+                TableRows.Batch text =
+                        textLayout(c, e.getValue().keySet().iterator().next(), t);
+                read.putAll(text != null ? CopyOut.read(c, e.getValue(), t, text) : TableRows.read(c, e.getValue(), t));
             }
-            settle(scope, t, read, tally, writes);
+            settle(scope, t, read, apply ? null : tally, writes);
         }
         if (apply) {
             writes.apply(links, tally);
@@ -131,7 +159,7 @@ final class RowMover {
                                 scope.to().next().effectiveWindow()));
             }
             Writes writes = new Writes();
-            settle(scope, t, read, tally, writes);
+            settle(scope, t, read, apply ? null : tally, writes);
             if (apply) {
                 writes.apply(links, tally);
             }
@@ -192,12 +220,19 @@ final class RowMover {
         }
     }
 
+    /**
+     * Places each row read: source rows become inserts at their target, stale copies deletes; with a
+     * {@code tally} (a digest pass) each row is digested on the side(s) it lives on. A copy pass has none: its
+     * digests would go unused, the proof is a separate read of both sides.
+     */
     private void settle(Scope scope, TableRule t, Map<ShardLocation, TableRows.Batch> read, Tally tally, Writes writes)
             throws SQLException {
         Map<ShardLocation, List<TableRows.Row>> inserts = new LinkedHashMap<>();
         Map<ShardLocation, List<Object>> deletes = new LinkedHashMap<>();
         TableRows.Batch layout = null;
         RowEncoder enc = new RowEncoder();
+        CopyText text = null;
+        int[] ends = null;
         // The placement function is pure: the rows of one creator and window share one answer per state.
         Map<Placed, Place[]> places = new java.util.HashMap<>();
         for (Map.Entry<ShardLocation, TableRows.Batch> e : read.entrySet()) {
@@ -217,14 +252,31 @@ final class RowMover {
                 }
                 ShardLocation src = location(before, scope, r);
                 ShardLocation dst = location(p[1], scope, r);
+                RowDigest d = null;
+                if (tally != null && (src.equals(here) || dst.equals(here))) {
+                    if (r.line() != null && text == null) {
+                        text = new CopyText(b);
+                        ends = new int[b.columns().size()];
+                    }
+                    if (r.line() != null) {
+                        CopyText.fields(r.line(), r.line().length, ends);
+                        d = text.digest(r.line(), ends);
+                    } else {
+                        d = TableRows.digest(b, r, enc);
+                    }
+                }
                 if (src.equals(here)) {
-                    tally.add(tally.before, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
+                    if (tally != null) {
+                        tally.add(tally.before, t.name(), r.key().creatorId(), d);
+                    }
                     if (!dst.equals(here)) {
                         inserts.computeIfAbsent(dst, k -> new ArrayList<>()).add(r);
                     }
                 }
                 if (dst.equals(here)) {
-                    tally.add(tally.after, t.name(), r.key().creatorId(), TableRows.digest(b, r, enc));
+                    if (tally != null) {
+                        tally.add(tally.after, t.name(), r.key().creatorId(), d);
+                    }
                     if (!src.equals(here)) {
                         deletes.computeIfAbsent(here, k -> new ArrayList<>()).add(r.primaryKey());
                     }

@@ -44,6 +44,16 @@ final class ShardLinks implements AutoCloseable {
         this.oneRole = oneRole;
     }
 
+    /** Whether every configured data source is PostgreSQL. */
+    boolean allPostgres() {
+        for (io.vshard.config.DataSourceConfig ds : config.dataSources().values()) {
+            if (ds.dialect() != io.vshard.config.Dialect.POSTGRESQL) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** An auto-commit connection to {@code dataSource} for {@code role}, opened on first use. */
     Connection get(String dataSource, int role) throws SQLException {
         if (closed) {

@@ -30,8 +30,15 @@ final class TableRows {
 
     private TableRows() {}
 
-    /** A row read from a location. */
-    record Row(Object[] values, ShardKey key, WindowId window, Object primaryKey) {}
+    /**
+     * A row read from a location: its values as JDBC returns them, or (read by {@link CopyOut}) {@code values}
+     * {@code null} and {@code line} its PostgreSQL COPY text line without the newline.
+     */
+    record Row(Object[] values, ShardKey key, WindowId window, Object primaryKey, byte[] line) {
+        Row(Object[] values, ShardKey key, WindowId window, Object primaryKey) {
+            this(values, key, window, primaryKey, null);
+        }
+    }
 
     /** The rows and the column layout ({@code typeNames}: the database's own type names, for COPY). */
     record Batch(List<String> columns, int[] types, int[] scales, List<String> typeNames, List<Row> rows) {}
@@ -275,7 +282,12 @@ final class TableRows {
         if (inserts.isEmpty()) {
             return;
         }
-        if (CopyIn.fits(c, layout)) {
+        boolean lines = inserts.get(0).line() != null;
+        if (lines || CopyIn.fits(c, layout)) {
+            if (lines && !CopyIn.fits(c, layout)) {
+                throw new SQLException(
+                        "rows read as COPY text can only be written to PostgreSQL: " + qualified(l, t), "XX000");
+            }
             long written = CopyIn.write(c, l, t, layout, inserts);
             if (written != inserts.size()) {
                 throw new SQLException(
