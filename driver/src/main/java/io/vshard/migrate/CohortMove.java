@@ -89,6 +89,9 @@ final class CohortMove {
         long fenceEpoch = rec.epoch();
         CreatorDigests proof = null;
         long startedAt = System.nanoTime();
+        // A cohort never copied before, started afresh by this call: its creators have no copies on the new side
+        // yet (a resumed move may have copied some batches already, a rolled-back one may have left copies).
+        boolean noCopies = rec.state() == CohortState.PLANNED && !movedBefore;
         if (rec.state() == CohortState.PLANNED) {
             p = new Progress();
             store.recordProgress(to, k.id(), 0, p.encode());
@@ -103,7 +106,7 @@ final class CohortMove {
                 List<ShardKey> creators = creatorsOf(scope, oldLoc, movedBefore);
                 long upTo = p.copiedUpTo;
                 creators.removeIf(c -> c.creatorId() <= upTo);
-                if (!copy(scope, creators, p, to, true)) {
+                if (!copy(scope, creators, p, to, true, noCopies)) {
                     return;
                 }
                 p.firstPassDone = true;
@@ -305,7 +308,7 @@ final class CohortMove {
             throws SQLException {
         Map<ShardLocation, Long> reached = marks.mark(locs);
         Set<ShardKey> dirty = new LinkedHashSet<>(members(scope, marks.keys(since, reached)));
-        if (!copy(scope, new ArrayList<>(dirty), p, to, false)) {
+        if (!copy(scope, new ArrayList<>(dirty), p, to, false, false)) {
             throw new SQLException("the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
         }
         since.putAll(reached);
@@ -314,7 +317,8 @@ final class CohortMove {
         return dirty;
     }
 
-    private boolean copy(Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
+    private boolean copy(
+            Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass, boolean noCopies)
             throws SQLException {
         // A forward move goes on while the migration runs; a move back while it rolls back.
         String expected = scope.from().cohorts().stateOf(scope.cohort()).servedByNew()
@@ -335,7 +339,7 @@ final class CohortMove {
             }
             List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
             RowMover.Tally t = new RowMover.Tally();
-            mover.creators(scope, batch, true, t);
+            mover.creators(scope, batch, true, t, noCopies);
             if (firstPass) {
                 p.copiedUpTo = batch.get(batch.size() - 1).creatorId();
             }
@@ -360,9 +364,9 @@ final class CohortMove {
                 : MigrationRecord.RUNNING;
     }
 
-    private boolean copy(Scope scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
+    private boolean copy(Scope scope, List<ShardKey> creators, Progress p, int to, boolean firstPass, boolean noCopies)
             throws SQLException {
-        return copy((Scope.Cohort) scope, creators, p, to, firstPass);
+        return copy((Scope.Cohort) scope, creators, p, to, firstPass, noCopies);
     }
 
     /** Compares the cohort digests on both sides per table; returns what differed, or {@code null}. */

@@ -104,14 +104,26 @@ final class RowMover {
      * where it lives before nor where it lives after, so the settling below would skip it anyway.
      */
     void creators(Scope scope, Collection<ShardKey> creators, boolean apply, Tally tally) throws SQLException {
+        creators(scope, creators, apply, tally, false);
+    }
+
+    /**
+     * As {@link #creators(Scope, Collection, boolean, Tally)}; with {@code sourcesOnly} (a first copy of
+     * creators that have no copies yet) only where rows live before the move is read: the places after it,
+     * where stale copies would be found and deleted, hold none. Should one be there after all, the COPY fails
+     * on its primary key or the digest check of both sides finds it; nothing is skipped silently.
+     */
+    void creators(Scope scope, Collection<ShardKey> creators, boolean apply, Tally tally, boolean sourcesOnly)
+            throws SQLException {
         Writes writes = new Writes();
+        List<RoutingState> states = sourcesOnly ? List.of(scope.from()) : List.of(scope.from(), scope.to());
         for (TableRule t : tables) {
             // Per data source, per location, the creators that may sit there: one read per data source.
             Map<String, Map<ShardLocation, Set<Long>>> where = new LinkedHashMap<>();
             for (ShardKey k : creators) {
                 Set<ShardLocation> at = new LinkedHashSet<>();
                 ShardKey any = ShardKey.of(k.creatorId(), null);
-                for (RoutingState s : List.of(scope.from(), scope.to())) {
+                for (RoutingState s : states) {
                     for (LogicalShard l : Placement.locate(s, t, k, null).candidates()) {
                         at.add(l.location());
                     }
