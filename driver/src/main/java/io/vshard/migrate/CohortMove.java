@@ -112,8 +112,11 @@ final class CohortMove {
                 p.firstPassDone = true;
                 store.recordProgress(to, k.id(), 0, p.encode());
             }
+            long firstPassAt = System.nanoTime();
+            int rounds = 0;
             int last = Integer.MAX_VALUE;
             for (int round = 0; round < 5; round++) {
+                rounds++;
                 int dirty = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to).size();
                 // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
                 // copies; the fence's final delta takes the rest).
@@ -134,9 +137,12 @@ final class CohortMove {
             p.flipMarks.putAll(marks.peek(nextLocations(base)));
             store.recordProgress(to, k.id(), 0, p.encode());
             LOG.debug(
-                    "vshard migrator: cohort {} copied in {} ms, digested before the fence in {} ms",
+                    "vshard migrator: cohort {} copied in {} ms (first pass {} ms, {} catch-up rounds), digested"
+                            + " before the fence in {} ms",
                     k.id(),
                     (copiedAt - startedAt) / 1_000_000L,
+                    (firstPassAt - startedAt) / 1_000_000L,
+                    rounds,
                     (System.nanoTime() - copiedAt) / 1_000_000L);
             fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
         }

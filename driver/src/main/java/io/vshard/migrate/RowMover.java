@@ -244,6 +244,7 @@ final class RowMover {
         TableRows.Batch layout = null;
         RowEncoder enc = new RowEncoder();
         CopyText text = null;
+        int[] textScales = null;
         int[] ends = null;
         // The placement function is pure: the rows of one creator and window share one answer per state.
         Map<Placed, Place[]> places = new java.util.HashMap<>();
@@ -266,8 +267,10 @@ final class RowMover {
                 ShardLocation dst = location(p[1], scope, r);
                 RowDigest d = null;
                 if (tally != null && (src.equals(here) || dst.equals(here))) {
-                    if (r.line() != null && text == null) {
+                    if (r.line() != null && (text == null || textScales != b.scales())) {
+                        // Each data source's layout (the same arrays for all its batches) reads its own lines.
                         text = new CopyText(b);
+                        textScales = b.scales();
                         ends = new int[b.columns().size()];
                     }
                     if (r.line() != null) {

@@ -1,0 +1,135 @@
+package io.vshard.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vshard.manifest.ShardLocation;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.digest.RowDigest;
+import io.vshard.manifest.digest.RowEncoder;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against the real PostgreSQL (127.0.0.1:5432): rows read as COPY text digest exactly as the same rows decoded
+ * by JDBC, for every column type the text path takes and awkward values of each, and lines written back with
+ * COPY land as the same rows.
+ */
+class CopyOutIT {
+    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+    private static final TableRule RULE =
+            new TableRule("items", TableRule.Kind.SHARDED, "creator_id", "region", "window_id", "item_id");
+    private static final String COLUMNS = "(item_id BIGINT PRIMARY KEY, creator_id BIGINT NOT NULL, region VARCHAR(8),"
+            + " window_id VARCHAR(8), small SMALLINT, n INT, amount NUMERIC(14,2), plain NUMERIC(30,4), flag BOOLEAN,"
+            + " f4 REAL, f8 DOUBLE PRECISION, day DATE, at TIMESTAMP, at3 TIMESTAMP(3), blob BYTEA, code CHAR(3),"
+            + " note TEXT, id UUID, doc JSON, docb JSONB)";
+    private static final String[] ROWS = {
+        "(1, 7, 'NA', '2027_W01', 1, 2, 12.5, 0.0001, true, 0.1, 0.1, '2027-01-04', '2027-01-04 10:15:30.123456',"
+                + " '2027-01-04 10:15:30.5', '\\x00ff0a09', 'USD', E'tab\\there\\nnew line \\\\ back é 日本',"
+                + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"a\": [1, 2]}', '{\"b\": \"x\\ty\", \"a\": 1}')",
+        "(2, 7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+                + " NULL)",
+        "(3, 8, 'EMEA', '2027_W02', -32768, -2147483648, -999999999999.99, 12345678901234567890123456.1234, false,"
+                + " 'NaN', '-Infinity', '0001-01-01', '1970-01-01 00:00:00', '2027-12-31 23:59:59.999', '\\x',"
+                + " 'ab', '\\N', '00000000-0000-0000-0000-000000000000', '\"\"', '[]')",
+        "(9223372036854775807, 8, 'APAC', '2027_W03', 32767, 2147483647, 0, -0.5, true, '-0', 1e300, '9999-12-31',"
+                + " '2000-02-29 12:00:00.000001', NULL, '\\x5c', 'x', '', NULL, 'null', '{}')"
+    };
+
+    private String db;
+    private Connection c;
+
+    @BeforeEach
+    void create() throws Exception {
+        db = "vscopy" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        try (Connection admin = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+                Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + db);
+        }
+        c = DriverManager.getConnection(SERVER + db, "postgres", "");
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA a");
+            st.execute("CREATE SCHEMA b");
+            st.execute("CREATE TABLE a.items " + COLUMNS);
+            st.execute("CREATE TABLE b.items " + COLUMNS);
+            st.execute("INSERT INTO a.items VALUES " + String.join(", ", ROWS));
+        }
+    }
+
+    @AfterEach
+    void drop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
+        try (Connection admin = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+                Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+    }
+
+    private static List<RowDigest> typedDigests(TableRows.Batch b) {
+        List<RowDigest> out = new ArrayList<>();
+        for (TableRows.Row r : b.rows()) {
+            out.add(TableRows.digest(b, r, new RowEncoder()));
+        }
+        return out;
+    }
+
+    private static List<RowDigest> textDigests(TableRows.Batch b) throws Exception {
+        CopyText text = new CopyText(b);
+        List<RowDigest> out = new ArrayList<>();
+        int[] ends = new int[b.columns().size()];
+        for (TableRows.Row r : b.rows()) {
+            CopyText.fields(r.line(), r.line().length, ends);
+            out.add(text.digest(r.line(), ends));
+        }
+        return out;
+    }
+
+    @Test
+    void textDigestsEqualJdbcDigestsAndLinesCopyBackAsTheSameRows() throws Exception {
+        ShardLocation a = new ShardLocation("ds", "a");
+        ShardLocation b = new ShardLocation("ds", "b");
+        TableRows.Batch layout = CopyOut.layout(c, a, RULE);
+        assertThat(layout)
+                .as("every column type of the test table takes the text path")
+                .isNotNull();
+        Map<ShardLocation, List<Long>> ids = Map.of(a, List.of(7L, 8L));
+        TableRows.Batch typed = TableRows.read(c, ids, RULE).get(a);
+        TableRows.Batch text = CopyOut.read(c, ids, RULE, layout).get(a);
+        assertThat(typed.rows()).hasSize(ROWS.length);
+        assertThat(text.rows()).hasSize(ROWS.length);
+        assertThat(textDigests(text)).containsExactlyInAnyOrderElementsOf(typedDigests(typed));
+        for (TableRows.Row r : text.rows()) {
+            assertThat(typed.rows().stream()
+                            .anyMatch(t -> t.primaryKey().equals(r.primaryKey())
+                                    && t.key().equals(r.key())
+                                    && java.util.Objects.equals(t.window(), r.window())))
+                    .as("row %s keeps its key, region and window", r.primaryKey())
+                    .isTrue();
+        }
+
+        c.setAutoCommit(false);
+        assertThat(CopyIn.write(c, b, RULE, layout, text.rows())).isEqualTo(ROWS.length);
+        c.commit();
+        c.setAutoCommit(true);
+        TableRows.Batch copied =
+                TableRows.read(c, Map.of(b, List.of(7L, 8L)), RULE).get(b);
+        assertThat(typedDigests(copied)).containsExactlyInAnyOrderElementsOf(typedDigests(typed));
+    }
+
+    @Test
+    void aTableWithATimestamptzColumnKeepsTheJdbcPath() throws Exception {
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE a.items ADD COLUMN seen TIMESTAMPTZ");
+        }
+        assertThat(CopyOut.layout(c, new ShardLocation("ds", "a"), RULE)).isNull();
+    }
+}
