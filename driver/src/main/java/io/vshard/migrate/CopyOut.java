@@ -116,19 +116,31 @@ final class CopyOut {
         org.postgresql.copy.CopyOut stream = copy.copyOut(sql.toString());
         CopyText text = new CopyText(layout);
         int[] ends = new int[layout.columns().size() + 1];
+        SQLException failed = null;
         try {
             byte[] line;
             while ((line = stream.readFromCopy()) != null) {
-                // One CopyData message is one row, ending in a newline.
-                int length = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
-                CopyText.fields(line, length, ends);
-                int tag = (int) CopyText.integer(line, ends[ends.length - 2] + 1, length);
-                rows.get(tag).add(keys.row(text, Arrays.copyOf(line, ends[ends.length - 2]), ends));
+                if (failed != null) {
+                    // Read to the end after a bad line, so the connection is left between statements.
+                    continue;
+                }
+                try {
+                    // One CopyData message is one row, ending in a newline.
+                    int length = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
+                    CopyText.fields(line, length, ends);
+                    int tag = (int) CopyText.integer(line, ends[ends.length - 2] + 1, length);
+                    rows.get(tag).add(keys.row(text, Arrays.copyOf(line, ends[ends.length - 2]), ends));
+                } catch (SQLException e) {
+                    failed = e;
+                }
             }
         } finally {
             if (stream.isActive()) {
                 stream.cancelCopy();
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         for (int i = 0; i < locations.size(); i++) {
             out.put(

@@ -40,7 +40,7 @@ final class RowMover {
     }
 
     /** Per data source and table, the COPY text layout, or {@link #NO_TEXT} when its rows take the JDBC path. */
-    private final Map<String, TableRows.Batch> textLayouts = new java.util.HashMap<>();
+    private final Map<List<String>, TableRows.Batch> textLayouts = new java.util.HashMap<>();
 
     private static final TableRows.Batch NO_TEXT =
             new TableRows.Batch(List.of(), new int[0], new int[0], List.of(), List.of());
@@ -55,7 +55,7 @@ final class RowMover {
         if (!links.allPostgres()) {
             return null;
         }
-        String key = l.dataSource() + "\u0000" + t.name();
+        List<String> key = List.of(l.dataSource(), t.name());
         TableRows.Batch b = textLayouts.get(key);
         if (b == null) {
             b = CopyOut.layout(c, l, t);
@@ -144,7 +144,18 @@ final class RowMover {
                 Connection c = links.get(e.getKey(), ShardLinks.READ);
                 TableRows.Batch text =
                         textLayout(c, e.getValue().keySet().iterator().next(), t);
-                read.putAll(text != null ? CopyOut.read(c, e.getValue(), t, text) : TableRows.read(c, e.getValue(), t));
+                if (text == null) {
+                    read.putAll(TableRows.read(c, e.getValue(), t));
+                    continue;
+                }
+                try {
+                    read.putAll(CopyOut.read(c, e.getValue(), t, text));
+                } catch (SQLException ex) {
+                    // The table may have changed since its layout was taken (a column added): the step that failed
+                    // is retried and takes the layout again.
+                    textLayouts.remove(List.of(e.getKey(), t.name()));
+                    throw ex;
+                }
             }
             settle(scope, t, read, apply ? null : tally, writes);
         }

@@ -126,6 +126,23 @@ class CopyOutIT {
     }
 
     @Test
+    void aLayoutTakenBeforeAColumnWasAddedFailsTheReadLoudly() throws Exception {
+        ShardLocation a = new ShardLocation("ds", "a");
+        TableRows.Batch layout = CopyOut.layout(c, a, RULE);
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE a.items ADD COLUMN extra INT DEFAULT 5");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> CopyOut.read(c, Map.of(a, List.of(7L, 8L)), RULE, layout))
+                .isInstanceOf(java.sql.SQLException.class)
+                .hasMessageContaining("fields");
+        assertThat(CopyOut.read(c, Map.of(a, List.of(7L, 8L)), RULE, CopyOut.layout(c, a, RULE))
+                        .get(a)
+                        .rows())
+                .hasSize(ROWS.length);
+    }
+
+    @Test
     void aTableWithATimestamptzColumnKeepsTheJdbcPath() throws Exception {
         try (Statement st = c.createStatement()) {
             st.execute("ALTER TABLE a.items ADD COLUMN seen TIMESTAMPTZ");
