@@ -21,6 +21,8 @@ final class PgStatement implements AutoCloseable {
     final int[] declaredTypes;
 
     private PreparedStatement prepared;
+    private io.vshard.engine.DirectRead directRead;
+    private boolean directReadKnown;
     private List<PgColumns.Column> columns;
     private boolean parameterTypesResolved;
 
@@ -61,6 +63,18 @@ final class PgStatement implements AutoCloseable {
             }
         }
         return parameterTypes;
+    }
+
+    /**
+     * The statement's direct route planned once by {@code engine} ({@link io.vshard.engine.Engine#directRead}),
+     * asked on first use; {@code null} when each execution must be planned.
+     */
+    io.vshard.engine.DirectRead directRead(io.vshard.engine.Engine engine) {
+        if (!directReadKnown) {
+            directRead = engine.directRead(rewritten.sql());
+            directReadKnown = true;
+        }
+        return directRead;
     }
 
     /** The result columns, cached after the first describe or execution; empty when it returns no rows. */
