@@ -1,5 +1,6 @@
 package io.vshard.proxy.pgwire;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -95,7 +96,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
      * ownership of {@code in} when it returns true. False, leaving {@code in} alone, when the session is busy,
      * has messages waiting, or the direct path cannot relay the bytes as they are.
      */
-    boolean takeRaw(io.netty.buffer.ByteBuf in) {
+    boolean takeRaw(ByteBuf in) {
         ChannelHandlerContext ctx = context;
         if (direct == null || busy || engineNext || !pending.isEmpty() || ctx == null) {
             return false;

@@ -1,5 +1,7 @@
 package io.vshard.proxy.pgwire;
 
+import io.vshard.engine.DirectRead;
+import io.vshard.engine.Engine;
 import java.sql.Connection;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
@@ -21,7 +23,7 @@ final class PgStatement implements AutoCloseable {
     final int[] declaredTypes;
 
     private PreparedStatement prepared;
-    private io.vshard.engine.DirectRead directRead;
+    private DirectRead directRead;
     private boolean directReadKnown;
     private List<PgColumns.Column> columns;
     private boolean parameterTypesResolved;
@@ -66,10 +68,10 @@ final class PgStatement implements AutoCloseable {
     }
 
     /**
-     * The statement's direct route planned once by {@code engine} ({@link io.vshard.engine.Engine#directRead}),
+     * The statement's direct route planned once by {@code engine} ({@link Engine#directRead}),
      * asked on first use; {@code null} when each execution must be planned.
      */
-    io.vshard.engine.DirectRead directRead(io.vshard.engine.Engine engine) {
+    DirectRead directRead(Engine engine) {
         if (!directReadKnown) {
             directRead = engine.directRead(rewritten.sql());
             directReadKnown = true;
