@@ -464,16 +464,21 @@ final class CohortMove {
         return new ArrayList<>(out);
     }
 
-    /** Deletes the old copies the drained version left: rows whose placement under {@code after} is elsewhere. */
+    /**
+     * Deletes the old copies the drained version left: at each location of {@code before}'s active layout, the
+     * rows whose placement under {@code after} (stable) is elsewhere (see {@link OldCopies}).
+     */
     long drainOldCopies(RoutingState before, RoutingState after) throws SQLException {
         Set<ShardLocation> old = new LinkedHashSet<>();
         for (int s = 0; s < before.active().shardCount(); s++) {
             old.add(before.active().locate(s));
         }
+        OldCopies copies = new OldCopies(links);
         long deleted = 0;
         for (ShardLocation l : old) {
             for (TableRule t : tables) {
-                deleted += migrator.deleteMisplaced(l, t, after);
+                migrator.keepLease();
+                deleted += copies.drain(l, t, after);
             }
         }
         return deleted;

@@ -154,13 +154,6 @@ final class TableRows {
         }
     }
 
-    /** Every row of {@code t} at {@code l}. */
-    static Batch readAll(Connection c, ShardLocation l, TableRule t) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + qualified(l, t))) {
-            return collect(ps, t);
-        }
-    }
-
     /**
      * The distinct (creator, region) pairs of {@code t} at the locations {@code locs} (of one data source) with
      * ids in {@code [first, last]}, in one query.
