@@ -84,18 +84,16 @@ final class OldCopies {
         if (t.regionColumn() != null) {
             sql.append(t.regionColumn()).append(region == null ? " IS NULL AND " : " = ? AND ");
         }
+        // The ids as literals: H2 checks each row it deletes against the IN list again, and a list of constants
+        // is a hash set there while a list of parameters is compared one by one (14% of the drain's profile).
         sql.append(t.creatorColumn()).append(" IN (");
         for (int i = 0; i < ids.size(); i++) {
-            sql.append(i == 0 ? "?" : ", ?");
+            sql.append(i == 0 ? "" : ", ").append(ids.get(i).longValue());
         }
         sql.append(')');
         try (PreparedStatement ps = w.prepareStatement(sql.toString())) {
-            int p = 1;
             if (t.regionColumn() != null && region != null) {
-                ps.setString(p++, region);
-            }
-            for (long id : ids) {
-                ps.setLong(p++, id);
+                ps.setString(1, region);
             }
             return ps.executeUpdate();
         }
