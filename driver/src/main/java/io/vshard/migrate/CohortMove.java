@@ -91,6 +91,9 @@ final class CohortMove {
         // The old side's digests per creator from the rows the copy itself read (and re-read for each creator a
         // catch-up found dirty): complete only when this process copied the cohort from its first creator on.
         CreatorDigests seen = null;
+        // With seen: the cohort's creators as the first pass listed them plus every one a catch-up found dirty
+        // (the list was taken after the copy marks, so a creator that appeared since was journaled).
+        TreeMap<Long, ShardKey> known = new TreeMap<>();
         long startedAt = System.nanoTime();
         if (rec.state() == CohortState.PLANNED) {
             p = new Progress();
@@ -107,6 +110,7 @@ final class CohortMove {
                 long upTo = p.copiedUpTo;
                 seen = upTo == Long.MIN_VALUE ? new CreatorDigests() : null;
                 creators.removeIf(c -> c.creatorId() <= upTo);
+                remember(known, creators);
                 if (!copy(scope, creators, p, to, true, seen)) {
                     return;
                 }
@@ -115,8 +119,9 @@ final class CohortMove {
             }
             int last = Integer.MAX_VALUE;
             for (int round = 0; round < 5; round++) {
-                int dirty = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, seen)
-                        .size();
+                Set<ShardKey> touched = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, seen);
+                remember(known, touched);
+                int dirty = touched.size();
                 // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
                 // copies; the fence's final delta takes the rest).
                 if (dirty <= SMALL_DELTA || dirty >= last) {
@@ -129,15 +134,14 @@ final class CohortMove {
             }
             listener.copied(k);
             long copiedAt = System.nanoTime();
-            List<ShardKey> members = creatorsOf(scope, oldLoc, movedBefore);
             if (seen != null) {
                 // One digest read per side: the old side's rows were digested as the copy read them, and every
                 // creator written since was journaled and read again by a catch-up (or is in the final delta).
                 proof = seen;
-                digestNewSide(scope, members, proof);
+                digestNewSide(scope, known.values(), proof);
             } else {
                 proof = new CreatorDigests();
-                digest(scope, members, proof);
+                digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
             }
             // The new side's journal position for a later rollback's catch-up; taken before the fence it can
             // only make that catch-up start earlier (re-copy more), never miss a write.
@@ -463,6 +467,16 @@ final class CohortMove {
 
     private static String clip(StringBuilder sb) {
         return sb.length() > 80 ? sb.substring(0, 80) : sb.toString();
+    }
+
+    /** Adds {@code keys} to {@code known}, one key per creator, a key with a region over one without. */
+    private static void remember(TreeMap<Long, ShardKey> known, Collection<ShardKey> keys) {
+        for (ShardKey key : keys) {
+            ShardKey prev = known.get(key.creatorId());
+            if (prev == null || prev.region() == null) {
+                known.put(key.creatorId(), key);
+            }
+        }
     }
 
     /** The cohort's creators: at its old place, and where copies may sit when it was moved before. */
