@@ -104,26 +104,47 @@ final class RowMover {
      * where it lives before nor where it lives after, so the settling below would skip it anyway.
      */
     void creators(Scope scope, Collection<ShardKey> creators, boolean apply, Tally tally) throws SQLException {
-        creators(scope, creators, apply, tally, false);
+        creators(scope, creators, List.of(scope.from(), scope.to()), apply, tally, !apply);
     }
 
     /**
-     * As {@link #creators(Scope, Collection, boolean, Tally)}; with {@code sourcesOnly} (a first copy of
-     * creators that have no copies yet) only where rows live before the move is read: the places after it,
-     * where stale copies would be found and deleted, hold none. Should one be there after all, the COPY fails
-     * on its primary key or the digest check of both sides finds it; nothing is skipped silently.
+     * Copies the rows of {@code creators} under {@code scope}, digesting the rows read only when {@code digest}
+     * (a copy whose old-side digests stand in for a second read of the old side). With {@code sourcesOnly} (a
+     * first copy of creators that have no copies yet) only where rows live before the move is read: the places
+     * after it, where stale copies would be found and deleted, hold none. Should one be there after all, the
+     * COPY fails on its primary key or the digest check finds it; nothing is skipped silently.
      */
-    void creators(Scope scope, Collection<ShardKey> creators, boolean apply, Tally tally, boolean sourcesOnly)
+    void copy(Scope scope, Collection<ShardKey> creators, Tally tally, boolean sourcesOnly, boolean digest)
+            throws SQLException {
+        List<RoutingState> sides = sourcesOnly ? List.of(scope.from()) : List.of(scope.from(), scope.to());
+        creators(scope, creators, sides, true, tally, digest);
+    }
+
+    /**
+     * Digests the rows of {@code creators} where they live after the move only (into {@code tally.after}):
+     * reads only the candidates of {@code scope.to()}, for a check whose old side was digested from the rows
+     * the copy read.
+     */
+    void newSide(Scope scope, Collection<ShardKey> creators, Tally tally) throws SQLException {
+        creators(scope, creators, List.of(scope.to()), false, tally, true);
+    }
+
+    private void creators(
+            Scope scope,
+            Collection<ShardKey> creators,
+            List<RoutingState> sides,
+            boolean apply,
+            Tally tally,
+            boolean digest)
             throws SQLException {
         Writes writes = new Writes();
-        List<RoutingState> states = sourcesOnly ? List.of(scope.from()) : List.of(scope.from(), scope.to());
         for (TableRule t : tables) {
             // Per data source, per location, the creators that may sit there: one read per data source.
             Map<String, Map<ShardLocation, Set<Long>>> where = new LinkedHashMap<>();
             for (ShardKey k : creators) {
                 Set<ShardLocation> at = new LinkedHashSet<>();
                 ShardKey any = ShardKey.of(k.creatorId(), null);
-                for (RoutingState s : states) {
+                for (RoutingState s : sides) {
                     for (LogicalShard l : Placement.locate(s, t, k, null).candidates()) {
                         at.add(l.location());
                     }
@@ -157,7 +178,7 @@ final class RowMover {
                     throw ex;
                 }
             }
-            settle(scope, t, read, apply ? null : tally, writes);
+            settle(scope, t, read, digest ? tally : null, writes);
         }
         if (apply) {
             writes.apply(links, tally);
