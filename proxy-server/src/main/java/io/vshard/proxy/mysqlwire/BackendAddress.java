@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * Where a MySQL or MariaDB data source listens and whom to log in as, read from its JDBC URL
  * ({@code jdbc:mariadb://host[:port]/...} or {@code jdbc:mysql://...}) and its configured user. A MariaDB URL
  * with {@code localSocket=/path} (the MariaDB driver's option for a server on the same machine) names a Unix
- * socket, which the relay uses too: a loopback TCP send costs the proxy about twice the kernel time of a Unix
- * socket send.
+ * socket, which the relay uses too: cheaper for the proxy than loopback TCP (BENCHMARKS.md, MySQL proxy, session
+ * 4).
  *
  * @param name the data source name
  * @param host the host
