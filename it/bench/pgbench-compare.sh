@@ -157,4 +157,4 @@ for mode in prepared simple; do
 done
 [[ -s "$WORK/err" ]] && { echo "pgbench errors:"; sort "$WORK/err" | uniq -c | head -5; }
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-curl -s "http://127.0.0.1:$VS_HTTP/metrics" | grep -E '^vshard_(queries_total|pgwire_direct_statements_total)' || true
+curl -s "http://127.0.0.1:$VS_HTTP/metrics" | grep -E '^vshard_(queries_total|pgwire_direct_statements_total|pgwire_direct_undecoded_statements_total)' || true

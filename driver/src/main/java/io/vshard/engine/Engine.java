@@ -495,6 +495,33 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * For a prepared statement run many times, its direct route planned once, so each execution costs at most a
+     * placement lookup of one parameter ({@link DirectRead}); {@code null} when {@link #directRoute} must plan
+     * every execution (writes, fan-outs, reads of sharded tables that no single parameter routes, session and
+     * admin statements, text the router rejects). Thread safe.
+     *
+     * @param sql the statement with JDBC {@code ?} parameters
+     */
+    public DirectRead directRead(String sql) {
+        try {
+            var keyed = router.keyedRead(sql);
+            if (keyed != null) {
+                return DirectRead.keyed(this, keyed);
+            }
+            if (router.namesRuleTable(sql)) {
+                return null;
+            }
+            // No sharded or broadcast table: the router's plan is the same for any parameter values.
+            RoutePlan plan = router.plan(sql, List.of(), view.routing());
+            return plan instanceof RoutePlan.DefaultShard d && !d.writes()
+                    ? DirectRead.fixed(this, config.defaultShard())
+                    : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * Whether a migration is published: a key may then live in two places, so reads must follow the engine's
      * epochs and may not bypass it ({@link #directRoute}, {@link #singleShardRead}).
      */

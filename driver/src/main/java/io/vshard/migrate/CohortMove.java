@@ -88,6 +88,12 @@ final class CohortMove {
         boolean movedBefore = rec.rowsCopied() > 0;
         long fenceEpoch = rec.epoch();
         CreatorDigests proof = null;
+        // The old side's digests per creator from the rows the copy itself read (and re-read for each creator a
+        // catch-up found dirty): complete only when this process copied the cohort from its first creator on.
+        CreatorDigests seen = null;
+        // With seen: the cohort's creators as the first pass listed them plus every one a catch-up found dirty
+        // (the list was taken after the copy marks, so a creator that appeared since was journaled).
+        TreeMap<Long, ShardKey> known = new TreeMap<>();
         long startedAt = System.nanoTime();
         if (rec.state() == CohortState.PLANNED) {
             p = new Progress();
@@ -102,8 +108,10 @@ final class CohortMove {
             if (!p.firstPassDone) {
                 List<ShardKey> creators = creatorsOf(scope, oldLoc, movedBefore);
                 long upTo = p.copiedUpTo;
+                seen = upTo == Long.MIN_VALUE ? new CreatorDigests() : null;
                 creators.removeIf(c -> c.creatorId() <= upTo);
-                if (!copy(scope, creators, p, to, true)) {
+                remember(known, creators);
+                if (!copy(scope, creators, p, to, true, seen)) {
                     return;
                 }
                 p.firstPassDone = true;
@@ -111,7 +119,9 @@ final class CohortMove {
             }
             int last = Integer.MAX_VALUE;
             for (int round = 0; round < 5; round++) {
-                int dirty = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to).size();
+                Set<ShardKey> touched = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, seen);
+                remember(known, touched);
+                int dirty = touched.size();
                 // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
                 // copies; the fence's final delta takes the rest).
                 if (dirty <= SMALL_DELTA || dirty >= last) {
@@ -124,8 +134,15 @@ final class CohortMove {
             }
             listener.copied(k);
             long copiedAt = System.nanoTime();
-            proof = new CreatorDigests();
-            digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
+            if (seen != null) {
+                // One digest read per side: the old side's rows were digested as the copy read them, and every
+                // creator written since was journaled and read again by a catch-up (or is in the final delta).
+                proof = seen;
+                digestNewSide(scope, known.values(), proof);
+            } else {
+                proof = new CreatorDigests();
+                digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
+            }
             // The new side's journal position for a later rollback's catch-up; taken before the fence it can
             // only make that catch-up start earlier (re-copy more), never miss a write.
             p.flipMarks.putAll(marks.peek(nextLocations(base)));
@@ -153,7 +170,7 @@ final class CohortMove {
             migrator.enterFence();
             underFence = true;
             entered = true;
-            Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to);
+            Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, null);
             boolean wholeCohort = proof == null;
             if (wholeCohort) {
                 // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
@@ -222,7 +239,7 @@ final class CohortMove {
         }
         if (rec.state() != CohortState.REVERT_FENCED) {
             for (int round = 0; round < 3; round++) {
-                if (catchUp(scope, newLocs, p.flipMarks, p, to).size() <= SMALL_DELTA) {
+                if (catchUp(scope, newLocs, p.flipMarks, p, to, null).size() <= SMALL_DELTA) {
                     break;
                 }
             }
@@ -237,7 +254,7 @@ final class CohortMove {
         since.putAll(Progress.decode(rec.marks()).flipMarks);
         Set<ShardKey> touched = new LinkedHashSet<>(creatorsOf(scope, oldLoc, false));
         touched.addAll(members(scope, marks.keys(since, marks.mark(newLocs))));
-        catchUp(scope, newLocs, p.flipMarks, p, to);
+        catchUp(scope, newLocs, p.flipMarks, p, to, null);
         String failure = verify(scope, touched, to);
         if (failure != null) {
             store.setCohortState(to, k.id(), CohortState.NEW);
@@ -299,13 +316,21 @@ final class CohortMove {
         return verify(scope, creatorsOf(scope, oldLoc, true), base.next().version());
     }
 
-    /** Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns them. */
+    /**
+     * Re-copies the scope's creators journaled at {@code locs} since {@code since}; returns them. With {@code seen}
+     * non-null, their old-side digests there are replaced by the ones of the rows read again.
+     */
     private Set<ShardKey> catchUp(
-            Scope scope, List<ShardLocation> locs, Map<ShardLocation, Long> since, Progress p, int to)
+            Scope scope,
+            List<ShardLocation> locs,
+            Map<ShardLocation, Long> since,
+            Progress p,
+            int to,
+            CreatorDigests seen)
             throws SQLException {
         Map<ShardLocation, Long> reached = marks.mark(locs);
         Set<ShardKey> dirty = new LinkedHashSet<>(members(scope, marks.keys(since, reached)));
-        if (!copy(scope, new ArrayList<>(dirty), p, to, false)) {
+        if (!copy(scope, new ArrayList<>(dirty), p, to, false, seen)) {
             throw new SQLException("the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
         }
         since.putAll(reached);
@@ -314,7 +339,13 @@ final class CohortMove {
         return dirty;
     }
 
-    private boolean copy(Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
+    /**
+     * Copies {@code creators} a batch at a time; with {@code seen} non-null, records the old-side digests of the
+     * rows each batch read (replacing what was known of the batch's creators, so a creator deleted meanwhile
+     * leaves nothing behind).
+     */
+    private boolean copy(
+            Scope.Cohort scope, List<ShardKey> creators, Progress p, int to, boolean firstPass, CreatorDigests seen)
             throws SQLException {
         // A forward move goes on while the migration runs; a move back while it rolls back.
         String expected = scope.from().cohorts().stateOf(scope.cohort()).servedByNew()
@@ -336,6 +367,14 @@ final class CohortMove {
             List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
             RowMover.Tally t = new RowMover.Tally();
             mover.creators(scope, batch, true, t);
+            if (seen != null) {
+                List<Long> ids = new ArrayList<>(batch.size());
+                for (ShardKey key : batch) {
+                    ids.add(key.creatorId());
+                }
+                seen.forget(ids);
+                seen.absorbBefore(t);
+            }
             if (firstPass) {
                 p.copiedUpTo = batch.get(batch.size() - 1).creatorId();
             }
@@ -360,9 +399,10 @@ final class CohortMove {
                 : MigrationRecord.RUNNING;
     }
 
-    private boolean copy(Scope scope, List<ShardKey> creators, Progress p, int to, boolean firstPass)
+    private boolean copy(
+            Scope scope, List<ShardKey> creators, Progress p, int to, boolean firstPass, CreatorDigests seen)
             throws SQLException {
-        return copy((Scope.Cohort) scope, creators, p, to, firstPass);
+        return copy((Scope.Cohort) scope, creators, p, to, firstPass, seen);
     }
 
     /** Compares the cohort digests on both sides per table; returns what differed, or {@code null}. */
@@ -384,6 +424,20 @@ final class CohortMove {
             RowMover.Tally t = new RowMover.Tally();
             mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
             into.absorb(t);
+        }
+    }
+
+    /** Digests {@code creators} where they live after the move only, a batch at a time, into {@code into}. */
+    private void digestNewSide(Scope.Cohort scope, Collection<ShardKey> creators, CreatorDigests into)
+            throws SQLException {
+        List<ShardKey> list = new ArrayList<>(creators);
+        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        for (int i = 0; i < list.size(); i += per) {
+            migrator.awaitFences();
+            migrator.keepLease();
+            RowMover.Tally t = new RowMover.Tally();
+            mover.newSide(scope, list.subList(i, Math.min(list.size(), i + per)), t);
+            into.absorbAfter(t);
         }
     }
 
@@ -413,6 +467,16 @@ final class CohortMove {
 
     private static String clip(StringBuilder sb) {
         return sb.length() > 80 ? sb.substring(0, 80) : sb.toString();
+    }
+
+    /** Adds {@code keys} to {@code known}, one key per creator, a key with a region over one without. */
+    private static void remember(TreeMap<Long, ShardKey> known, Collection<ShardKey> keys) {
+        for (ShardKey key : keys) {
+            ShardKey prev = known.get(key.creatorId());
+            if (prev == null || prev.region() == null) {
+                known.put(key.creatorId(), key);
+            }
+        }
     }
 
     /** The cohort's creators: at its old place, and where copies may sit when it was moved before. */
@@ -464,19 +528,60 @@ final class CohortMove {
         return new ArrayList<>(out);
     }
 
-    /** Deletes the old copies the drained version left: rows whose placement under {@code after} is elsewhere. */
+    /**
+     * Deletes the old copies the drained version left: at each location of {@code before}'s active layout, the
+     * rows whose placement under {@code after} (stable) is elsewhere (see {@link OldCopies}). Each data source
+     * is drained on its own thread with its own connections: the deletes of two databases do not wait on each
+     * other, and the drain is most of a migration's end on an embedded fleet.
+     */
     long drainOldCopies(RoutingState before, RoutingState after) throws SQLException {
-        Set<ShardLocation> old = new LinkedHashSet<>();
+        Map<String, List<ShardLocation>> bySource = new java.util.LinkedHashMap<>();
         for (int s = 0; s < before.active().shardCount(); s++) {
-            old.add(before.active().locate(s));
-        }
-        long deleted = 0;
-        for (ShardLocation l : old) {
-            for (TableRule t : tables) {
-                deleted += migrator.deleteMisplaced(l, t, after);
+            ShardLocation l = before.active().locate(s);
+            List<ShardLocation> at = bySource.computeIfAbsent(l.dataSource(), d -> new ArrayList<>());
+            if (!at.contains(l)) {
+                at.add(l);
             }
         }
-        return deleted;
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, bySource.size()), r -> {
+                    Thread th = new Thread(r, "vshard-migrator-drain");
+                    th.setDaemon(true);
+                    return th;
+                });
+        try {
+            List<java.util.concurrent.Future<Long>> parts = new ArrayList<>();
+            for (List<ShardLocation> locations : bySource.values()) {
+                parts.add(pool.submit(() -> drain(locations, after)));
+            }
+            long deleted = 0;
+            for (java.util.concurrent.Future<Long> f : parts) {
+                deleted += f.get();
+            }
+            return deleted;
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof SQLException q ? q : new SQLException("draining: " + cause, "XX000", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while draining", "57014", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private long drain(List<ShardLocation> locations, RoutingState after) throws SQLException {
+        try (ShardLinks own = new ShardLinks(engine.config())) {
+            OldCopies copies = new OldCopies(own);
+            long deleted = 0;
+            for (ShardLocation l : locations) {
+                for (TableRule t : tables) {
+                    migrator.keepLease();
+                    deleted += copies.drain(l, t, after);
+                }
+            }
+            return deleted;
+        }
     }
 
     Duration lease() {

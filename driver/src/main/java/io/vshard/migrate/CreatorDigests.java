@@ -22,6 +22,16 @@ final class CreatorDigests {
         absorb(t.after, after);
     }
 
+    /** Takes (or replaces) the per-creator digests of a tally's old side only. */
+    void absorbBefore(RowMover.Tally t) {
+        absorb(t.before, before);
+    }
+
+    /** Takes (or replaces) the per-creator digests of a tally's new side only. */
+    void absorbAfter(RowMover.Tally t) {
+        absorb(t.after, after);
+    }
+
     private static void absorb(
             Map<String, Map<Long, CohortDigest.Accumulator>> from, Map<String, Map<Long, CohortDigest>> into) {
         from.forEach((table, creators) -> {

@@ -8,19 +8,12 @@ import io.vshard.control.RouterView;
 import io.vshard.engine.Engine;
 import io.vshard.manifest.Manifest;
 import io.vshard.manifest.RollbackTriggers;
-import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.cohort.CohortState;
-import io.vshard.manifest.config.TableRule;
-import io.vshard.manifest.placement.Place;
-import io.vshard.manifest.placement.Placement;
 import io.vshard.manifest.placement.RoutingState;
 import io.vshard.manifest.window.WindowId;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -397,30 +390,6 @@ public final class Migrator implements AutoCloseable {
 
     ShardLinks links() {
         return links;
-    }
-
-    long deleteMisplaced(ShardLocation l, TableRule t, RoutingState after) throws SQLException {
-        Connection c = links.get(l.dataSource(), ShardLinks.READ);
-        List<Object> misplaced = new ArrayList<>();
-        TableRows.Batch all;
-        try (Statement st = c.createStatement()) {
-            all = TableRows.readAll(c, l, t);
-        }
-        for (TableRows.Row r : all.rows()) {
-            Place p = Placement.locate(after, t, r.key(), r.window());
-            if (p.writeTarget() != null && !p.writeTarget().location().equals(l)) {
-                misplaced.add(r.primaryKey());
-            }
-        }
-        Connection w = links.get(l.dataSource(), ShardLinks.WRITE);
-        w.setAutoCommit(false);
-        try {
-            TableRows.replace(w, l, t, all, misplaced, List.of());
-            w.commit();
-        } finally {
-            w.setAutoCommit(true);
-        }
-        return misplaced.size();
     }
 
     /**

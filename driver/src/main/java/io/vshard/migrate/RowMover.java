@@ -79,6 +79,21 @@ final class RowMover {
      * where it lives before nor where it lives after, so the settling below would skip it anyway.
      */
     void creators(Scope scope, Collection<ShardKey> creators, boolean apply, Tally tally) throws SQLException {
+        creators(scope, creators, List.of(scope.from(), scope.to()), apply, tally);
+    }
+
+    /**
+     * Digests the rows of {@code creators} where they live after the move only (into {@code tally.after}):
+     * reads only the candidates of {@code scope.to()}, for a check whose old side was digested from the rows
+     * the copy read.
+     */
+    void newSide(Scope scope, Collection<ShardKey> creators, Tally tally) throws SQLException {
+        creators(scope, creators, List.of(scope.to()), false, tally);
+    }
+
+    private void creators(
+            Scope scope, Collection<ShardKey> creators, List<RoutingState> sides, boolean apply, Tally tally)
+            throws SQLException {
         Writes writes = new Writes();
         for (TableRule t : tables) {
             // Per data source, per location, the creators that may sit there: one read per data source.
@@ -86,7 +101,7 @@ final class RowMover {
             for (ShardKey k : creators) {
                 Set<ShardLocation> at = new LinkedHashSet<>();
                 ShardKey any = ShardKey.of(k.creatorId(), null);
-                for (RoutingState s : List.of(scope.from(), scope.to())) {
+                for (RoutingState s : sides) {
                     for (LogicalShard l : Placement.locate(s, t, k, null).candidates()) {
                         at.add(l.location());
                     }

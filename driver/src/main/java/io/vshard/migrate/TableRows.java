@@ -96,6 +96,12 @@ final class TableRows {
         if (locations.isEmpty()) {
             return out;
         }
+        if (c.getMetaData().getURL().startsWith("jdbc:h2:")) {
+            for (ShardLocation l : locations) {
+                out.put(l, readArray(c, l, t, creators.get(l)));
+            }
+            return out;
+        }
         // PostgreSQL takes the creators as one array parameter: one short statement text per location
         // however large the batch, instead of one placeholder per creator.
         boolean array = c.isWrapperFor(org.postgresql.PGConnection.class);
@@ -145,18 +151,26 @@ final class TableRows {
         }
     }
 
+    /**
+     * The rows of {@code creators} at {@code l} on H2, one statement per location: {@code = ANY(?)} with an
+     * array parameter gives each location one statement text (parsed once, then found in H2's query cache) and
+     * still an index lookup per creator, and without a {@code UNION ALL} H2 does not convert every value to the
+     * union's column types (profiled as 13% of the migrator's reads, and the parse of a new IN list as 8%).
+     */
+    private static Batch readArray(Connection c, ShardLocation l, TableRule t, Collection<Long> creators)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT * FROM " + qualified(l, t) + " WHERE " + t.creatorColumn() + " = ANY(?)")) {
+            ps.setObject(1, creators.toArray(new Long[0]));
+            return collect(ps, t);
+        }
+    }
+
     /** The rows of a ledger table at {@code l} whose window is at or after {@code from} (text order = time). */
     static Batch readFromWindow(Connection c, ShardLocation l, TableRule t, WindowId from) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT * FROM " + qualified(l, t) + " WHERE " + t.windowColumn() + " >= ?")) {
             ps.setString(1, from.toString());
-            return collect(ps, t);
-        }
-    }
-
-    /** Every row of {@code t} at {@code l}. */
-    static Batch readAll(Connection c, ShardLocation l, TableRule t) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + qualified(l, t))) {
             return collect(ps, t);
         }
     }

@@ -111,6 +111,18 @@ public final class SqlRouter {
         return planner.keyedRead(scan);
     }
 
+    /**
+     * Whether the statement names a sharded or broadcast table (literals and comments ignored). When it names
+     * none, {@link #plan} gives it the same plan for any parameter values.
+     */
+    public boolean namesRuleTable(String sql) {
+        Scan scan = scans.getIfPresent(sql);
+        if (scan == null) {
+            scan = Scan.of(sql);
+        }
+        return planner.ruleTableNamed(scan) != null;
+    }
+
     private static boolean typo(String word) {
         for (String k : List.of("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")) {
             if (io.vshard.sql.parse.Words.near(word, k)) {

@@ -56,6 +56,27 @@ class KeyedReadTest {
     }
 
     @Test
+    void statementsNamingNoShardedOrBroadcastTablePlanTheSameForAnyParameters() {
+        for (String sql : List.of(
+                "SELECT v FROM app_settings WHERE k = ?",
+                "SELECT abalance FROM pgbench_accounts WHERE aid = ?",
+                "SELECT 'posts', 1 -- comments",
+                "SELECT 1")) {
+            assertThat(ROUTER.namesRuleTable(sql)).as(sql).isFalse();
+            RoutePlan one = ROUTER.plan(sql, Arrays.asList(1L), Fixtures.STABLE);
+            RoutePlan other = ROUTER.plan(sql, Arrays.asList("x"), halfMoved());
+            assertThat(one).as(sql).isInstanceOf(RoutePlan.DefaultShard.class);
+            assertThat(other).as(sql).isInstanceOf(RoutePlan.DefaultShard.class);
+        }
+        for (String sql : List.of(
+                "SELECT c FROM posts WHERE id = ?",
+                "SELECT name FROM countries WHERE code = ?",
+                "SELECT c FROM payments p JOIN app_settings s ON s.k = p.title WHERE p.creator_id = ?")) {
+            assertThat(ROUTER.namesRuleTable(sql)).as(sql).isTrue();
+        }
+    }
+
+    @Test
     void theShardIsThePlansShardForEveryKey() {
         String sql = "SELECT id, title FROM posts WHERE title = ? AND creator_id = ?";
         KeyedRead read = ROUTER.keyedRead(sql);

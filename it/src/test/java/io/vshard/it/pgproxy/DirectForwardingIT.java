@@ -127,6 +127,7 @@ class DirectForwardingIT {
     @ValueSource(strings = {"extended", "simple", "extendedForPrepared"})
     void singleShardReadsAnswerAsTheEnginePathDoes(String mode) throws Exception {
         long before = fleet.server.stats().directStatements();
+        long undecodedBefore = fleet.server.stats().undecodedStatements();
         try (Connection viaDirect = direct(mode(mode));
                 Connection viaEngine = engineOnly(mode(mode))) {
             for (long creator = 1; creator <= 41; creator += 4) {
@@ -138,6 +139,10 @@ class DirectForwardingIT {
         assertThat(fleet.server.stats().directStatements() - before)
                 .as("reads went the direct path")
                 .isGreaterThanOrEqualTo(11 * 7);
+        // A simple Query, or the Bind/Execute/Sync of a statement prepared before, goes on as the client's bytes.
+        assertThat(fleet.server.stats().undecodedStatements() - undecodedBefore)
+                .as("reads sent on undecoded")
+                .isGreaterThanOrEqualTo(11);
         assertThat(engineOnly.stats().directStatements()).isZero();
     }
 

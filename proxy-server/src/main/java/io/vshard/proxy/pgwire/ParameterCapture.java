@@ -36,6 +36,18 @@ final class ParameterCapture implements InvocationHandler {
         return Arrays.asList(values);
     }
 
+    /**
+     * The Java value of one parameter, as {@link #of} gives it.
+     *
+     * @param n the parameter's 0-based index in the client's Bind
+     * @param value its bytes, or {@code null} for SQL NULL
+     */
+    Object one(PgStatement statement, int n, byte[] value, boolean binary) throws SQLException {
+        values = new Object[1];
+        PgParameterDecoder.bind(recorder, 1, value, statement.parameterTypes[n], binary);
+        return values[0];
+    }
+
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) {
         String name = method.getName();

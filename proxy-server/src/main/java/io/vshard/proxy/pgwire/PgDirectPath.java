@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.vshard.config.DataSourceConfig;
 import io.vshard.config.Dialect;
+import io.vshard.engine.DirectRead;
 import io.vshard.engine.DirectRoute;
 import io.vshard.engine.Engine;
 import io.vshard.engine.Session;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -86,7 +88,33 @@ final class PgDirectPath {
             PgStatement statement,
             boolean describe,
             DirectRoute route,
-            BackendAddress address) {}
+            BackendAddress address,
+            ByteBuf raw,
+            String statementName) {
+
+        /** A unit of decoded messages. */
+        Unit(
+                List<FrontendMessage> messages,
+                List<FrontendMessage.Parse> parses,
+                FrontendMessage.Query query,
+                FrontendMessage.Bind bind,
+                PgStatement statement,
+                boolean describe,
+                DirectRoute route,
+                BackendAddress address) {
+            this(
+                    messages,
+                    parses,
+                    query,
+                    bind,
+                    statement,
+                    describe,
+                    route,
+                    address,
+                    null,
+                    bind == null ? null : bind.statement());
+        }
+    }
 
     /**
      * Takes the unit at the head of {@code pending} and starts it when the direct path can answer it exactly.
@@ -106,6 +134,32 @@ final class PgDirectPath {
         for (int i = 0; i < unit.messages().size(); i++) {
             pending.poll();
         }
+        begin(unit, finished);
+        return true;
+    }
+
+    /**
+     * Starts the unit that {@code in} holds exactly, as the client's bytes (see {@link PgRawLane}), when the
+     * direct path can relay them unchanged: a simple Query, or Bind [Describe] Execute Sync on the unnamed portal
+     * of a statement the session prepared whose route is planned once ({@link PgStatement#directRead}). Takes
+     * ownership of {@code in} when it returns true; {@code finished} as for {@link #start}.
+     */
+    boolean startRaw(ByteBuf in, Consumer<List<FrontendMessage>> finished) {
+        if (closed || session.transactionStatus() != 'I' || session.skippingToSync()) {
+            return false;
+        }
+        Unit unit = in.getByte(in.readerIndex()) == 'Q' ? rawQuery(in) : rawBind(in);
+        if (unit == null) {
+            return false;
+        }
+        begin(unit, rest -> {
+            in.release();
+            finished.accept(rest);
+        });
+        return true;
+    }
+
+    private void begin(Unit unit, Consumer<List<FrontendMessage>> finished) {
         if (unit.query() != null) {
             session.closeUnnamed();
         }
@@ -150,7 +204,6 @@ final class PgDirectPath {
         } else {
             point(unit, link, finished);
         }
-        return true;
     }
 
     private static FrontendMessage.Parse parseOf(Unit unit) {
@@ -195,16 +248,24 @@ final class PgDirectPath {
     }
 
     private void run(Unit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
-        ByteBuf frames = client.alloc().buffer();
-        List<Byte> skips = new ArrayList<>(2);
+        ByteBuf frames;
+        List<Byte> skips = List.of();
         String prepared = null;
-        if (unit.query() != null) {
+        if (unit.raw() != null && (unit.query() != null || link.hasPrepared(unit.statementName(), unit.statement()))) {
+            // The client's own bytes: nothing to add, nothing to drop.
+            frames = unit.raw().retainedDuplicate();
+            if (unit.query() != null) {
+                link.forget("");
+            }
+        } else if (unit.query() != null) {
+            frames = client.alloc().buffer();
             FrontendFrames.query(frames, unit.query().sql());
             // A simple Query drops the backend's unnamed statement.
             link.forget("");
         } else {
-            FrontendMessage.Bind bind = unit.bind();
-            String name = bind.statement();
+            frames = client.alloc().buffer();
+            skips = new ArrayList<>(2);
+            String name = unit.statementName();
             if (!link.hasPrepared(name, unit.statement())) {
                 if (!name.isEmpty()) {
                     FrontendFrames.close(frames, (byte) 'S', name);
@@ -215,14 +276,23 @@ final class PgDirectPath {
                 link.prepared(name, unit.statement());
                 prepared = name;
             }
-            FrontendFrames.bind(frames, bind);
-            if (unit.describe()) {
-                FrontendFrames.describe(frames, (byte) 'P', bind.portal());
+            if (unit.raw() != null) {
+                frames.writeBytes(
+                        unit.raw(), unit.raw().readerIndex(), unit.raw().readableBytes());
+            } else {
+                FrontendMessage.Bind bind = unit.bind();
+                FrontendFrames.bind(frames, bind);
+                if (unit.describe()) {
+                    FrontendFrames.describe(frames, (byte) 'P', bind.portal());
+                }
+                FrontendFrames.execute(frames, bind.portal(), 0);
+                FrontendFrames.sync(frames);
             }
-            FrontendFrames.execute(frames, bind.portal(), 0);
-            FrontendFrames.sync(frames);
         }
         shared.stats().directForwarded();
+        if (unit.raw() != null) {
+            shared.stats().directUndecoded();
+        }
         String injected = prepared;
         long started = System.nanoTime();
         link.exchange(frames, true, skips, (intact, error, relayed) -> {
@@ -260,6 +330,11 @@ final class PgDirectPath {
 
     /** Hands the unit to the engine path; its Parses were answered already. */
     private static void fallBack(Unit unit, Consumer<List<FrontendMessage>> finished) {
+        if (unit.raw() != null) {
+            // Checked frame by frame when the unit was taken: these decode.
+            finished.accept(PgFrontendDecoder.decodeAll(unit.raw().duplicate()));
+            return;
+        }
         List<FrontendMessage> rest = new ArrayList<>(unit.messages().size());
         for (FrontendMessage m : unit.messages()) {
             if (!(m instanceof FrontendMessage.Parse)) {
@@ -350,6 +425,156 @@ final class PgDirectPath {
             return null;
         }
         return new Unit(messages, parses, null, bind, statement, describe, route, address);
+    }
+
+    /** The unit of a read holding exactly one simple Query frame, or {@code null}. */
+    private Unit rawQuery(ByteBuf in) {
+        int at = in.readerIndex();
+        int end = frameEnd(in, at, in.writerIndex());
+        // One NUL, the last byte, as the decoder requires of the text.
+        if (end != in.writerIndex() || end - at < 6 || in.indexOf(at + 5, end, (byte) 0) != end - 1) {
+            return null;
+        }
+        FrontendMessage.Query query =
+                new FrontendMessage.Query(in.toString(at + 5, end - 1 - (at + 5), StandardCharsets.UTF_8));
+        List<SqlScanner.Piece> pieces = SqlScanner.split(query.sql());
+        if (pieces.size() != 1 || !forwardable(CommandTag.of(pieces.get(0).sql()))) {
+            return null;
+        }
+        DirectRoute route = engine.directRoute(pieces.get(0).sql(), List.of(), engineSession);
+        BackendAddress address = route == null ? null : address(route.dataSource());
+        return address == null
+                ? null
+                : new Unit(List.of(), List.of(), query, null, null, false, route, address, in, null);
+    }
+
+    /**
+     * The unit of a read holding exactly {@code Bind [Describe portal] Execute Sync} on the unnamed portal, no row
+     * limit, of a statement with a route planned once; {@code null} otherwise. Only the shard-key parameter, if
+     * any, is decoded.
+     */
+    private Unit rawBind(ByteBuf in) {
+        int end = in.writerIndex();
+        int bind = in.readerIndex();
+        int bindEnd = frameEnd(in, bind, end);
+        if (bindEnd < 0 || in.getByte(bind) != 'B' || in.getByte(bind + 5) != 0) {
+            return null;
+        }
+        int p = bind + 6;
+        int nameEnd = in.indexOf(p, bindEnd, (byte) 0);
+        if (nameEnd < 0) {
+            return null;
+        }
+        String name = nameEnd == p ? "" : in.toString(p, nameEnd - p, StandardCharsets.UTF_8);
+        PgStatement statement = session.findStatement(name);
+        if (statement == null || statement.isEmpty() || !forwardable(statement.tag)) {
+            return null;
+        }
+        DirectRead read = statement.directRead(engine);
+        if (read == null) {
+            return null;
+        }
+        p = nameEnd + 1;
+        int formats = shortAt(in, p, bindEnd);
+        int formatsAt = p + 2;
+        p = formatsAt + 2 * formats;
+        int count = shortAt(in, p, bindEnd);
+        int required = statement.rewritten.parameterCount();
+        if (formats < 0
+                || count != required
+                || (formats > 1 && formats != required)
+                || !formatCodes(in, formatsAt, formats)) {
+            return null;
+        }
+        p += 2;
+        int key = read.keyParameter() < 0 ? -1 : statement.rewritten.parameterOrder()[read.keyParameter()];
+        int keyAt = -1;
+        int keyLength = -1;
+        for (int i = 0; i < count; i++) {
+            if (p + 4 > bindEnd) {
+                return null;
+            }
+            int length = in.getInt(p);
+            p += 4;
+            if (length < -1 || length > bindEnd - p) {
+                return null;
+            }
+            if (i == key) {
+                keyAt = p;
+                keyLength = length;
+            }
+            p += Math.max(length, 0);
+        }
+        int results = shortAt(in, p, bindEnd);
+        if (results < 0 || p + 2 + 2 * results != bindEnd || !formatCodes(in, p + 2, results)) {
+            return null;
+        }
+        p = bindEnd;
+        boolean describe = false;
+        if (p + 7 <= end && in.getByte(p) == 'D') {
+            if (in.getInt(p + 1) != 6 || in.getByte(p + 5) != 'P' || in.getByte(p + 6) != 0) {
+                return null;
+            }
+            describe = true;
+            p += 7;
+        }
+        if (p + 15 != end
+                || in.getByte(p) != 'E'
+                || in.getInt(p + 1) != 9
+                || in.getByte(p + 5) != 0
+                || in.getInt(p + 6) != 0
+                || in.getByte(p + 10) != 'S'
+                || in.getInt(p + 11) != 4) {
+            return null;
+        }
+        Object keyValue = null;
+        if (key >= 0) {
+            if (keyLength < 0) {
+                return null;
+            }
+            byte[] value = new byte[keyLength];
+            in.getBytes(keyAt, value);
+            boolean binary = formats != 0 && in.getShort(formatsAt + (formats == 1 ? 0 : 2 * key)) == 1;
+            try {
+                keyValue = parameters.one(statement, key, value, binary);
+            } catch (SQLException | RuntimeException e) {
+                // The engine path reports the bad value with its SQLSTATE.
+                return null;
+            }
+        }
+        DirectRoute route = read.route(keyValue, engineSession);
+        BackendAddress address = route == null ? null : address(route.dataSource());
+        return address == null
+                ? null
+                : new Unit(List.of(), List.of(), null, null, statement, describe, route, address, in, name);
+    }
+
+    /** The end of the frame starting at {@code at}, or -1 when it is malformed, too large or not whole before {@code end}. */
+    private int frameEnd(ByteBuf in, int at, int end) {
+        if (end - at < 5) {
+            return -1;
+        }
+        int length = in.getInt(at + 1);
+        if (length < 4 || length > shared.config().maxMessageSize() || length > end - at - 1) {
+            return -1;
+        }
+        return at + 1 + length;
+    }
+
+    /** The unsigned int16 at {@code at}, or -1 when it does not end before {@code end}. */
+    private static int shortAt(ByteBuf in, int at, int end) {
+        return at + 2 > end ? -1 : in.getUnsignedShort(at);
+    }
+
+    /** Whether the {@code count} format codes at {@code at} are all text (0) or binary (1). */
+    private static boolean formatCodes(ByteBuf in, int at, int count) {
+        for (int i = 0; i < count; i++) {
+            short code = in.getShort(at + 2 * i);
+            if (code != 0 && code != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean acceptableParse(FrontendMessage.Parse p, Map<String, PgStatement> parsed) {

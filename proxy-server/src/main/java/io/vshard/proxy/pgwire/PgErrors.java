@@ -75,8 +75,35 @@ final class PgErrors {
             if (position != null && positionShift != 0) {
                 fields.put('P', Integer.toString(Integer.parseInt(position) + positionShift));
             }
+        } else if (onH2Catalog(e)) {
+            fields.put('H', H2_CATALOG_HINT);
         }
         return fields;
+    }
+
+    /**
+     * The hint for a catalog query the embedded H2 default shard cannot answer: psql's {@code \dt} and
+     * {@code \d} read PostgreSQL's own catalog columns (such as {@code pg_class.relowner}), which H2's partial
+     * {@code pg_catalog} lacks. The backend's message is passed on as it is; this says what to do instead.
+     */
+    static final String H2_CATALOG_HINT = "the default shard is an embedded H2 database, whose pg_catalog is"
+            + " partial (psql's \\d and \\dt need columns such as pg_class.relowner); list the tables with"
+            + " SELECT table_schema, table_name FROM information_schema.tables, or run the proxy on a PostgreSQL fleet";
+
+    /** Whether {@code e} is H2's failure on a statement that reads {@code pg_catalog}. */
+    static boolean onH2Catalog(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (t.getClass().getName().startsWith("org.h2.")
+                    && message != null
+                    && message.toLowerCase(java.util.Locale.ROOT).contains("pg_catalog")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static Object serverErrorMessage(SQLException e) {

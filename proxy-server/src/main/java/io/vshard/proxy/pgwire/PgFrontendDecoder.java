@@ -39,6 +39,28 @@ final class PgFrontendDecoder extends ByteToMessageDecoder {
         this.maxMessageSize = maxMessageSize;
     }
 
+    /** Whether the startup is over and no partial frame is held, so the next bytes read begin a frame. */
+    boolean betweenFrames() {
+        return state == State.REGULAR && !internalBuffer().isReadable();
+    }
+
+    /**
+     * The messages of {@code frames}, whole frames of the query phase, read as {@link #decode} reads them.
+     *
+     * @throws PgProtocolException when a frame is malformed
+     */
+    static List<FrontendMessage> decodeAll(ByteBuf frames) {
+        PgFrontendDecoder decoder = new PgFrontendDecoder(Integer.MAX_VALUE);
+        decoder.state = State.REGULAR;
+        List<Object> out = new ArrayList<>(4);
+        while (frames.isReadable() && decoder.decodeRegular(frames, out)) {
+            // every frame is whole
+        }
+        List<FrontendMessage> messages = new ArrayList<>(out.size());
+        out.forEach(m -> messages.add((FrontendMessage) m));
+        return messages;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         try {

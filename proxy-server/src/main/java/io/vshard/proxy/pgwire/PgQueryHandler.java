@@ -1,5 +1,6 @@
 package io.vshard.proxy.pgwire;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -44,6 +45,7 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
     /** The head of {@code pending} fell back from the direct path: the engine path takes the next batch. */
     private boolean engineNext;
 
+    private ChannelHandlerContext context;
     private boolean sessionClosed;
     private int processId;
 
@@ -77,6 +79,37 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
                 channel.close();
             }
         });
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
+    }
+
+    /** Whether the session has a direct path (its statements may skip the engine). */
+    boolean direct() {
+        return direct != null;
+    }
+
+    /**
+     * Starts a direct unit from a socket read holding exactly that unit, undecoded (see {@link PgRawLane}); takes
+     * ownership of {@code in} when it returns true. False, leaving {@code in} alone, when the session is busy,
+     * has messages waiting, or the direct path cannot relay the bytes as they are.
+     */
+    boolean takeRaw(ByteBuf in) {
+        ChannelHandlerContext ctx = context;
+        if (direct == null || busy || engineNext || !pending.isEmpty() || ctx == null) {
+            return false;
+        }
+        busy = true;
+        directBusy = true;
+        shared.inFlight().incrementAndGet();
+        if (direct.startRaw(in, rest -> directFinished(ctx, rest))) {
+            return true;
+        }
+        directBusy = false;
+        finished();
+        return false;
     }
 
     @Override

@@ -235,6 +235,9 @@ final class PgStartupHandler extends ChannelInboundHandlerAdapter {
         status(ctx, "application_name", parameters.getOrDefault("application_name", ""));
         ctx.write(key);
         ctx.write(new BackendMessage.ReadyForQuery((byte) 'I'));
+        if (ctx.pipeline().get("pg-decoder") instanceof PgFrontendDecoder decoder && query.direct()) {
+            ctx.pipeline().addBefore("pg-decoder", "pg-raw", new PgRawLane(decoder, query));
+        }
         ctx.pipeline().replace(this, "pg-query", query);
         query.start(early);
     }

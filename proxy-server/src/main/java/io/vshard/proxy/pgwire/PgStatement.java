@@ -1,5 +1,7 @@
 package io.vshard.proxy.pgwire;
 
+import io.vshard.engine.DirectRead;
+import io.vshard.engine.Engine;
 import java.sql.Connection;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
@@ -21,6 +23,8 @@ final class PgStatement implements AutoCloseable {
     final int[] declaredTypes;
 
     private PreparedStatement prepared;
+    private DirectRead directRead;
+    private boolean directReadKnown;
     private List<PgColumns.Column> columns;
     private boolean parameterTypesResolved;
 
@@ -61,6 +65,18 @@ final class PgStatement implements AutoCloseable {
             }
         }
         return parameterTypes;
+    }
+
+    /**
+     * The statement's direct route planned once by {@code engine} ({@link Engine#directRead}),
+     * asked on first use; {@code null} when each execution must be planned.
+     */
+    DirectRead directRead(Engine engine) {
+        if (!directReadKnown) {
+            directRead = engine.directRead(rewritten.sql());
+            directReadKnown = true;
+        }
+        return directRead;
     }
 
     /** The result columns, cached after the first describe or execution; empty when it returns no rows. */

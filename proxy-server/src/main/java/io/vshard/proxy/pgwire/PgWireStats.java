@@ -18,6 +18,7 @@ public final class PgWireStats {
     private final LongAdder statementErrors = new LongAdder();
     private final LongAdder cancels = new LongAdder();
     private final LongAdder direct = new LongAdder();
+    private final LongAdder undecoded = new LongAdder();
     private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
     private final LongAdder statements = new LongAdder();
     private final DoubleAdder seconds = new DoubleAdder();
@@ -52,6 +53,16 @@ public final class PgWireStats {
     /** Statements forwarded to their backend at the wire level so far. */
     public long directStatements() {
         return direct.sum();
+    }
+
+    /** Counts one direct statement whose client bytes went to the backend without being decoded. */
+    void directUndecoded() {
+        undecoded.increment();
+    }
+
+    /** Direct statements sent on as the client's bytes, undecoded, so far. */
+    public long undecodedStatements() {
+        return undecoded.sum();
     }
 
     void cancelRequested() {
@@ -98,6 +109,11 @@ public final class PgWireStats {
                 "vshard_pgwire_direct_statements_total",
                 "Statements forwarded to their shard at the wire level.",
                 direct.sum());
+        counter(
+                out,
+                "vshard_pgwire_direct_undecoded_statements_total",
+                "Direct statements sent on as the client's bytes, without decoding them.",
+                undecoded.sum());
         String name = "vshard_pgwire_statement_seconds";
         out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
         out.append("# TYPE ").append(name).append(" histogram\n");

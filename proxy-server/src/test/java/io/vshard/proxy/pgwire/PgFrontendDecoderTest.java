@@ -105,6 +105,43 @@ class PgFrontendDecoderTest {
     }
 
     @Test
+    void decodeAllReadsTheFramesOfAUnitAsTheDecoderDoes() {
+        ByteBuf unit = Unpooled.buffer();
+        regular(unit, 'B', body -> {
+            cstring(body, "");
+            cstring(body, "S_1");
+            body.writeShort(1).writeShort(1);
+            body.writeShort(1).writeInt(8).writeLong(42);
+            body.writeShort(0);
+        });
+        regular(unit, 'D', body -> {
+            body.writeByte('P');
+            cstring(body, "");
+        });
+        regular(unit, 'E', body -> {
+            cstring(body, "");
+            body.writeInt(0);
+        });
+        regular(unit, 'S', body -> {});
+        EmbeddedChannel channel = new EmbeddedChannel(new PgFrontendDecoder(1 << 20));
+        channel.writeInbound(startup());
+        channel.readInbound();
+        channel.writeInbound(unit.copy());
+        List<String> viaDecoder = new ArrayList<>();
+        for (Object m = channel.readInbound(); m != null; m = channel.readInbound()) {
+            viaDecoder.add(describe((FrontendMessage) m));
+        }
+        List<String> viaDecodeAll = new ArrayList<>();
+        PgFrontendDecoder.decodeAll(unit).forEach(m -> viaDecodeAll.add(describe(m)));
+        assertThat(viaDecodeAll).hasSize(4).isEqualTo(viaDecoder);
+        assertThat(unit.isReadable()).isFalse();
+        unit.release();
+        assertThatThrownBy(() -> PgFrontendDecoder.decodeAll(
+                        Unpooled.buffer().writeByte('Z').writeInt(4)))
+                .isInstanceOf(PgProtocolException.class);
+    }
+
+    @Test
     void oversizedMessageFailsBeforeItsBodyArrivesAndLaterBytesAreDropped() {
         EmbeddedChannel channel = new EmbeddedChannel(new PgFrontendDecoder(1024));
         channel.writeInbound(startup());
