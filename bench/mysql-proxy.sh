@@ -5,6 +5,8 @@
 #   ENGINE_ONLY=0 bench/mysql-proxy.sh    # skip the third run (proxy with --no-mysql-relay)
 #   PROXY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/proxy.jfr" bench/mysql-proxy.sh   # JVM options
 #   PROXY_JAVA_OPTS=-Dvshard.transport=nio bench/mysql-proxy.sh   # Java NIO instead of the native epoll transport
+#   BACKEND_SOCKET=/run/mysqld/mysqld.sock bench/mysql-proxy.sh    # proxy -> MariaDB over its Unix socket
+#                                         # (localSocket= in the data source URLs); sysbench still uses TCP
 # Direct: one database holding sbtest1 (sysbench prepare). Proxy: the same rows in sbtest1 sharded by id over 8
 # logical shards (databases) behind two data sources on the same server, routed by the engine; single-shard reads
 # are relayed packet by packet. Needs MariaDB at 127.0.0.1:3306 (root, no password), sysbench and the mariadb
@@ -18,6 +20,7 @@ ROWS=${ROWS:-10000}
 PORT=${PORT:-17306}
 JAR=${JAR:-"$ROOT/proxy-server/target/vshard-cli.jar"}   # JAR=/path/other.jar compares another build as is
 ID="vbench_$$"
+SOCKET_PARAM=${BACKEND_SOCKET:+localSocket=$BACKEND_SOCKET}
 WORK=$(mktemp -d)
 PROXY_PID=""
 
@@ -56,11 +59,11 @@ cli manifest sign --key="$WORK/key.key" "$WORK/manifests/v1.yaml" >/dev/null
 cat > "$WORK/vshard.yaml" <<YAML
 data_sources:
   my_a:
-    url: "jdbc:mariadb://127.0.0.1:3306/"
+    url: "jdbc:mariadb://127.0.0.1:3306/${SOCKET_PARAM:+?$SOCKET_PARAM}"
     user: root
     max_pool_size: 16
   my_b:
-    url: "jdbc:mariadb://127.0.0.1:3306/?connectTimeout=2000"
+    url: "jdbc:mariadb://127.0.0.1:3306/?connectTimeout=2000${SOCKET_PARAM:+&$SOCKET_PARAM}"
     user: root
     max_pool_size: 16
 default_shard:

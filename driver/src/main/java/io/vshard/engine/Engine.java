@@ -47,6 +47,10 @@ public final class Engine implements AutoCloseable {
     private final ControlStore controlStore;
     private final SqlRouter router;
     private final SchemaQualifier qualifier;
+    // Prepared statement texts to their keyed-read plan, or NOT_KEYED; see keyedStatement.
+    private final com.github.benmanes.caffeine.cache.Cache<String, Object> keyed;
+    private static final Object NOT_KEYED = new Object();
+    private final java.util.concurrent.atomic.LongAdder singleShardReads;
     private final ExecutorService executor;
     private final ScheduledExecutorService heartbeats;
     private final String routerId = UUID.randomUUID().toString();
@@ -77,6 +81,12 @@ public final class Engine implements AutoCloseable {
         this.dataSources = new ShardDataSources(config, options.connectTimeoutMillis());
         this.router = new SqlRouter(config.tables(), options.parseCacheEntries());
         this.qualifier = new SchemaQualifier(config.tables(), options.parseCacheEntries());
+        // maintenance (eviction) on the calling thread: no hand-off to the common pool on a miss
+        this.keyed = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .maximumSize(options.parseCacheEntries())
+                .executor(Runnable::run)
+                .build();
+        this.singleShardReads = dataSources.metrics().counter("single_shard");
         this.executor = Executors.newFixedThreadPool(options.fanOutThreads(), daemon("vshard-fanout"));
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("vshard-heartbeat"));
         this.lastBeatNanos = System.nanoTime() - options.heartbeat().toNanos();
@@ -412,9 +422,37 @@ public final class Engine implements AutoCloseable {
     }
 
     private ShardStatement qualified(ShardStatement st) {
-        ShardLocation at = st.shard().location();
-        String q = qualifier.qualify(st.sql(), dataSources.pool(at.dataSource()).quoted(at.schema()));
+        String q = qualify(st.sql(), st.shard().location());
         return q == null ? st : st.qualified(q);
+    }
+
+    /** {@code sql} with its tables qualified with {@code at}'s schema, or {@code null} when it needs no edit. */
+    String qualify(String sql, ShardLocation at) {
+        return qualifier.qualify(sql, dataSources.pool(at.dataSource()).quoted(at.schema()));
+    }
+
+    /**
+     * The keyed-read plan of a prepared statement text ({@link KeyedStatement}), or {@code null} when the text
+     * is not a read one parameter routes; remembered per text either way.
+     */
+    KeyedStatement keyedStatement(String sql) {
+        Object k = keyed.getIfPresent(sql);
+        if (k == null) {
+            io.vshard.sql.route.KeyedRead read;
+            try {
+                read = router.keyedRead(sql);
+            } catch (RuntimeException e) {
+                read = null;
+            }
+            k = read == null ? NOT_KEYED : new KeyedStatement(this, sql, read);
+            keyed.put(sql, k);
+        }
+        return k == NOT_KEYED ? null : (KeyedStatement) k;
+    }
+
+    /** Counts a single-shard read routed without a full plan (the counter a full plan's route also counts). */
+    void singleShardRead() {
+        singleShardReads.increment();
     }
 
     /**

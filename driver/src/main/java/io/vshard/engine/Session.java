@@ -58,6 +58,10 @@ public final class Session implements AutoCloseable {
     private Lease parked;
     // The epoch the current statement was planned under (reused: a session runs one statement at a time).
     private final long[] planned = new long[1];
+    // The engine's keyed-read plans of the prepared texts this session ran (null: not keyed), looked up here
+    // without the engine cache's synchronization; bounded, emptied when full.
+    private final java.util.Map<String, KeyedStatement> keyed = new java.util.HashMap<>();
+    private static final int KEYED_KEPT = 256;
 
     Session(Engine engine) {
         this.engine = engine;
@@ -76,6 +80,21 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
+        if (options.prepared() && !parameters.isEmpty()) {
+            ShardStatement keyedRead = keyedRead(sql, parameters);
+            if (keyedRead != null) {
+                engine.singleShardRead();
+                try {
+                    if (closed) {
+                        throw VShardSQLException.of(VShardState.CLOSED, null, "session");
+                    }
+                    return single(keyedRead, false, options);
+                } catch (SQLException e) {
+                    engine.metrics().failed(e.getSQLState());
+                    throw e;
+                }
+            }
+        }
         RoutePlan plan = plan(sql, parameters, planned);
         if (!plan.writes()) {
             return execute(plan, options);
@@ -94,6 +113,22 @@ public final class Session implements AutoCloseable {
         } finally {
             engine.statementEnds(token);
         }
+    }
+
+    /**
+     * The one shard statement of a prepared read that a parameter routes, without a full plan (see
+     * {@link KeyedStatement}), or {@code null} when the statement must be planned.
+     */
+    private ShardStatement keyedRead(String sql, List<Object> parameters) {
+        KeyedStatement k = keyed.get(sql);
+        if (k == null && !keyed.containsKey(sql)) {
+            if (keyed.size() >= KEYED_KEPT) {
+                keyed.clear();
+            }
+            k = engine.keyedStatement(sql);
+            keyed.put(sql, k);
+        }
+        return k == null ? null : k.statement(parameters);
     }
 
     private RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {

@@ -4,7 +4,7 @@ import io.vshard.control.RouterHealth;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -37,17 +37,27 @@ final class ShardHealth {
     }
 
     /**
-     * One data source's samples: a ring of the latest {@value #SAMPLES} latencies. Lock-free, since every
-     * statement of every session on the data source records here; a drain racing with appends may miss or
-     * count a statement twice, which a p95 and an error rate tolerate.
+     * One data source's samples: up to {@value #SAMPLES} latencies since the last drain, each written to a random
+     * slot. Lock-free and without a shared counter to increment, since every statement of every session on the
+     * data source records here (one atomic counter was a cache line all threads wrote); a drain racing with
+     * appends may miss or count a statement twice, and a slot written twice keeps one of them, which a p95 and an
+     * error rate tolerate.
      */
     private static final class Window {
+        private static final long EMPTY = -1;
         private final AtomicLongArray samples = new AtomicLongArray(SAMPLES);
-        private final AtomicLong count = new AtomicLong();
+        private final LongAdder count = new LongAdder();
         private final LongAdder errors = new LongAdder();
 
+        Window() {
+            for (int i = 0; i < SAMPLES; i++) {
+                samples.set(i, EMPTY);
+            }
+        }
+
         void add(long nanos, boolean failed) {
-            samples.set((int) (count.getAndIncrement() % SAMPLES), nanos);
+            samples.lazySet(ThreadLocalRandom.current().nextInt(SAMPLES), Math.max(0, nanos));
+            count.increment();
             if (failed) {
                 errors.increment();
             }
@@ -55,15 +65,18 @@ final class ShardHealth {
 
         /** {p95 millis, errors, statements}. */
         long[] drain() {
-            long total = count.getAndSet(0);
-            int n = (int) Math.min(total, SAMPLES);
+            long total = count.sumThenReset();
+            long[] copy = new long[SAMPLES];
+            int n = 0;
+            for (int i = 0; i < SAMPLES; i++) {
+                long v = samples.getAndSet(i, EMPTY);
+                if (v != EMPTY) {
+                    copy[n++] = v;
+                }
+            }
             long p95 = 0;
             if (n > 0) {
-                long[] copy = new long[n];
-                for (int i = 0; i < n; i++) {
-                    copy[i] = samples.get(i);
-                }
-                Arrays.sort(copy);
+                Arrays.sort(copy, 0, n);
                 p95 = copy[(int) Math.min(n - 1, Math.ceil(n * 0.95) - 1)] / 1_000_000L;
             }
             return new long[] {p95, errors.sumThenReset(), total};

@@ -23,6 +23,9 @@ public record StatementOptions(
     /** Plain statement defaults. */
     public static final StatementOptions DEFAULT = new StatementOptions(false, 0, 0, 0, false, List.of());
 
+    /** Prepared statement defaults. */
+    public static final StatementOptions PREPARED = new StatementOptions(true, 0, 0, 0, false, List.of());
+
     public StatementOptions {
         keyColumns = List.copyOf(keyColumns);
     }

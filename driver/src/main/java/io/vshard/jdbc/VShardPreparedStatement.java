@@ -34,7 +34,8 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
     private final boolean keys;
     private final List<String> keyColumns;
     private final List<Object> parameters = new ArrayList<>(4);
-    private final List<List<Object>> batch = new ArrayList<>(0);
+    // Made by the first addBatch (most prepared statements never batch).
+    private List<List<Object>> batch;
 
     VShardPreparedStatement(VShardConnection connection, String sql, boolean keys, List<String> keyColumns) {
         super(connection);
@@ -84,20 +85,23 @@ final class VShardPreparedStatement extends VShardStatement implements PreparedS
     @Override
     public void addBatch() throws SQLException {
         open();
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
         batch.add(new ArrayList<>(parameters));
     }
 
     @Override
     public void clearBatch() throws SQLException {
         open();
-        batch.clear();
+        batch = null;
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
         open();
-        List<List<Object>> todo = new ArrayList<>(batch);
-        batch.clear();
+        List<List<Object>> todo = batch == null ? List.of() : batch;
+        batch = null;
         int[] counts = new int[todo.size()];
         for (int i = 0; i < todo.size(); i++) {
             try {

@@ -19,7 +19,8 @@ import java.util.List;
  */
 class VShardStatement implements Statement {
     final VShardConnection connection;
-    private final List<String> batch = new ArrayList<>(0);
+    // Made by the first addBatch: most statements never batch, and applications make one statement per execution.
+    private List<String> batch;
     // Results after the current one; only text holding several statements has any, so it is made on demand.
     private Deque<Result> pending;
     private ResultSet current;
@@ -48,6 +49,12 @@ class VShardStatement implements Statement {
 
     StatementOptions options(boolean prepared, boolean keys, List<String> keyColumns) {
         StatementOptions o = lastOptions;
+        if (o == null && fetchSize == 0 && queryTimeout == 0 && maxRows == 0 && !keys && keyColumns.isEmpty()) {
+            // The common case, shared: an application typically makes a statement per execution.
+            o = prepared ? StatementOptions.PREPARED : StatementOptions.DEFAULT;
+            lastOptions = o;
+            return o;
+        }
         // A prepared statement runs many times with the same options: keep them rather than a copy per run.
         if (o == null
                 || o.prepared() != prepared
@@ -197,20 +204,25 @@ class VShardStatement implements Statement {
     @Override
     public void addBatch(String sql) throws SQLException {
         open();
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
         batch.add(sql);
     }
 
     @Override
     public void clearBatch() throws SQLException {
         open();
-        batch.clear();
+        if (batch != null) {
+            batch.clear();
+        }
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
         open();
-        List<String> todo = new ArrayList<>(batch);
-        batch.clear();
+        List<String> todo = batch == null ? List.of() : new ArrayList<>(batch);
+        batch = null;
         int[] counts = new int[todo.size()];
         for (int i = 0; i < todo.size(); i++) {
             try {

@@ -303,6 +303,66 @@ class EngineH2Test {
     }
 
     @Test
+    void preparedPointReadsRunWhereTheirFullPlanSendsThem() throws Exception {
+        for (long p = 1; p <= 40; p++) {
+            insert(p, p % 17, (int) p);
+        }
+        StatementOptions prepared = new StatementOptions(true, 0, 0, 0, false, List.of());
+        String point = "SELECT amount FROM payments WHERE creator_id = ? AND payment_id = ?";
+        KeyedStatement keyed = engine.keyedStatement(point);
+        assertThat(keyed).as("a point select on the shard key is a keyed read").isNotNull();
+        for (long p = 1; p <= 40; p++) {
+            List<Object> params = List.of(p % 17, p);
+            RoutePlan.Sharded full = (RoutePlan.Sharded) engine.plan(point, params);
+            ShardStatement fast = keyed.statement(params);
+            assertThat(fast.shard())
+                    .isEqualTo(shardOf(p % 17))
+                    .isEqualTo(full.statements().get(0).shard());
+            assertThat(fast.sql()).isEqualTo(full.statements().get(0).sql());
+            assertThat(fast.schemaQualified())
+                    .isEqualTo(full.statements().get(0).schemaQualified());
+            Result r = session.execute(point, params, prepared);
+            try (ResultSet rs = r.rows()) {
+                assertThat(rs.next()).as("payment %d", p).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo((int) p);
+                assertThat(rs.next()).isFalse();
+            } finally {
+                r.resources().close();
+            }
+        }
+        // A NULL key scatters: no keyed shard, the full plan answers (no row matches).
+        List<Object> nullKey = new ArrayList<>(java.util.Arrays.asList(null, 3L));
+        assertThat(keyed.statement(nullKey)).isNull();
+        Result none = session.execute(point, nullKey, prepared);
+        try (ResultSet rs = none.rows()) {
+            assertThat(rs.next()).isFalse();
+        } finally {
+            if (none.resources() != null) {
+                none.resources().close();
+            }
+        }
+        // Not keyed: the key is not a parameter, or no key at all; they are planned in full as before.
+        assertThat(engine.keyedStatement("SELECT amount FROM payments WHERE payment_id = ?"))
+                .isNull();
+        assertThat(engine.keyedStatement("INSERT INTO payments VALUES (?, ?, ?)"))
+                .isNull();
+        Result scan = session.execute("SELECT amount FROM payments WHERE payment_id = ?", List.of(7L), prepared);
+        try (ResultSet rs = scan.rows()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(7);
+        } finally {
+            if (scan.resources() != null) {
+                scan.resources().close();
+            }
+        }
+        // An invalid key gets the full plan's error.
+        assertThatThrownBy(() -> session.execute(point, List.of("not a key", 1L), prepared))
+                .isInstanceOf(SQLException.class)
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("22P02");
+    }
+
+    @Test
     void aTransactionWritingTwoDataSourcesIsRefusedAndRolledBack() throws Exception {
         long onA = firstCreatorOn("h2a");
         long onB = firstCreatorOn("h2b");

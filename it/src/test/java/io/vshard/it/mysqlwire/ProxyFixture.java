@@ -53,6 +53,9 @@ final class ProxyFixture implements AutoCloseable {
     final Engine engine;
     final MySqlProxyServer server;
     final int port;
+    /** The query options of data source my_b's URL. */
+    private final String myBOptions;
+
     private KeyPair keys;
 
     ProxyFixture() throws Exception {
@@ -60,6 +63,12 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     ProxyFixture(UnaryOperator<MySqlProxyConfig> tune) throws Exception {
+        this("connectTimeout=2000", tune);
+    }
+
+    /** A fixture whose data source my_b has the URL options {@code myBOptions} (e.g. a Unix socket). */
+    ProxyFixture(String myBOptions, UnaryOperator<MySqlProxyConfig> tune) throws Exception {
+        this.myBOptions = myBOptions;
         dir = Files.createTempDirectory("vshard-mysqlwire");
         VShardConfig config = ConfigReader.read(writeConfig(readerHash()));
         engine = Engine.start(config, new EngineOptions(10_000, 16, 10_000, Duration.ofSeconds(10), "mysql-proxy"));
@@ -101,7 +110,7 @@ final class ProxyFixture implements AutoCloseable {
                 "    user: root",
                 "    max_pool_size: 16",
                 "  my_b:",
-                "    url: \"" + MARIADB + "?connectTimeout=2000\"",
+                "    url: \"" + MARIADB + "?" + myBOptions + "\"",
                 "    user: root",
                 "    max_pool_size: 16",
                 "default_shard:",

@@ -1,12 +1,13 @@
 package io.vshard.proxy.mysqlwire;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -49,24 +50,30 @@ final class BackendLinks implements AutoCloseable {
             return ready.setFailure(new IllegalStateException("the proxy is closing"));
         }
         BackendLink fresh = new BackendLink(address, capabilities, ready);
-        new Bootstrap()
+        Transport transport = Transport.selected();
+        Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(Transport.selected().socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .handler(new ChannelInitializer<SocketChannel>() {
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         all.add(ch);
                         ch.pipeline().addLast(fresh);
                     }
-                })
-                .connect(address.host(), address.port())
-                .addListener(f -> {
-                    if (!f.isSuccess()) {
-                        ready.tryFailure(f.cause());
-                    }
                 });
+        ChannelFuture connected = address.socket() != null
+                ? bootstrap
+                        .channel(transport.domainSocketChannel())
+                        .connect(transport.domainSocketAddress(address.socket()))
+                : bootstrap
+                        .channel(transport.socketChannel())
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .connect(address.host(), address.port());
+        connected.addListener(f -> {
+            if (!f.isSuccess()) {
+                ready.tryFailure(f.cause());
+            }
+        });
         return ready;
     }
 

@@ -1,18 +1,25 @@
 package io.vshard.proxy.net;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +34,19 @@ import org.slf4j.LoggerFactory;
 public enum Transport {
     // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
     /** Linux's native epoll transport. */
-    EPOLL(() -> EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class),
+    EPOLL(
+            () -> EpollIoHandler.newFactory(),
+            EpollServerSocketChannel.class,
+            EpollSocketChannel.class,
+            EpollDomainSocketChannel.class,
+            path -> new DomainSocketAddress(path)),
     /** The portable Java NIO transport. */
-    NIO(() -> NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    NIO(
+            () -> NioIoHandler.newFactory(),
+            NioServerSocketChannel.class,
+            NioSocketChannel.class,
+            NioDomainSocketChannel.class,
+            UnixDomainSocketAddress::of);
 
     /** The system property that forces a transport: {@code auto}, {@code nio} or {@code epoll}. */
     public static final String PROPERTY = "vshard.transport";
@@ -39,14 +56,20 @@ public enum Transport {
     private final Supplier<IoHandlerFactory> ioHandlers;
     private final Class<? extends ServerSocketChannel> serverChannel;
     private final Class<? extends SocketChannel> socketChannel;
+    private final Class<? extends Channel> domainSocketChannel;
+    private final Function<String, SocketAddress> domainSocketAddress;
 
     Transport(
             Supplier<IoHandlerFactory> ioHandlers,
             Class<? extends ServerSocketChannel> serverChannel,
-            Class<? extends SocketChannel> socketChannel) {
+            Class<? extends SocketChannel> socketChannel,
+            Class<? extends Channel> domainSocketChannel,
+            Function<String, SocketAddress> domainSocketAddress) {
         this.ioHandlers = ioHandlers;
         this.serverChannel = serverChannel;
         this.socketChannel = socketChannel;
+        this.domainSocketChannel = domainSocketChannel;
+        this.domainSocketAddress = domainSocketAddress;
     }
 
     /** The process-wide transport, chosen (and logged) on first use from {@value #PROPERTY} and the platform. */
@@ -67,6 +90,16 @@ public enum Transport {
     /** The channel class of a connected (accepted or outgoing) socket on this transport. */
     public Class<? extends SocketChannel> socketChannel() {
         return socketChannel;
+    }
+
+    /** The channel class of an outgoing Unix domain socket on this transport. */
+    public Class<? extends Channel> domainSocketChannel() {
+        return domainSocketChannel;
+    }
+
+    /** The address of the Unix domain socket at {@code path}, in the form this transport's channels take. */
+    public SocketAddress domainSocketAddress(String path) {
+        return domainSocketAddress.apply(path);
     }
 
     /**

@@ -14,9 +14,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -90,9 +96,9 @@ class TransportTest {
             Channel client = new Bootstrap()
                     .group(group)
                     .channel(transport.socketChannel())
-                    .handler(new ChannelInitializer<SocketChannel>() {
+                    .handler(new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                         @Override
-                        protected void initChannel(SocketChannel ch) {
+                        protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
                             ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
@@ -110,6 +116,46 @@ class TransportTest {
             server.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** Each transport's Unix domain socket channel connects to a socket path and reads what the server sent. */
+    @Test
+    void domainSocketChannelsOfEachTransportConnectToAPath() throws Exception {
+        assertReadsFromUnixSocket(Transport.NIO);
+        if (Epoll.isAvailable()) {
+            assertReadsFromUnixSocket(Transport.EPOLL);
+        }
+    }
+
+    private static void assertReadsFromUnixSocket(Transport transport) throws Exception {
+        Path dir = Files.createTempDirectory("vshard-transport");
+        Path path = dir.resolve("s.sock");
+        EventLoopGroup group = transport.newGroup(1);
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(path));
+            CompletableFuture<String> read = new CompletableFuture<>();
+            Channel client = new Bootstrap()
+                    .group(group)
+                    .channel(transport.domainSocketChannel())
+                    .handler(new SimpleChannelInboundHandler<ByteBuf>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                            read.complete(msg.toString(StandardCharsets.UTF_8));
+                        }
+                    })
+                    .connect(transport.domainSocketAddress(path.toString()))
+                    .sync()
+                    .channel();
+            try (SocketChannel accepted = server.accept()) {
+                accepted.write(ByteBuffer.wrap(("hello " + transport).getBytes(StandardCharsets.UTF_8)));
+                assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("hello " + transport);
+            }
+            client.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            Files.deleteIfExists(path);
+            Files.delete(dir);
         }
     }
 }
