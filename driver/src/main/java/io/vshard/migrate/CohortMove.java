@@ -363,10 +363,7 @@ final class CohortMove {
             boolean noCopies,
             CreatorDigests seen)
             throws SQLException {
-        // A forward move goes on while the migration runs; a move back while it rolls back.
-        String expected = scope.from().cohorts().stateOf(scope.cohort()).servedByNew()
-                ? MigrationRecord.ROLLING_BACK
-                : MigrationRecord.RUNNING;
+        String expected = expectedStateOf(scope);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         long unrecorded = 0;
         long recordedAt = 0;
@@ -408,6 +405,7 @@ final class CohortMove {
         return true;
     }
 
+    /** A forward move goes on while the migration runs; a move back while it rolls back. */
     private static String expectedStateOf(Scope scope) {
         return scope instanceof Scope.Cohort c
                         && scope.from().cohorts().stateOf(c.cohort()).servedByNew()

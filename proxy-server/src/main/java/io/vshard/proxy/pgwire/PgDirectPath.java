@@ -348,17 +348,28 @@ final class PgDirectPath {
     private Unit classify(ArrayDeque<FrontendMessage> pending) {
         FrontendMessage head = pending.peek();
         if (head instanceof FrontendMessage.Query query) {
-            List<SqlScanner.Piece> pieces = SqlScanner.split(query.sql());
-            if (pieces.size() != 1 || !forwardable(CommandTag.of(pieces.get(0).sql()))) {
-                return null;
-            }
-            DirectRoute route = engine.directRoute(pieces.get(0).sql(), List.of(), engineSession);
-            BackendAddress address = route == null ? null : address(route.dataSource());
-            return address == null
-                    ? null
-                    : new Unit(List.of(query), List.of(), query, null, null, false, route, address);
+            return queryUnit(query, null);
         }
         return classifyExtended(pending);
+    }
+
+    /**
+     * The unit of one simple Query holding a single forwardable statement, or {@code null}; {@code raw} is the
+     * client's frame to send on unchanged, or {@code null} when the Query arrived decoded.
+     */
+    private Unit queryUnit(FrontendMessage.Query query, ByteBuf raw) {
+        List<SqlScanner.Piece> pieces = SqlScanner.split(query.sql());
+        if (pieces.size() != 1 || !forwardable(CommandTag.of(pieces.get(0).sql()))) {
+            return null;
+        }
+        DirectRoute route = engine.directRoute(pieces.get(0).sql(), List.of(), engineSession);
+        BackendAddress address = route == null ? null : address(route.dataSource());
+        if (address == null) {
+            return null;
+        }
+        return raw == null
+                ? new Unit(List.of(query), List.of(), query, null, null, false, route, address)
+                : new Unit(List.of(), List.of(), query, null, null, false, route, address, raw, null);
     }
 
     private Unit classifyExtended(ArrayDeque<FrontendMessage> pending) {
@@ -435,17 +446,8 @@ final class PgDirectPath {
         if (end != in.writerIndex() || end - at < 6 || in.indexOf(at + 5, end, (byte) 0) != end - 1) {
             return null;
         }
-        FrontendMessage.Query query =
-                new FrontendMessage.Query(in.toString(at + 5, end - 1 - (at + 5), StandardCharsets.UTF_8));
-        List<SqlScanner.Piece> pieces = SqlScanner.split(query.sql());
-        if (pieces.size() != 1 || !forwardable(CommandTag.of(pieces.get(0).sql()))) {
-            return null;
-        }
-        DirectRoute route = engine.directRoute(pieces.get(0).sql(), List.of(), engineSession);
-        BackendAddress address = route == null ? null : address(route.dataSource());
-        return address == null
-                ? null
-                : new Unit(List.of(), List.of(), query, null, null, false, route, address, in, null);
+        return queryUnit(
+                new FrontendMessage.Query(in.toString(at + 5, end - 1 - (at + 5), StandardCharsets.UTF_8)), in);
     }
 
     /**
