@@ -139,7 +139,7 @@ public final class MigrationControl {
         long failed = 0;
         long copied = 0;
         String lastError = m.lastError();
-        List<CohortRecord> cohorts = store.cohorts(m.toVersion());
+        List<CohortRecord> cohorts = store.cohortStates(m.toVersion());
         for (CohortRecord c : cohorts) {
             byState.merge(c.state().name(), 1, Integer::sum);
             planned += c.cohort().plannedRows();
@@ -175,14 +175,17 @@ public final class MigrationControl {
                 lastError);
     }
 
-    /** The cohorts, optionally only those in {@code state} ({@code null} for all). */
+    /**
+     * The cohorts, optionally only those in {@code state} ({@code null} for all), without the migrator's journal
+     * marks ({@link CohortRecord#marks()} is empty).
+     */
     public List<CohortRecord> cohorts(CohortState state) throws SQLException {
         MigrationRecord m = current();
         if (m == null) {
             return List.of();
         }
         List<CohortRecord> out = new ArrayList<>();
-        for (CohortRecord c : store.cohorts(m.toVersion())) {
+        for (CohortRecord c : store.cohortStates(m.toVersion())) {
             if (state == null || c.state() == state) {
                 out.add(c);
             }
