@@ -35,6 +35,9 @@ final class CohortMove {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CohortMove.class);
     private static final int SMALL_DELTA = 20;
     private static final long PROGRESS_MILLIS = 500;
+    /** Drain threads per data source (see {@link #drainOldCopies}). */
+    static final int DRAIN_THREADS_PER_SOURCE = 2;
+
     private final Engine engine;
     private final MigrationStore store;
     private final RowMover mover;
@@ -550,29 +553,33 @@ final class CohortMove {
 
     /**
      * Deletes the old copies the drained version left: at each location of {@code before}'s active layout, the
-     * rows whose placement under {@code after} (stable) is elsewhere (see {@link OldCopies}). Each data source
-     * is drained on its own thread with its own connections: the deletes of two databases do not wait on each
-     * other, and the drain is most of a migration's end on an embedded fleet.
+     * rows whose placement under {@code after} (stable) is elsewhere (see {@link OldCopies}). Locations are
+     * drained in parallel, {@value #DRAIN_THREADS_PER_SOURCE} threads per data source taking locations from one
+     * queue, each thread with its own connections: the drain is most of a migration's end on an embedded fleet,
+     * and one thread per data source left a core idle while the data source holding the hot shards (most of the
+     * old copies) was still deleting.
      */
     long drainOldCopies(RoutingState before, RoutingState after) throws SQLException {
-        Map<String, List<ShardLocation>> bySource = new java.util.LinkedHashMap<>();
+        java.util.concurrent.ConcurrentLinkedQueue<ShardLocation> queue =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Set<String> sources = new LinkedHashSet<>();
         for (int s = 0; s < before.active().shardCount(); s++) {
             ShardLocation l = before.active().locate(s);
-            List<ShardLocation> at = bySource.computeIfAbsent(l.dataSource(), d -> new ArrayList<>());
-            if (!at.contains(l)) {
-                at.add(l);
+            if (!queue.contains(l)) {
+                queue.add(l);
+                sources.add(l.dataSource());
             }
         }
-        java.util.concurrent.ExecutorService pool =
-                java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, bySource.size()), r -> {
-                    Thread th = new Thread(r, "vshard-migrator-drain");
-                    th.setDaemon(true);
-                    return th;
-                });
+        int threads = Math.max(1, Math.min(queue.size(), DRAIN_THREADS_PER_SOURCE * sources.size()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread th = new Thread(r, "vshard-migrator-drain");
+            th.setDaemon(true);
+            return th;
+        });
         try {
             List<java.util.concurrent.Future<Long>> parts = new ArrayList<>();
-            for (List<ShardLocation> locations : bySource.values()) {
-                parts.add(pool.submit(() -> drain(locations, after)));
+            for (int i = 0; i < threads; i++) {
+                parts.add(pool.submit(() -> drain(queue, after)));
             }
             long deleted = 0;
             for (java.util.concurrent.Future<Long> f : parts) {
@@ -586,15 +593,17 @@ final class CohortMove {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while draining", "57014", e);
         } finally {
+            queue.clear();
             pool.shutdownNow();
         }
     }
 
-    private long drain(List<ShardLocation> locations, RoutingState after) throws SQLException {
+    /** Drains locations taken from {@code queue} until it is empty (or a location failed on another thread). */
+    private long drain(java.util.Queue<ShardLocation> queue, RoutingState after) throws SQLException {
         try (ShardLinks own = new ShardLinks(engine.config())) {
             OldCopies copies = new OldCopies(own);
             long deleted = 0;
-            for (ShardLocation l : locations) {
+            for (ShardLocation l = queue.poll(); l != null; l = queue.poll()) {
                 for (TableRule t : tables) {
                     migrator.keepLease();
                     deleted += copies.drain(l, t, after);
