@@ -30,15 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Netty transport every server and backend client of the proxy uses: Linux's io_uring when the kernel (and
- * any sandbox) lets a ring start, else native epoll when its library loads, else Java NIO. io_uring submits the
- * sends and receives of all sockets that became ready in one event-loop pass with one system call, where epoll
- * makes one call per socket and direction: under {@code pgbench -S -c 8} on 2 cores it used about 13% less CPU
- * per relayed statement than epoll (see BENCHMARKS.md), which used fewer system calls and made no selector
- * garbage compared with NIO. Event loop groups and channel classes must come from the same transport, and a
- * backend link shares its client's event loop, so the choice is made once per process ({@link #selected()}). The
- * system property {@value #PROPERTY} forces it: {@code nio}, {@code epoll} (fails if epoll cannot load), {@code
- * io_uring} (fails if io_uring cannot start) or {@code auto} (the default).
+ * The Netty transport every server and backend client of the proxy uses: Linux's native epoll when its library
+ * loads (fewer system calls and no selector garbage per relayed query), Java NIO otherwise. Event loop groups and
+ * channel classes must come from the same transport, and a backend link shares its client's event loop, so the
+ * choice is made once per process ({@link #selected()}). The system property {@value #PROPERTY} forces it:
+ * {@code nio}, {@code epoll} (fails if epoll cannot load), {@code io_uring} (fails if io_uring cannot start) or
+ * {@code auto} (the default: epoll, else NIO).
  */
 public enum Transport {
     // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
@@ -119,13 +116,12 @@ public enum Transport {
     }
 
     /**
-     * The transport for a value of {@value #PROPERTY} ({@code null} meaning {@code auto}), given whether io_uring
-     * can start and whether epoll loaded and why not. A forced {@code io_uring} is returned as asked; whether it
-     * can start is checked by the caller, which has the reason.
+     * The transport for a value of {@value #PROPERTY} ({@code null} meaning {@code auto}), given whether epoll
+     * loaded and why not.
      *
      * @throws IllegalStateException for {@code epoll} when it is unavailable, or an unknown value
      */
-    static Transport choose(String requested, boolean ioUringAvailable, boolean epollAvailable, Throwable epollCause) {
+    static Transport choose(String requested, boolean epollAvailable, Throwable epollCause) {
         String value = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
         switch (value) {
             case "nio":
@@ -136,11 +132,11 @@ public enum Transport {
                             "-D" + PROPERTY + "=epoll, but the native epoll transport is unavailable", epollCause);
                 }
                 return EPOLL;
-            case "io_uring":
-                return IO_URING;
             case "auto":
             case "":
-                return ioUringAvailable ? IO_URING : epollAvailable ? EPOLL : NIO;
+                return epollAvailable ? EPOLL : NIO;
+            case "io_uring":
+                return IO_URING;
             default:
                 throw new IllegalStateException(
                         "-D" + PROPERTY + "=" + requested + " is not one of auto, nio, epoll, io_uring");
@@ -153,28 +149,23 @@ public enum Transport {
 
         private static Transport select() {
             String requested = System.getProperty(PROPERTY);
-            String value = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
-            // Probed only where it may be chosen: the probe starts a ring, and loads the native library.
-            boolean probeRing = value.equals("auto") || value.isEmpty() || value.equals("io_uring");
-            boolean ring = probeRing && IoUring.isAvailable();
-            boolean epoll = Epoll.isAvailable();
-            Throwable epollCause = epoll ? null : Epoll.unavailabilityCause();
-            Transport transport = choose(requested, ring, epoll, epollCause);
-            if (transport == IO_URING && !ring) {
-                throw new IllegalStateException(
-                        "-D" + PROPERTY + "=io_uring, but the io_uring transport is unavailable",
-                        IoUring.unavailabilityCause());
-            }
+            boolean available = Epoll.isAvailable();
+            Throwable cause = available ? null : Epoll.unavailabilityCause();
+            Transport transport = choose(requested, available, cause);
             if (transport == IO_URING) {
+                // Checked only when asked for: probing sets up a ring, which a sandbox may refuse or log about.
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException(
+                            "-D" + PROPERTY + "=io_uring, but the io_uring transport is unavailable",
+                            IoUring.unavailabilityCause());
+                }
                 LOG.info("Netty transport: io_uring (native)");
             } else if (transport == EPOLL) {
-                LOG.info(
-                        "Netty transport: epoll (native){}",
-                        probeRing ? "; io_uring unavailable: " + IoUring.unavailabilityCause() : "");
-            } else if (epoll) {
+                LOG.info("Netty transport: epoll (native)");
+            } else if (available) {
                 LOG.info("Netty transport: nio (forced by -D{}={})", PROPERTY, requested);
             } else {
-                LOG.info("Netty transport: nio (epoll unavailable: {})", String.valueOf(epollCause));
+                LOG.info("Netty transport: nio (epoll unavailable: {})", String.valueOf(cause));
             }
             return transport;
         }

@@ -32,25 +32,23 @@ class TransportTest {
     private static final IllegalStateException NO_EPOLL = new IllegalStateException("no native library");
 
     @Test
-    void autoPrefersIoUringThenEpollThenNio() {
-        assertThat(Transport.choose(null, true, true, null)).isEqualTo(Transport.IO_URING);
-        assertThat(Transport.choose("auto", true, false, NO_EPOLL)).isEqualTo(Transport.IO_URING);
-        assertThat(Transport.choose(null, false, true, null)).isEqualTo(Transport.EPOLL);
-        assertThat(Transport.choose("auto", false, true, null)).isEqualTo(Transport.EPOLL);
-        assertThat(Transport.choose(null, false, false, NO_EPOLL)).isEqualTo(Transport.NIO);
-        assertThat(Transport.choose(" AUTO ", false, false, NO_EPOLL)).isEqualTo(Transport.NIO);
+    void autoPrefersEpollWhenItLoads() {
+        assertThat(Transport.choose(null, true, null)).isEqualTo(Transport.EPOLL);
+        assertThat(Transport.choose("auto", true, null)).isEqualTo(Transport.EPOLL);
+        assertThat(Transport.choose(null, false, NO_EPOLL)).isEqualTo(Transport.NIO);
+        assertThat(Transport.choose(" AUTO ", false, NO_EPOLL)).isEqualTo(Transport.NIO);
     }
 
     @Test
-    void nioAndEpollCanBeForcedEvenWhereIoUringStarts() {
-        assertThat(Transport.choose("nio", true, true, null)).isEqualTo(Transport.NIO);
-        assertThat(Transport.choose("NIO", false, false, NO_EPOLL)).isEqualTo(Transport.NIO);
-        assertThat(Transport.choose("epoll", true, true, null)).isEqualTo(Transport.EPOLL);
+    void nioCanBeForcedEvenWhereEpollLoads() {
+        assertThat(Transport.choose("nio", true, null)).isEqualTo(Transport.NIO);
+        assertThat(Transport.choose("NIO", false, NO_EPOLL)).isEqualTo(Transport.NIO);
     }
 
     @Test
     void forcedEpollFailsLoudlyWhenItCannotLoad() {
-        assertThatThrownBy(() -> Transport.choose("epoll", true, false, NO_EPOLL))
+        assertThat(Transport.choose("epoll", true, null)).isEqualTo(Transport.EPOLL);
+        assertThatThrownBy(() -> Transport.choose("epoll", false, NO_EPOLL))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("vshard.transport=epoll")
                 .hasCause(NO_EPOLL);
@@ -58,32 +56,25 @@ class TransportTest {
 
     @Test
     void unknownValueNamesTheProperty() {
-        assertThatThrownBy(() -> Transport.choose("kqueue", true, true, null))
+        assertThatThrownBy(() -> Transport.choose("kqueue", true, null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("vshard.transport=kqueue")
                 .hasMessageContaining("auto, nio, epoll, io_uring");
     }
 
     @Test
-    void forcedIoUringIsReturnedForTheCallerToCheck() {
-        assertThat(Transport.choose("io_uring", false, true, null)).isEqualTo(Transport.IO_URING);
-        assertThat(Transport.choose(" IO_URING ", true, true, null)).isEqualTo(Transport.IO_URING);
+    void ioUringIsChosenOnlyWhenAskedFor() {
+        assertThat(Transport.choose("io_uring", true, null)).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.choose(" IO_URING ", false, NO_EPOLL)).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.choose("auto", true, null)).isNotEqualTo(Transport.IO_URING);
     }
 
     @Test
     void selectedFollowsThePlatformUnlessForced() {
         String forced = System.getProperty(Transport.PROPERTY);
-        String value = forced == null ? "auto" : forced.trim().toLowerCase(java.util.Locale.ROOT);
-        Transport expected =
-                switch (value) {
-                    case "nio" -> Transport.NIO;
-                    case "epoll" -> Transport.EPOLL;
-                    case "io_uring" -> Transport.IO_URING;
-                    default ->
-                        IoUring.isAvailable()
-                                ? Transport.IO_URING
-                                : Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
-                };
+        Transport expected = "io_uring".equalsIgnoreCase(forced)
+                ? Transport.IO_URING
+                : "nio".equalsIgnoreCase(forced) || !Epoll.isAvailable() ? Transport.NIO : Transport.EPOLL;
         assertThat(Transport.selected()).isEqualTo(expected);
     }
 
