@@ -62,7 +62,7 @@ public final class Migrator implements AutoCloseable {
      */
     public static final String FENCE_GROUP_PROPERTY = "vshard.migrator.fenceGroup";
 
-    static final int DEFAULT_FENCE_GROUP = 4;
+    static final int DEFAULT_FENCE_GROUP = 2;
 
     /**
      * A migrator working through {@code engine}'s configuration and control store, moving up to
