@@ -16,6 +16,11 @@ import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDomainSocketChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.Locale;
@@ -29,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * loads (fewer system calls and no selector garbage per relayed query), Java NIO otherwise. Event loop groups and
  * channel classes must come from the same transport, and a backend link shares its client's event loop, so the
  * choice is made once per process ({@link #selected()}). The system property {@value #PROPERTY} forces it:
- * {@code nio}, {@code epoll} (fails if epoll cannot load) or {@code auto} (the default).
+ * {@code nio}, {@code epoll} (fails if epoll cannot load), {@code io_uring} (Linux's io_uring; fails if it cannot
+ * load or the kernel refuses it) or {@code auto} (the default: epoll, else NIO). io_uring is opt-in: relaying
+ * sysbench point selects it used no less CPU per query than epoll here (see BENCHMARKS.md, session 5).
  */
 public enum Transport {
     // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
@@ -40,6 +47,13 @@ public enum Transport {
             EpollSocketChannel.class,
             EpollDomainSocketChannel.class,
             path -> new DomainSocketAddress(path)),
+    /** Linux's io_uring transport (completion based: reads and writes are submitted in batches). */
+    IO_URING(
+            () -> IoUringIoHandler.newFactory(),
+            IoUringServerSocketChannel.class,
+            IoUringSocketChannel.class,
+            IoUringDomainSocketChannel.class,
+            path -> new DomainSocketAddress(path)),
     /** The portable Java NIO transport. */
     NIO(
             () -> NioIoHandler.newFactory(),
@@ -48,7 +62,7 @@ public enum Transport {
             NioDomainSocketChannel.class,
             UnixDomainSocketAddress::of);
 
-    /** The system property that forces a transport: {@code auto}, {@code nio} or {@code epoll}. */
+    /** The system property that forces a transport: {@code auto}, {@code nio}, {@code epoll} or {@code io_uring}. */
     public static final String PROPERTY = "vshard.transport";
 
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
@@ -109,6 +123,15 @@ public enum Transport {
      * @throws IllegalStateException for {@code epoll} when it is unavailable, or an unknown value
      */
     static Transport choose(String requested, boolean epollAvailable, Throwable epollCause) {
+        return choose(requested, epollAvailable, epollCause, () -> null);
+    }
+
+    /**
+     * As {@link #choose(String, boolean, Throwable)}, where {@code ioUringUnavailable} tells why io_uring cannot
+     * be used ({@code null}: it can). It is asked only when io_uring is requested, so {@code auto} never loads it.
+     */
+    static Transport choose(
+            String requested, boolean epollAvailable, Throwable epollCause, Supplier<Throwable> ioUringUnavailable) {
         String value = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
         switch (value) {
             case "nio":
@@ -119,11 +142,20 @@ public enum Transport {
                             "-D" + PROPERTY + "=epoll, but the native epoll transport is unavailable", epollCause);
                 }
                 return EPOLL;
+            case "io_uring":
+            case "iouring":
+                Throwable cause = ioUringUnavailable.get();
+                if (cause != null) {
+                    throw new IllegalStateException(
+                            "-D" + PROPERTY + "=" + requested + ", but the io_uring transport is unavailable", cause);
+                }
+                return IO_URING;
             case "auto":
             case "":
                 return epollAvailable ? EPOLL : NIO;
             default:
-                throw new IllegalStateException("-D" + PROPERTY + "=" + requested + " is not one of auto, nio, epoll");
+                throw new IllegalStateException(
+                        "-D" + PROPERTY + "=" + requested + " is not one of auto, nio, epoll, io_uring");
         }
     }
 
@@ -135,8 +167,11 @@ public enum Transport {
             String requested = System.getProperty(PROPERTY);
             boolean available = Epoll.isAvailable();
             Throwable cause = available ? null : Epoll.unavailabilityCause();
-            Transport transport = choose(requested, available, cause);
-            if (transport == EPOLL) {
+            Transport transport = choose(
+                    requested, available, cause, () -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause());
+            if (transport == IO_URING) {
+                LOG.info("Netty transport: io_uring (forced by -D{}={})", PROPERTY, requested);
+            } else if (transport == EPOLL) {
                 LOG.info("Netty transport: epoll (native)");
             } else if (available) {
                 LOG.info("Netty transport: nio (forced by -D{}={})", PROPERTY, requested);

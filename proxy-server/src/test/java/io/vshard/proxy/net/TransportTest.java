@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -23,6 +24,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,26 @@ class TransportTest {
     }
 
     @Test
+    void ioUringOnlyWhenRequestedAndLoaded() {
+        IllegalStateException refused = new IllegalStateException("io_uring disabled by the kernel");
+        assertThat(Transport.choose("io_uring", true, null, () -> null)).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.choose("IO_URING", false, NO_EPOLL, () -> null)).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.choose(null, true, null, () -> null)).isEqualTo(Transport.EPOLL);
+        assertThatThrownBy(() -> Transport.choose("io_uring", true, null, () -> refused))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("vshard.transport=io_uring")
+                .hasCause(refused);
+    }
+
+    @Test
+    void autoNeverProbesIoUring() {
+        assertThat(Transport.choose("auto", true, null, () -> {
+                    throw new AssertionError("io_uring probed");
+                }))
+                .isEqualTo(Transport.EPOLL);
+    }
+
+    @Test
     void unknownValueNamesTheProperty() {
         assertThatThrownBy(() -> Transport.choose("kqueue", true, null))
                 .isInstanceOf(IllegalStateException.class)
@@ -64,7 +86,9 @@ class TransportTest {
     @Test
     void selectedFollowsThePlatformUnlessForced() {
         String forced = System.getProperty(Transport.PROPERTY);
-        Transport expected = "nio".equalsIgnoreCase(forced) || !Epoll.isAvailable() ? Transport.NIO : Transport.EPOLL;
+        Transport expected = forced != null && forced.toLowerCase(Locale.ROOT).contains("uring")
+                ? Transport.IO_URING
+                : "nio".equalsIgnoreCase(forced) || !Epoll.isAvailable() ? Transport.NIO : Transport.EPOLL;
         assertThat(Transport.selected()).isEqualTo(expected);
     }
 
@@ -74,6 +98,9 @@ class TransportTest {
         assertEchoes(Transport.NIO);
         if (Epoll.isAvailable()) {
             assertEchoes(Transport.EPOLL);
+        }
+        if (IoUring.isAvailable()) {
+            assertEchoes(Transport.IO_URING);
         }
     }
 
@@ -125,6 +152,9 @@ class TransportTest {
         assertReadsFromUnixSocket(Transport.NIO);
         if (Epoll.isAvailable()) {
             assertReadsFromUnixSocket(Transport.EPOLL);
+        }
+        if (IoUring.isAvailable()) {
+            assertReadsFromUnixSocket(Transport.IO_URING);
         }
     }
 
