@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * choice is made once per process ({@link #selected()}). The system property {@value #PROPERTY} forces it:
  * {@code nio}, {@code epoll} (fails if epoll cannot load), {@code io_uring} (Linux's io_uring; fails if it cannot
  * load or the kernel refuses it) or {@code auto} (the default: epoll, else NIO). io_uring is opt-in: relaying
- * sysbench point selects it used no less CPU per query than epoll here (see BENCHMARKS.md, session 5).
+ * sysbench point selects it used about 15% less proxy CPU per query than epoll with TCP to the shard, but no less
+ * over the shard's Unix socket, on a loaded machine (BENCHMARKS.md, session 5).
  */
 public enum Transport {
     // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
