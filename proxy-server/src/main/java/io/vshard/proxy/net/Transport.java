@@ -34,10 +34,8 @@ import org.slf4j.LoggerFactory;
  * loads (fewer system calls and no selector garbage per relayed query), Java NIO otherwise. Event loop groups and
  * channel classes must come from the same transport, and a backend link shares its client's event loop, so the
  * choice is made once per process ({@link #selected()}). The system property {@value #PROPERTY} forces it:
- * {@code nio}, {@code epoll} (fails if epoll cannot load), {@code io_uring} (Linux's io_uring; fails if it cannot
- * load or the kernel refuses it) or {@code auto} (the default: epoll, else NIO). io_uring is opt-in: relaying
- * sysbench point selects it used about 15% less proxy CPU per query than epoll with TCP to the shard, but no less
- * over the shard's Unix socket, on a loaded machine (BENCHMARKS.md, session 5).
+ * {@code nio}, {@code epoll} (fails if epoll cannot load), {@code io_uring} (fails if io_uring cannot start) or
+ * {@code auto} (the default: epoll, else NIO).
  */
 public enum Transport {
     // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
@@ -48,7 +46,7 @@ public enum Transport {
             EpollSocketChannel.class,
             EpollDomainSocketChannel.class,
             path -> new DomainSocketAddress(path)),
-    /** Linux's io_uring transport (completion based: reads and writes are submitted in batches). */
+    /** Linux's io_uring transport (kernel 5.14 or later, where the kernel and any sandbox allow it). */
     IO_URING(
             () -> IoUringIoHandler.newFactory(),
             IoUringServerSocketChannel.class,
@@ -124,15 +122,6 @@ public enum Transport {
      * @throws IllegalStateException for {@code epoll} when it is unavailable, or an unknown value
      */
     static Transport choose(String requested, boolean epollAvailable, Throwable epollCause) {
-        return choose(requested, epollAvailable, epollCause, () -> null);
-    }
-
-    /**
-     * As {@link #choose(String, boolean, Throwable)}, where {@code ioUringUnavailable} tells why io_uring cannot
-     * be used ({@code null}: it can). It is asked only when io_uring is requested, so {@code auto} never loads it.
-     */
-    static Transport choose(
-            String requested, boolean epollAvailable, Throwable epollCause, Supplier<Throwable> ioUringUnavailable) {
         String value = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
         switch (value) {
             case "nio":
@@ -143,17 +132,11 @@ public enum Transport {
                             "-D" + PROPERTY + "=epoll, but the native epoll transport is unavailable", epollCause);
                 }
                 return EPOLL;
-            case "io_uring":
-            case "iouring":
-                Throwable cause = ioUringUnavailable.get();
-                if (cause != null) {
-                    throw new IllegalStateException(
-                            "-D" + PROPERTY + "=" + requested + ", but the io_uring transport is unavailable", cause);
-                }
-                return IO_URING;
             case "auto":
             case "":
                 return epollAvailable ? EPOLL : NIO;
+            case "io_uring":
+                return IO_URING;
             default:
                 throw new IllegalStateException(
                         "-D" + PROPERTY + "=" + requested + " is not one of auto, nio, epoll, io_uring");
@@ -168,10 +151,15 @@ public enum Transport {
             String requested = System.getProperty(PROPERTY);
             boolean available = Epoll.isAvailable();
             Throwable cause = available ? null : Epoll.unavailabilityCause();
-            Transport transport = choose(
-                    requested, available, cause, () -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause());
+            Transport transport = choose(requested, available, cause);
             if (transport == IO_URING) {
-                LOG.info("Netty transport: io_uring (forced by -D{}={})", PROPERTY, requested);
+                // Checked only when asked for: probing sets up a ring, which a sandbox may refuse or log about.
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException(
+                            "-D" + PROPERTY + "=io_uring, but the io_uring transport is unavailable",
+                            IoUring.unavailabilityCause());
+                }
+                LOG.info("Netty transport: io_uring (native)");
             } else if (transport == EPOLL) {
                 LOG.info("Netty transport: epoll (native)");
             } else if (available) {
