@@ -5,6 +5,7 @@
 #   ENGINE_ONLY=0 bench/mysql-proxy.sh    # skip the third run (proxy with --no-mysql-relay)
 #   PROXY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/proxy.jfr" bench/mysql-proxy.sh   # JVM options
 #   PROXY_JAVA_OPTS=-Dvshard.transport=nio bench/mysql-proxy.sh   # Java NIO instead of the native epoll transport
+#   PROXY_JAVA_OPTS=-Dvshard.transport=io_uring bench/mysql-proxy.sh   # Linux io_uring instead of epoll
 #   BACKEND_SOCKET=/run/mysqld/mysqld.sock bench/mysql-proxy.sh    # proxy -> MariaDB over its Unix socket
 #                                         # (localSocket= in the data source URLs); sysbench still uses TCP
 # Direct: one database holding sbtest1 (sysbench prepare). Proxy: the same rows in sbtest1 sharded by id over 8

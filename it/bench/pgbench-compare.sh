@@ -10,6 +10,8 @@
 # The vshard proxy serves a configuration whose two data sources (the scenario manifest's db_a and db_b) are
 # the benchmark database; the pgbench tables are unsharded, so statements go to the default shard through the
 # router, and the proxy forwards those single-shard reads at the wire level.
+# VSHARD_ALT_OPTS (for example -Dvshard.transport=io_uring) starts a second proxy JVM with those options on other
+# ports and measures it as a fourth target, "alt", in the same interleaved rounds (TARGETS may name it).
 # Build the jar first: mvn -B -o -pl proxy-server -am package -DskipTests
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,6 +28,8 @@ PSQL="$BIN/psql"; [[ -x "$PSQL" ]] || PSQL=psql
 PGB_PORT=6439
 VS_PORT=7439
 VS_HTTP=7089
+ALT_PORT=7440
+ALT_HTTP=7090
 WORK="$(mktemp -d)"
 chmod 755 "$WORK"
 PIDS=()
@@ -103,9 +107,18 @@ proxy:
   http_port: $VS_HTTP
 YAML
 java ${VSHARD_JAVA_OPTS:-} -jar "$JAR" proxy --config "$WORK/vshard.yaml" > "$WORK/vshard.log" 2>&1 & PIDS+=($!)
-for _ in $(seq 1 60); do
-  PGPASSWORD=bench "$PSQL" -X -q -h 127.0.0.1 -p $VS_PORT -U postgres -d "$DB" -c "SELECT 1" >/dev/null 2>&1 && break
-  sleep 1
+ALT_PID=""
+if [[ -n "${VSHARD_ALT_OPTS:-}" ]]; then
+  sed -e "s/postgres_port: $VS_PORT/postgres_port: $ALT_PORT/" -e "s/http_port: $VS_HTTP/http_port: $ALT_HTTP/" \
+    "$WORK/vshard.yaml" > "$WORK/alt.yaml"
+  java $VSHARD_ALT_OPTS -jar "$JAR" proxy --config "$WORK/alt.yaml" --mysql-port 0 > "$WORK/alt.log" 2>&1 & PIDS+=($!)
+  ALT_PID=$!
+fi
+for port in $VS_PORT ${ALT_PID:+$ALT_PORT}; do
+  for _ in $(seq 1 60); do
+    PGPASSWORD=bench "$PSQL" -X -q -h 127.0.0.1 -p "$port" -U postgres -d "$DB" -c "SELECT 1" >/dev/null 2>&1 && break
+    sleep 1
+  done
 done
 
 cpu_ticks() { # pid: user + system CPU time of the process (all threads) in clock ticks
@@ -128,17 +141,21 @@ run() {
   RUN_TPS=${RUN_TPS:-0}; RUN_TXNS=${RUN_TXNS:-0}
   RUN_CPU=$(echo "($c1 - $c0) / $TICKS" | bc -l)
 }
-wanted() { [[ ",${TARGETS:-direct,pgbouncer,vshard}," == *",$1,"* ]]; }
+wanted() { [[ ",${TARGETS:-direct,pgbouncer,vshard,alt}," == *",$1,"* ]] && [[ "$1" != alt || -n "$ALT_PID" ]]; }
 
 # The proxy is a JVM: give its JIT the same warm start the other two have (not measured).
-for mode in prepared simple; do run $VS_PORT "$mode" "$WARMUP" "$VS_PID"; done
+for mode in prepared simple; do
+  run $VS_PORT "$mode" "$WARMUP" "$VS_PID"
+  if [[ -n "$ALT_PID" ]]; then run $ALT_PORT "$mode" "$WARMUP" "$ALT_PID"; fi
+done
 
 echo "pgbench -n -S -c $CLIENTS -j 2 -T $DURATION, scale $SCALE, $ROUNDS interleaved rounds (mean tps); $(nproc) cores"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "cpu us/txn: CPU time of the proxy process (all threads, user + system) per pgbench transaction"
+[[ -n "$ALT_PID" ]] && echo "alt: a second vshard proxy with $VSHARD_ALT_OPTS (vshard: ${VSHARD_JAVA_OPTS:-no options})"
 printf '%-9s %10s %10s %10s %8s %8s %12s %12s\n' mode direct pgbouncer vshard pgb/dir vsh/dir pgb-us/txn vsh-us/txn
 for mode in prepared simple; do
-  d=0; b=0; v=0; bt=0; bc=0; vt=0; vc=0
+  d=0; b=0; v=0; bt=0; bc=0; vt=0; vc=0; a=0; at=0; ac=0
   for _ in $(seq 1 "$ROUNDS"); do
     if wanted direct; then run 5432 "$mode" "$DURATION" ""; d=$(echo "$d + $RUN_TPS" | bc -l); fi
     if wanted pgbouncer; then
@@ -149,11 +166,20 @@ for mode in prepared simple; do
       run $VS_PORT "$mode" "$DURATION" "$VS_PID"
       v=$(echo "$v + $RUN_TPS" | bc -l); vt=$((vt + RUN_TXNS)); vc=$(echo "$vc + $RUN_CPU" | bc -l)
     fi
+    if wanted alt; then
+      run $ALT_PORT "$mode" "$DURATION" "$ALT_PID"
+      a=$(echo "$a + $RUN_TPS" | bc -l); at=$((at + RUN_TXNS)); ac=$(echo "$ac + $RUN_CPU" | bc -l)
+    fi
   done
   d=$(echo "$d / $ROUNDS" | bc -l); b=$(echo "$b / $ROUNDS" | bc -l); v=$(echo "$v / $ROUNDS" | bc -l)
   printf '%-9s %10.0f %10.0f %10.0f %8.2f %8.2f %12.1f %12.1f\n' "$mode" "$d" "$b" "$v" \
     "$(echo "$b / ($d + 0.000001)" | bc -l)" "$(echo "$v / ($d + 0.000001)" | bc -l)" \
     "$(echo "$bc * 1000000 / ($bt + 0.000001)" | bc -l)" "$(echo "$vc * 1000000 / ($vt + 0.000001)" | bc -l)"
+  if wanted alt; then
+    a=$(echo "$a / $ROUNDS" | bc -l)
+    printf '%-9s %10s %10s %10.0f %8s %8.2f %12s %12.1f   (alt)\n' "$mode" - - "$a" - \
+      "$(echo "$a / ($d + 0.000001)" | bc -l)" - "$(echo "$ac * 1000000 / ($at + 0.000001)" | bc -l)"
+  fi
 done
 [[ -s "$WORK/err" ]] && { echo "pgbench errors:"; sort "$WORK/err" | uniq -c | head -5; }
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

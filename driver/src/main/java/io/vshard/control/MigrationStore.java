@@ -259,6 +259,35 @@ public final class MigrationStore {
         }
     }
 
+    /**
+     * Moves several cohorts to {@code state} in one transaction, effective now, under one new epoch (a group
+     * fence: the routers acknowledge it once for all of them); returns the epoch.
+     */
+    public long setCohortStates(int to, List<Integer> cohortIds, CohortState state) throws SQLException {
+        try (Connection c = store.connect()) {
+            c.setAutoCommit(false);
+            try {
+                long e = bump(c);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
+                        + " effective_at = " + store.nowSql() + " WHERE version = ? AND cohort_id = ?")) {
+                    for (int id : cohortIds) {
+                        ps.setString(1, state.name());
+                        ps.setLong(2, e);
+                        ps.setInt(3, to);
+                        ps.setInt(4, id);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                c.commit();
+                return e;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     /** Adds copied rows and records the journal marks the migrator resumes from. */
     public void recordProgress(int to, int cohortId, long rowsCopied, String marks) throws SQLException {
         try (Connection c = store.connect();

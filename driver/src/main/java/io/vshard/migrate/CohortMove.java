@@ -74,6 +74,9 @@ final class CohortMove {
         return new RoutingState(base.active(), base.next(), base.cohorts().with(k.id(), s), base.ledgerOnNext());
     }
 
+    /** A cohort copied, caught up and digested, ready for its fence ({@code proof} null: digest it under it). */
+    private record Ready(Cohort cohort, Scope.Cohort scope, ShardLocation oldLoc, Progress p, CreatorDigests proof) {}
+
     /**
      * Moves a cohort old → new from the state recorded in {@code rec}; returns quietly when paused.
      *
@@ -82,6 +85,45 @@ final class CohortMove {
      * digested again, and the cohort's digest is the sum of its creators' digests.
      */
     void forward(RoutingState base, CohortRecord rec) throws SQLException {
+        forward(base, List.of(rec));
+    }
+
+    /**
+     * Moves a group of cohorts old → new under one fence: each is copied, caught up and digested in turn, then
+     * all are FENCED in one epoch and the routers' acknowledgement is awaited once for the group; then each
+     * cohort's final delta is copied, its digests compared and it flips to NEW on its own (so a cohort's write
+     * pause is the acknowledgement plus the final deltas of the group's cohorts before it). Each cohort keeps
+     * its own state, marks and proof in the control store, so a killed migrator resumes each as before. A
+     * record already FENCED (a resumed move) is fenced again alone. Returns quietly when paused.
+     */
+    void forward(RoutingState base, List<CohortRecord> group) throws SQLException {
+        int to = base.next().version();
+        if (group.size() == 1 && group.get(0).state() == CohortState.FENCED) {
+            CohortRecord rec = group.get(0);
+            Cohort k = rec.cohort();
+            Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
+            Ready r = new Ready(k, scope, base.active().locate(k.oldShard()), Progress.decode(rec.marks()), null);
+            fenced(base, List.of(r), rec.epoch());
+            return;
+        }
+        List<Ready> ready = new ArrayList<>();
+        for (CohortRecord rec : group) {
+            Ready r = copied(base, rec);
+            if (r == null) {
+                // Paused: the cohorts copied so far stay COPYING with their marks; a later move catches them up.
+                return;
+            }
+            ready.add(r);
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (Ready r : ready) {
+            ids.add(r.cohort().id());
+        }
+        fenced(base, ready, store.setCohortStates(to, ids, CohortState.FENCED));
+    }
+
+    /** Copies, catches up and digests a cohort before its fence; {@code null} when the migration paused. */
+    private Ready copied(RoutingState base, CohortRecord rec) throws SQLException {
         Cohort k = rec.cohort();
         int to = base.next().version();
         Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
@@ -89,8 +131,7 @@ final class CohortMove {
         Progress p = Progress.decode(rec.marks());
         // Copies from an earlier move (before a rollback) may sit on the new side for creators since deleted.
         boolean movedBefore = rec.rowsCopied() > 0;
-        long fenceEpoch = rec.epoch();
-        CreatorDigests proof = null;
+        CreatorDigests proof;
         // The old side's digests per creator from the rows the copy itself read (and re-read for each creator a
         // catch-up found dirty): complete only when this process copied the cohort from its first creator on.
         CreatorDigests seen = null;
@@ -106,134 +147,179 @@ final class CohortMove {
             store.recordProgress(to, k.id(), 0, p.encode());
             store.setCohortState(to, k.id(), CohortState.COPYING);
         }
-        if (rec.state() != CohortState.FENCED) {
-            if (p.copyMarks.isEmpty()) {
-                p.copyMarks.put(oldLoc, marks.mark(oldLoc));
-                store.recordProgress(to, k.id(), 0, p.encode());
-            }
-            if (!p.firstPassDone) {
-                List<ShardKey> creators = creatorsOf(scope, oldLoc, movedBefore);
-                long upTo = p.copiedUpTo;
-                seen = upTo == Long.MIN_VALUE ? new CreatorDigests() : null;
-                creators.removeIf(c -> c.creatorId() <= upTo);
-                remember(known, creators);
-                if (!copy(scope, creators, p, to, true, noCopies, seen)) {
-                    return;
-                }
-                p.firstPassDone = true;
-                store.recordProgress(to, k.id(), 0, p.encode());
-            }
-            long firstPassAt = System.nanoTime();
-            int rounds = 0;
-            int last = Integer.MAX_VALUE;
-            for (int round = 0; round < 5; round++) {
-                rounds++;
-                Set<ShardKey> touched = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, seen);
-                remember(known, touched);
-                int dirty = touched.size();
-                // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
-                // copies; the fence's final delta takes the rest).
-                if (dirty <= SMALL_DELTA || dirty >= last) {
-                    break;
-                }
-                last = dirty;
-                if (!migrator.running(to, MigrationRecord.RUNNING)) {
-                    return;
-                }
-            }
-            listener.copied(k);
-            long copiedAt = System.nanoTime();
-            if (seen != null) {
-                // One digest read per side: the old side's rows were digested as the copy read them, and every
-                // creator written since was journaled and read again by a catch-up (or is in the final delta).
-                proof = seen;
-                digestNewSide(scope, known.values(), proof);
-            } else {
-                proof = new CreatorDigests();
-                digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
-            }
-            // The new side's journal position for a later rollback's catch-up; taken before the fence it can
-            // only make that catch-up start earlier (re-copy more), never miss a write.
-            p.flipMarks.putAll(marks.peek(nextLocations(base)));
+        if (p.copyMarks.isEmpty()) {
+            p.copyMarks.put(oldLoc, marks.mark(oldLoc));
             store.recordProgress(to, k.id(), 0, p.encode());
-            LOG.debug(
-                    "vshard migrator: cohort {} copied in {} ms (first pass {} ms, {} catch-up rounds), digested"
-                            + " before the fence in {} ms",
-                    k.id(),
-                    (copiedAt - startedAt) / 1_000_000L,
-                    (firstPassAt - startedAt) / 1_000_000L,
-                    rounds,
-                    (System.nanoTime() - copiedAt) / 1_000_000L);
-            fenceEpoch = store.setCohortState(to, k.id(), CohortState.FENCED);
         }
+        if (!p.firstPassDone) {
+            List<ShardKey> creators = creatorsOf(scope, oldLoc, movedBefore);
+            long upTo = p.copiedUpTo;
+            seen = upTo == Long.MIN_VALUE ? new CreatorDigests() : null;
+            creators.removeIf(c -> c.creatorId() <= upTo);
+            remember(known, creators);
+            if (!copy(scope, creators, p, to, true, noCopies, seen)) {
+                return null;
+            }
+            p.firstPassDone = true;
+            store.recordProgress(to, k.id(), 0, p.encode());
+        }
+        long firstPassAt = System.nanoTime();
+        int rounds = 0;
+        int last = Integer.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            rounds++;
+            Set<ShardKey> touched = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, seen);
+            remember(known, touched);
+            int dirty = touched.size();
+            // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
+            // copies; the fence's final delta takes the rest).
+            if (dirty <= SMALL_DELTA || dirty >= last) {
+                break;
+            }
+            last = dirty;
+            if (!migrator.running(to, MigrationRecord.RUNNING)) {
+                return null;
+            }
+        }
+        listener.copied(k);
+        long copiedAt = System.nanoTime();
+        if (seen != null) {
+            // One digest read per side: the old side's rows were digested as the copy read them, and every
+            // creator written since was journaled and read again by a catch-up (or is in the final delta).
+            proof = seen;
+            digestNewSide(scope, known.values(), proof);
+        } else {
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
+        }
+        // The new side's journal position for a later rollback's catch-up; taken before the fence it can
+        // only make that catch-up start earlier (re-copy more), never miss a write.
+        p.flipMarks.putAll(marks.peek(nextLocations(base)));
+        store.recordProgress(to, k.id(), 0, p.encode());
+        LOG.debug(
+                "vshard migrator: cohort {} copied in {} ms (first pass {} ms, {} catch-up rounds), digested"
+                        + " before the fence in {} ms",
+                k.id(),
+                (copiedAt - startedAt) / 1_000_000L,
+                (firstPassAt - startedAt) / 1_000_000L,
+                rounds,
+                (System.nanoTime() - copiedAt) / 1_000_000L);
+        return new Ready(k, scope, oldLoc, p, proof);
+    }
+
+    /**
+     * Under the fence of epoch {@code fenceEpoch} (the cohorts are FENCED): waits for the acknowledgements, then
+     * per cohort copies the final delta, compares the digests and flips it to NEW. A cohort whose digests differ
+     * leaves the ones after it unfenced (back to COPYING): the migration pauses, their writes need not wait.
+     */
+    private void fenced(RoutingState base, List<Ready> group, long fenceEpoch) throws SQLException {
+        int to = base.next().version();
         boolean entered = false;
         try {
             long fencedAt = System.nanoTime();
             if (!migrator.awaitAcks(fenceEpoch)) {
-                store.setCohortState(to, k.id(), CohortState.COPYING);
-                store.setMigrationError(to, "cohort " + k.id() + ": routers did not acknowledge the fence in time");
+                for (Ready r : group) {
+                    store.setCohortState(to, r.cohort().id(), CohortState.COPYING);
+                }
+                store.setMigrationError(
+                        to, "cohort " + group.get(0).cohort().id() + ": routers did not acknowledge the fence in time");
                 return;
             }
             long ackedAt = System.nanoTime();
-            // From the acknowledgements on, the application's writes to the cohort wait on this move's own work
-            // (final delta, digests, flip): the other moves hold back their batches meanwhile (awaitFences), so
+            // From the acknowledgements on, the application's writes to the cohorts wait on this move's own work
+            // (final deltas, digests, flips): the other moves hold back their batches meanwhile (awaitFences), so
             // this one has the machine and the pause stays short. Not while waiting for routers: that is their
             // heartbeat's time, not CPU.
             migrator.enterFence();
             underFence = true;
             entered = true;
-            Set<ShardKey> delta = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, null);
-            boolean wholeCohort = proof == null;
-            if (wholeCohort) {
-                // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
-                proof = new CreatorDigests();
-                digest(scope, creatorsOf(scope, oldLoc, true), proof);
-            } else {
-                List<Long> ids = new ArrayList<>();
-                for (ShardKey key : delta) {
-                    ids.add(key.creatorId());
+            for (int i = 0; i < group.size(); i++) {
+                if (!flip(base, group.get(i), fencedAt, ackedAt)) {
+                    unfence(to, group.subList(i + 1, group.size()));
+                    return;
                 }
-                proof.forget(ids);
-                digest(scope, delta, proof);
             }
-            if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
-                // The incremental check differed: take the whole cohort's digests again, still fenced, and let
-                // them decide, so only a difference that a full check confirms rolls the cohort back.
-                LOG.warn(
-                        "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
-                        k.id());
-                proof = new CreatorDigests();
-                digest(scope, creatorsOf(scope, oldLoc, true), proof);
-            }
-            String failure = compare(scope, proof.before(), proof.after(), to, k.id());
-            if (failure != null) {
-                RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
-                store.setCohortState(to, k.id(), CohortState.PLANNED);
-                store.setMigrationState(
-                        to,
-                        MigrationRecord.PAUSED,
-                        failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
-                return;
-            }
-            if (p.flipMarks.isEmpty()) {
-                p.flipMarks.putAll(marks.peek(nextLocations(base)));
-                store.recordProgress(to, k.id(), 0, p.encode());
-            }
-            store.setCohortState(to, k.id(), CohortState.NEW);
-            long pause = (System.nanoTime() - fencedAt) / 1_000_000L;
-            LOG.debug(
-                    "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
-                    k.id(),
-                    pause,
-                    (ackedAt - fencedAt) / 1_000_000L,
-                    delta.size());
-            listener.flipped(k, pause);
         } finally {
             if (entered) {
                 underFence = false;
                 migrator.leaveFence();
             }
         }
+    }
+
+    /**
+     * Puts cohorts of a group that never reached their flip back to COPYING (best effort). Only after a digest
+     * mismatch paused the migration: on a failure (a lost lease, a broken connection) they stay FENCED, and the
+     * migrator that resumes them (this one or another) takes them from there, as after a crash.
+     */
+    private void unfence(int to, List<Ready> rest) {
+        for (Ready r : rest) {
+            try {
+                store.setCohortState(to, r.cohort().id(), CohortState.COPYING);
+            } catch (SQLException e) {
+                // It stays FENCED: the migrator's next step resumes it there, as after a crash.
+                LOG.warn(
+                        "vshard migrator: cohort {} stays fenced: {}",
+                        r.cohort().id(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** The final delta, the digest check and the flip of one fenced cohort; {@code false} on a mismatch. */
+    private boolean flip(RoutingState base, Ready r, long fencedAt, long ackedAt) throws SQLException {
+        Cohort k = r.cohort();
+        Scope.Cohort scope = r.scope();
+        Progress p = r.p();
+        int to = base.next().version();
+        CreatorDigests proof = r.proof();
+        Set<ShardKey> delta = catchUp(scope, List.of(r.oldLoc()), p.copyMarks, p, to, null);
+        boolean wholeCohort = proof == null;
+        if (wholeCohort) {
+            // Resumed at FENCED: nothing digested in memory, so the whole check runs under the fence.
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, r.oldLoc(), true), proof);
+        } else {
+            List<Long> ids = new ArrayList<>();
+            for (ShardKey key : delta) {
+                ids.add(key.creatorId());
+            }
+            proof.forget(ids);
+            digest(scope, delta, proof);
+        }
+        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
+            // The incremental check differed: take the whole cohort's digests again, still fenced, and let
+            // them decide, so only a difference that a full check confirms rolls the cohort back.
+            LOG.warn(
+                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
+                    k.id());
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, r.oldLoc(), true), proof);
+        }
+        String failure = compare(scope, proof.before(), proof.after(), to, k.id());
+        if (failure != null) {
+            RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
+            store.setCohortState(to, k.id(), CohortState.PLANNED);
+            store.setMigrationState(
+                    to,
+                    MigrationRecord.PAUSED,
+                    failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
+            return false;
+        }
+        if (p.flipMarks.isEmpty()) {
+            p.flipMarks.putAll(marks.peek(nextLocations(base)));
+            store.recordProgress(to, k.id(), 0, p.encode());
+        }
+        store.setCohortState(to, k.id(), CohortState.NEW);
+        long pause = (System.nanoTime() - fencedAt) / 1_000_000L;
+        LOG.debug(
+                "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
+                k.id(),
+                pause,
+                (ackedAt - fencedAt) / 1_000_000L,
+                delta.size());
+        listener.flipped(k, pause);
+        return true;
     }
 
     /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */

@@ -39,16 +39,20 @@ final class CohortWorkers implements AutoCloseable {
     /** One worker's connections and mover. */
     private record Lane(ShardLinks links, CohortMove move) {}
 
-    private record Running(int oldShard, Lane lane, Future<?> future) {}
+    /** A move of a group of cohorts (under one fence), keyed by its first cohort. */
+    private record Running(List<Integer> cohorts, Set<Integer> oldShards, Lane lane, Future<?> future) {}
 
     private final int size;
+    private final int group;
     private final ExecutorService pool;
     private final Deque<Lane> idle = new ArrayDeque<>();
     private final List<Lane> lanes = new ArrayList<>();
     private final Map<Integer, Running> running = new LinkedHashMap<>();
 
-    CohortWorkers(Migrator migrator, Engine engine, MigrationStore store, MigrationListener listener, int size) {
+    CohortWorkers(
+            Migrator migrator, Engine engine, MigrationStore store, MigrationListener listener, int size, int group) {
         this.size = Math.max(1, size);
+        this.group = Math.max(1, group);
         for (int i = 0; i < this.size; i++) {
             ShardLinks links = new ShardLinks(engine.config(), true);
             Lane lane = new Lane(links, new CohortMove(migrator, engine, store, links, listener));
@@ -75,8 +79,9 @@ final class CohortWorkers implements AutoCloseable {
 
     /**
      * Starts moves for the next cohorts in plan order that are not NEW and not moving, up to {@code limit} running
-     * (at most the pool size), each on an old shard no running move reads; while the test cohort is not NEW,
-     * only it.
+     * (at most the pool size), each on old shards no running move reads; each move takes up to the group size of
+     * such cohorts under one fence (a cohort already FENCED, resumed, moves alone); while the test cohort is not
+     * NEW, only it.
      *
      * @return whether any cohort is left to move (running or not)
      */
@@ -88,30 +93,55 @@ final class CohortWorkers implements AutoCloseable {
             left |= c.state() != CohortState.NEW;
         }
         Set<Integer> shards = new HashSet<>();
+        Set<Integer> moving = new HashSet<>();
         for (Running r : running.values()) {
-            shards.add(r.oldShard());
+            shards.addAll(r.oldShards());
+            moving.addAll(r.cohorts());
         }
         limit = testPending ? 1 : Math.min(size, Math.max(1, limit));
+        List<CohortRecord> next = new ArrayList<>();
         for (CohortRecord c : cohorts) {
             if (running.size() >= limit) {
                 break;
             }
-            int id = c.cohort().id();
             if (c.state() == CohortState.NEW
-                    || running.containsKey(id)
+                    || moving.contains(c.cohort().id())
                     || shards.contains(c.cohort().oldShard())
                     || (testPending && !c.cohort().test())) {
                 continue;
             }
-            Lane lane = idle.poll();
-            Future<?> f = pool.submit(() -> {
-                lane.move().forward(base, c);
-                return null;
-            });
-            running.put(id, new Running(c.cohort().oldShard(), lane, f));
-            shards.add(c.cohort().oldShard());
+            boolean alone = testPending || c.state() == CohortState.FENCED;
+            if (alone && !next.isEmpty()) {
+                continue;
+            }
+            next.add(c);
+            if (alone || next.size() >= group) {
+                start(base, next, shards, moving);
+                next = new ArrayList<>();
+            }
+        }
+        if (!next.isEmpty() && running.size() < limit) {
+            start(base, next, shards, moving);
         }
         return left || !running.isEmpty();
+    }
+
+    private void start(RoutingState base, List<CohortRecord> move, Set<Integer> shards, Set<Integer> moving) {
+        List<CohortRecord> records = List.copyOf(move);
+        List<Integer> ids = new ArrayList<>();
+        Set<Integer> olds = new HashSet<>();
+        for (CohortRecord c : records) {
+            ids.add(c.cohort().id());
+            olds.add(c.cohort().oldShard());
+        }
+        Lane lane = idle.poll();
+        Future<?> f = pool.submit(() -> {
+            lane.move().forward(base, records);
+            return null;
+        });
+        running.put(ids.get(0), new Running(ids, olds, lane, f));
+        shards.addAll(olds);
+        moving.addAll(ids);
     }
 
     /**

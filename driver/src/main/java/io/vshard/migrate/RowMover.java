@@ -231,6 +231,22 @@ final class RowMover {
                     .add(r);
         }
 
+        /**
+         * Per table, the rewrites whose inserts go through a {@link StagedCopy}: rows read as COPY text, bound for
+         * at least {@value StagedCopy#MIN_TARGETS} schemas of this data source.
+         */
+        static Map<String, List<Rewrite>> staged(List<Rewrite> rewrites) {
+            Map<String, List<Rewrite>> byTable = new LinkedHashMap<>();
+            for (Rewrite r : rewrites) {
+                if (!r.inserts().isEmpty() && r.inserts().get(0).line() != null) {
+                    byTable.computeIfAbsent(r.table().name(), k -> new ArrayList<>())
+                            .add(r);
+                }
+            }
+            byTable.values().removeIf(g -> g.size() < StagedCopy.MIN_TARGETS || !StagedCopy.ENABLED);
+            return byTable;
+        }
+
         void apply(ShardLinks links, Tally tally) throws SQLException {
             for (Map.Entry<String, List<Rewrite>> e : bySource.entrySet()) {
                 Connection c = links.get(e.getKey(), ShardLinks.WRITE);
@@ -238,15 +254,27 @@ final class RowMover {
                 try {
                     long copied = 0;
                     long deleted = 0;
+                    Map<String, List<Rewrite>> staged = staged(e.getValue());
                     for (Rewrite r : e.getValue()) {
-                        TableRows.replace(c, r.at(), r.table(), r.layout(), r.deletes(), r.inserts());
+                        List<TableRows.Row> inserts =
+                                staged.containsKey(r.table().name()) ? List.of() : r.inserts();
+                        TableRows.replace(c, r.at(), r.table(), r.layout(), r.deletes(), inserts);
                         copied += r.inserts().size();
                         deleted += r.deletes().size();
+                    }
+                    // After every delete of the batch, as each location's own replace does it.
+                    for (List<Rewrite> group : staged.values()) {
+                        List<StagedCopy.Target> targets = new ArrayList<>(group.size());
+                        for (Rewrite r : group) {
+                            targets.add(new StagedCopy.Target(r.at(), r.inserts()));
+                        }
+                        StagedCopy.write(c, group.get(0).table(), group.get(0).layout(), targets);
                     }
                     c.commit();
                     tally.copied += copied;
                     tally.deleted += deleted;
                 } catch (SQLException ex) {
+                    StagedCopy.forget(c);
                     try {
                         c.rollback();
                     } catch (SQLException ignored) {

@@ -126,6 +126,64 @@ class CopyOutIT {
     }
 
     @Test
+    void stagedLinesLandInTheirOwnSchemasOnlyAndTheStageEmptiesAtCommit() throws Exception {
+        ShardLocation a = new ShardLocation("ds", "a");
+        List<ShardLocation> targets =
+                List.of(new ShardLocation("ds", "b"), new ShardLocation("ds", "t3"), new ShardLocation("ds", "t4"));
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA t3");
+            st.execute("CREATE SCHEMA t4");
+            st.execute("CREATE TABLE t3.items " + COLUMNS);
+            st.execute("CREATE TABLE t4.items " + COLUMNS);
+        }
+        TableRows.Batch layout = CopyOut.layout(c, a, RULE);
+        TableRows.Batch text =
+                CopyOut.read(c, Map.of(a, List.of(7L, 8L)), RULE, layout).get(a);
+        TableRows.Batch typed =
+                TableRows.read(c, Map.of(a, List.of(7L, 8L)), RULE).get(a);
+        List<TableRows.Row> rows = text.rows();
+        // Rows 1-2 to b, none to t3, 3-4 to t4: an empty target writes nothing and the counts still check.
+        List<StagedCopy.Target> plan = List.of(
+                new StagedCopy.Target(targets.get(0), rows.subList(0, 2)),
+                new StagedCopy.Target(targets.get(1), List.of()),
+                new StagedCopy.Target(targets.get(2), rows.subList(2, 4)));
+        // A transaction that staged and rolled back (taking its temp table with it) must not break the next one.
+        c.setAutoCommit(false);
+        StagedCopy.write(c, RULE, layout, plan);
+        c.rollback();
+        StagedCopy.forget(c);
+        for (int round = 0; round < 2; round++) {
+            StagedCopy.write(c, RULE, layout, plan);
+            c.commit();
+            if (round == 0) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("DELETE FROM b.items");
+                    st.execute("DELETE FROM t4.items");
+                }
+                c.commit();
+            }
+        }
+        c.setAutoCommit(true);
+        List<RowDigest> landed = new ArrayList<>();
+        for (ShardLocation t : targets) {
+            landed.addAll(typedDigests(
+                    TableRows.read(c, Map.of(t, List.of(7L, 8L)), RULE).get(t)));
+        }
+        assertThat(landed).containsExactlyInAnyOrderElementsOf(typedDigests(typed));
+        assertThat(TableRows.read(c, Map.of(targets.get(1), List.of(7L, 8L)), RULE)
+                        .get(targets.get(1))
+                        .rows())
+                .isEmpty();
+        try (Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT (SELECT count(*) FROM b.items)," + " (SELECT count(*) FROM t4.items)")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(2);
+            assertThat(rs.getLong(2)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aLayoutTakenBeforeAColumnWasAddedFailsTheReadLoudly() throws Exception {
         ShardLocation a = new ShardLocation("ds", "a");
         TableRows.Batch layout = CopyOut.layout(c, a, RULE);

@@ -16,6 +16,11 @@ import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDomainSocketChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.Locale;
@@ -29,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * loads (fewer system calls and no selector garbage per relayed query), Java NIO otherwise. Event loop groups and
  * channel classes must come from the same transport, and a backend link shares its client's event loop, so the
  * choice is made once per process ({@link #selected()}). The system property {@value #PROPERTY} forces it:
- * {@code nio}, {@code epoll} (fails if epoll cannot load) or {@code auto} (the default).
+ * {@code nio}, {@code epoll} (fails if epoll cannot load), {@code io_uring} (fails if io_uring cannot start) or
+ * {@code auto} (the default: epoll, else NIO).
  */
 public enum Transport {
     // Lambdas, not method references: the epoll classes initialise (and load the native library) only when used.
@@ -40,6 +46,13 @@ public enum Transport {
             EpollSocketChannel.class,
             EpollDomainSocketChannel.class,
             path -> new DomainSocketAddress(path)),
+    /** Linux's io_uring transport (kernel 5.14 or later, where the kernel and any sandbox allow it). */
+    IO_URING(
+            () -> IoUringIoHandler.newFactory(),
+            IoUringServerSocketChannel.class,
+            IoUringSocketChannel.class,
+            IoUringDomainSocketChannel.class,
+            path -> new DomainSocketAddress(path)),
     /** The portable Java NIO transport. */
     NIO(
             () -> NioIoHandler.newFactory(),
@@ -48,7 +61,7 @@ public enum Transport {
             NioDomainSocketChannel.class,
             UnixDomainSocketAddress::of);
 
-    /** The system property that forces a transport: {@code auto}, {@code nio} or {@code epoll}. */
+    /** The system property that forces a transport: {@code auto}, {@code nio}, {@code epoll} or {@code io_uring}. */
     public static final String PROPERTY = "vshard.transport";
 
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
@@ -122,8 +135,11 @@ public enum Transport {
             case "auto":
             case "":
                 return epollAvailable ? EPOLL : NIO;
+            case "io_uring":
+                return IO_URING;
             default:
-                throw new IllegalStateException("-D" + PROPERTY + "=" + requested + " is not one of auto, nio, epoll");
+                throw new IllegalStateException(
+                        "-D" + PROPERTY + "=" + requested + " is not one of auto, nio, epoll, io_uring");
         }
     }
 
@@ -136,7 +152,15 @@ public enum Transport {
             boolean available = Epoll.isAvailable();
             Throwable cause = available ? null : Epoll.unavailabilityCause();
             Transport transport = choose(requested, available, cause);
-            if (transport == EPOLL) {
+            if (transport == IO_URING) {
+                // Checked only when asked for: probing sets up a ring, which a sandbox may refuse or log about.
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException(
+                            "-D" + PROPERTY + "=io_uring, but the io_uring transport is unavailable",
+                            IoUring.unavailabilityCause());
+                }
+                LOG.info("Netty transport: io_uring (native)");
+            } else if (transport == EPOLL) {
                 LOG.info("Netty transport: epoll (native)");
             } else if (available) {
                 LOG.info("Netty transport: nio (forced by -D{}={})", PROPERTY, requested);

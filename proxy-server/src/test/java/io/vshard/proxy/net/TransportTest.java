@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -58,13 +59,22 @@ class TransportTest {
         assertThatThrownBy(() -> Transport.choose("kqueue", true, null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("vshard.transport=kqueue")
-                .hasMessageContaining("auto, nio, epoll");
+                .hasMessageContaining("auto, nio, epoll, io_uring");
+    }
+
+    @Test
+    void ioUringIsChosenOnlyWhenAskedFor() {
+        assertThat(Transport.choose("io_uring", true, null)).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.choose(" IO_URING ", false, NO_EPOLL)).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.choose("auto", true, null)).isNotEqualTo(Transport.IO_URING);
     }
 
     @Test
     void selectedFollowsThePlatformUnlessForced() {
         String forced = System.getProperty(Transport.PROPERTY);
-        Transport expected = "nio".equalsIgnoreCase(forced) || !Epoll.isAvailable() ? Transport.NIO : Transport.EPOLL;
+        Transport expected = "io_uring".equalsIgnoreCase(forced)
+                ? Transport.IO_URING
+                : "nio".equalsIgnoreCase(forced) || !Epoll.isAvailable() ? Transport.NIO : Transport.EPOLL;
         assertThat(Transport.selected()).isEqualTo(expected);
     }
 
@@ -74,6 +84,9 @@ class TransportTest {
         assertEchoes(Transport.NIO);
         if (Epoll.isAvailable()) {
             assertEchoes(Transport.EPOLL);
+        }
+        if (IoUring.isAvailable()) {
+            assertEchoes(Transport.IO_URING);
         }
     }
 
@@ -125,6 +138,9 @@ class TransportTest {
         assertReadsFromUnixSocket(Transport.NIO);
         if (Epoll.isAvailable()) {
             assertReadsFromUnixSocket(Transport.EPOLL);
+        }
+        if (IoUring.isAvailable()) {
+            assertReadsFromUnixSocket(Transport.IO_URING);
         }
     }
 
