@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.vshard.config.DataSourceConfig;
 import io.vshard.config.Dialect;
 import java.sql.Connection;
@@ -30,6 +31,8 @@ final class DataSourcePool implements AutoCloseable {
     // Read on every statement; DataSourceConfig.dialect() parses the URL each time.
     private final Dialect dialect;
     private final HikariDataSource pool;
+    // Borrowed from directly, with a timeout per call; HikariDataSource always waits the whole connection timeout.
+    private final HikariPool hikari;
     private final Semaphore permits;
     private final long timeoutMillis;
     // Weak keys compared by identity: HikariCP swaps a closed connection's delegate for a proxy whose hashCode
@@ -43,6 +46,8 @@ final class DataSourcePool implements AutoCloseable {
     private final java.util.Set<Lease> parked = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong forgets = new java.util.concurrent.atomic.AtomicLong();
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    // A borrow that waited this long asks HikariCP to grow the pool again (see #connection).
+    private static final long BORROW_SLICE_MILLIS = 250;
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
@@ -66,6 +71,7 @@ final class DataSourcePool implements AutoCloseable {
             hc.addDataSourceProperty("connectTimeout", Math.max(1, connectTimeoutMillis / 1000));
         }
         this.pool = new HikariDataSource(hc);
+        this.hikari = (HikariPool) pool.getHikariPoolMXBean();
         this.permits = new Semaphore(config.maxPoolSize(), true);
     }
 
@@ -166,9 +172,27 @@ final class DataSourcePool implements AutoCloseable {
         permits.release(n);
     }
 
-    /** A pooled connection; the caller holds a permit for it. */
+    /**
+     * A pooled connection; the caller holds a permit for it, so the pool owes it one within the connect timeout.
+     *
+     * <p>HikariCP asks its creator thread for a new connection only when a borrower starts waiting, and the
+     * creator stops while the pool holds as many idle connections as it has waiters. A connection just added
+     * for another waiter counts as idle until that waiter takes it, so a borrower can be left waiting with the
+     * pool below its maximum and nobody creating (seen in CI as "total=3, active=3, waiting=0" on a pool of 4).
+     * Borrowing in short slices asks again each time; a real failure to connect still ends at the timeout.
+     */
     Connection connection() throws SQLException {
-        return pool.getConnection();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            try {
+                return hikari.getConnection(Math.max(1, Math.min(left, BORROW_SLICE_MILLIS)));
+            } catch (java.sql.SQLTransientConnectionException e) {
+                if (left <= BORROW_SLICE_MILLIS || pool.isClosed()) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

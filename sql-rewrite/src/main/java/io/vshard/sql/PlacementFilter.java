@@ -47,7 +47,8 @@ public record PlacementFilter(
 
     /**
      * Whether {@code row}, read at {@code readFrom}, is the copy reads must see. A row whose creator id is
-     * NULL has no placement (vshard refuses such writes) and is kept where it was found.
+     * NULL, or whose window is not a window id, has no placement (vshard refuses such writes, and the migrator
+     * refuses to copy such a row, so it exists in one place only) and is kept where it was found.
      */
     public boolean keeps(Object[] row, ShardLocation readFrom) {
         Object creator = row[creatorColumn];
@@ -55,9 +56,14 @@ public record PlacementFilter(
             return true;
         }
         String region = regionColumn == ABSENT || row[regionColumn] == null ? null : row[regionColumn].toString();
-        WindowId window = windowColumn == ABSENT || row[windowColumn] == null
-                ? null
-                : WindowId.parse(row[windowColumn].toString());
+        WindowId window = null;
+        if (windowColumn != ABSENT && row[windowColumn] != null) {
+            try {
+                window = WindowId.parse(row[windowColumn].toString());
+            } catch (IllegalArgumentException written) {
+                return true;
+            }
+        }
         ShardKey key = ShardKey.of(ShardKey.creatorIdOf(creator), region);
         for (LogicalShard s : Placement.locate(state, table, key, window).candidates()) {
             if (s.location().equals(readFrom)) {

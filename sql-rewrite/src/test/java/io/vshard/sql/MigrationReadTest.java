@@ -147,4 +147,19 @@ class MigrationReadTest {
         boolean onNew = week >= 47 || STATES[stateIndex].servedByNew();
         assertThat(served.version()).isEqualTo(onNew ? 2 : 1);
     }
+
+    @Test
+    void aRowWhoseWindowIsNoWindowIdIsKeptWhereItWasFound() {
+        RoutingState state = migrating(CohortState.NEW);
+        PlacementFilter filter =
+                plan("SELECT amount FROM payments", state).merge().placement().resolve(3);
+        ShardKey key = ShardKey.of(7);
+        ShardLocation old = Placement.shardsOf(state.active(), key).get(0).location();
+        ShardLocation copy = Placement.shardsOf(state.next(), key).get(0).location();
+        Object[] written = {java.math.BigDecimal.ONE, 7L, "week 47"};
+        assertThat(filter.keeps(written, old)).isTrue();
+        assertThat(filter.keeps(written, copy)).isTrue();
+        Object[] placed = {java.math.BigDecimal.ONE, 7L, "2025_W44"};
+        assertThat(filter.keeps(placed, old)).isNotEqualTo(filter.keeps(placed, copy));
+    }
 }
