@@ -432,19 +432,24 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The keyed-read plan of a prepared statement text ({@link KeyedStatement}), or {@code null} when the text
-     * is not a read one parameter routes; remembered per text either way.
+     * The keyed plan of a prepared statement text ({@link KeyedStatement}), or {@code null} when the text is
+     * not a read or single-row INSERT one parameter routes; remembered per text either way.
      */
     KeyedStatement keyedStatement(String sql) {
         Object k = keyed.getIfPresent(sql);
         if (k == null) {
-            io.vshard.sql.route.KeyedRead read;
+            k = NOT_KEYED;
             try {
-                read = router.keyedRead(sql);
+                io.vshard.sql.route.KeyedRead read = router.keyedRead(sql);
+                io.vshard.sql.route.KeyedWrite write = read == null ? router.keyedWrite(sql) : null;
+                if (read != null) {
+                    k = KeyedStatement.read(this, sql, read);
+                } else if (write != null) {
+                    k = KeyedStatement.write(this, sql, write);
+                }
             } catch (RuntimeException e) {
-                read = null;
+                // Not keyed: the full plan reports what is wrong with the text.
             }
-            k = read == null ? NOT_KEYED : new KeyedStatement(this, sql, read);
             keyed.put(sql, k);
         }
         return k == NOT_KEYED ? null : (KeyedStatement) k;

@@ -2,7 +2,10 @@ package io.vshard.engine;
 
 import io.vshard.manifest.ShardLocation;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -15,8 +18,16 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * ({@link #steal}): it is then closed, returning its connection and permit. The state moves IN_USE → PARKED
  * only on the owner's thread; PARKED → IN_USE (the owner) and PARKED → GONE (a thief) race through a CAS, so
  * exactly one of them gets it.
+ *
+ * <p>A lease also keeps the prepared statements its owner finished ({@link #keep}), by text, for the next
+ * execution of the same text ({@link #kept}): an application preparing, executing and closing a statement per
+ * operation would otherwise cost a backend statement object and a pool proxy per execution. A kept statement is
+ * owned by the map while idle and by its borrower while it runs, so two open results never share one; all are
+ * closed with the lease (HikariCP's connection must not outlive a checkout with statements open).
  */
 final class Lease implements AutoCloseable {
+    /** The most idle prepared statements a lease keeps (distinct texts a session runs on one data source). */
+    static final int STATEMENTS_KEPT = 128;
     /** A parked lease is reused only if it idled less than this (HikariCP validates after 500 ms idle). */
     static final long MAX_PARKED_NANOS = 500_000_000L;
     /** A lease is handed back to HikariCP after this long, so its lifetime and housekeeping still apply. */
@@ -38,6 +49,8 @@ final class Lease implements AutoCloseable {
     private long pointedAtForgets;
     private boolean closed;
     private boolean commitOnClose;
+    // Idle prepared statements by text, least recently used first; made by the first keep.
+    private Map<String, PreparedStatement> kept;
 
     private Lease(DataSourcePool pool, Connection connection) {
         this.pool = pool;
@@ -94,6 +107,42 @@ final class Lease implements AutoCloseable {
         pointedAt = null;
         pointedAt = pool.use(connection, location.schema(), schemaInText, settings);
         pointedAtForgets = forgets;
+    }
+
+    /**
+     * Takes the idle prepared statement kept for {@code sql}, or {@code null}; the caller owns it until it hands
+     * it back with {@link #keep} or closes it.
+     */
+    PreparedStatement kept(String sql) {
+        return kept == null ? null : kept.remove(sql);
+    }
+
+    /**
+     * Hands back a finished prepared statement for the next execution of {@code sql} on this lease; closes it
+     * when the lease is closed or already keeps one for the text. The least recently used beyond
+     * {@link #STATEMENTS_KEPT} is closed.
+     */
+    void keep(String sql, PreparedStatement ps) {
+        if (closed) {
+            ShardRunner.closeQuietly(ps);
+            return;
+        }
+        if (kept == null) {
+            kept = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+                    if (size() <= STATEMENTS_KEPT) {
+                        return false;
+                    }
+                    ShardRunner.closeQuietly(eldest.getValue());
+                    return true;
+                }
+            };
+        }
+        PreparedStatement before = kept.putIfAbsent(sql, ps);
+        if (before != null) {
+            ShardRunner.closeQuietly(ps);
+        }
     }
 
     /** Commits when closed (a PostgreSQL cursor read that needed a transaction). */
@@ -176,6 +225,10 @@ final class Lease implements AutoCloseable {
         closed = true;
         if (registered) {
             pool.unregister(this);
+        }
+        if (kept != null) {
+            kept.values().forEach(ShardRunner::closeQuietly);
+            kept = null;
         }
         try {
             if (commitOnClose) {

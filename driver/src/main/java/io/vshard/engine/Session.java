@@ -58,7 +58,7 @@ public final class Session implements AutoCloseable {
     private Lease parked;
     // The epoch the current statement was planned under (reused: a session runs one statement at a time).
     private final long[] planned = new long[1];
-    // The engine's keyed-read plans of the prepared texts this session ran (null: not keyed), looked up here
+    // The engine's keyed plans of the prepared texts this session ran (null: not keyed), looked up here
     // without the engine cache's synchronization; bounded, emptied when full.
     private final java.util.Map<String, KeyedStatement> keyed = new java.util.HashMap<>();
     private static final int KEYED_KEPT = 256;
@@ -80,22 +80,30 @@ public final class Session implements AutoCloseable {
      *     vshard's own state (0A000, 42601, 40001, ...)
      */
     public Result execute(String sql, List<Object> parameters, StatementOptions options) throws SQLException {
+        RoutePlan plan = null;
         if (options.prepared() && !parameters.isEmpty()) {
-            ShardStatement keyedRead = keyedRead(sql, parameters);
-            if (keyedRead != null) {
+            KeyedStatement k = keyed(sql);
+            ShardStatement s = k == null ? null : k.statement(parameters, planned);
+            if (s != null && !k.writes()) {
                 engine.singleShardRead();
                 try {
                     if (closed) {
                         throw VShardSQLException.of(VShardState.CLOSED, null, "session");
                     }
-                    return single(keyedRead, false, options);
+                    return single(s, false, options);
                 } catch (SQLException e) {
                     engine.metrics().failed(e.getSQLState());
                     throw e;
                 }
             }
+            if (s != null) {
+                // What the full plan of a write to one unfenced shard is; registered and admitted as any write.
+                plan = new RoutePlan.Sharded(List.of(s), Merge.NONE, true, false);
+            }
         }
-        RoutePlan plan = plan(sql, parameters, planned);
+        if (plan == null) {
+            plan = plan(sql, parameters, planned);
+        }
         if (!plan.writes()) {
             return execute(plan, options);
         }
@@ -116,10 +124,10 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * The one shard statement of a prepared read that a parameter routes, without a full plan (see
-     * {@link KeyedStatement}), or {@code null} when the statement must be planned.
+     * The plan-once form of a prepared text (see {@link KeyedStatement}), or {@code null} when every execution
+     * is planned in full.
      */
-    private ShardStatement keyedRead(String sql, List<Object> parameters) {
+    private KeyedStatement keyed(String sql) {
         KeyedStatement k = keyed.get(sql);
         if (k == null && !keyed.containsKey(sql)) {
             if (keyed.size() >= KEYED_KEPT) {
@@ -128,7 +136,7 @@ public final class Session implements AutoCloseable {
             k = engine.keyedStatement(sql);
             keyed.put(sql, k);
         }
-        return k == null ? null : k.statement(parameters);
+        return k;
     }
 
     private RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {
@@ -432,7 +440,8 @@ public final class Session implements AutoCloseable {
                 lease.connection().setAutoCommit(false);
                 lease.commitOnClose();
             }
-            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running, settings);
+            // A lease of its own (auto-commit) keeps its prepared statements for the session's next executions.
+            ShardRunner.Outcome out = ShardRunner.run(lease, s, o, running, settings, own);
             if (changesSettings) {
                 lease.pool().forget(lease.connection());
             }
@@ -441,8 +450,7 @@ public final class Session implements AutoCloseable {
             }
             if (out.rows() != null) {
                 AutoCloseable release = () -> {
-                    running.remove(out.statement());
-                    ShardRunner.closeQuietly(out.statement());
+                    ShardRunner.end(lease, out, running);
                     if (own) {
                         park(lease);
                     }
@@ -450,7 +458,7 @@ public final class Session implements AutoCloseable {
                 return new Result(out.rows(), -1, null, release);
             }
             ResultSet keys = o.generatedKeys() ? ShardRunner.generatedKeys(List.of(out)) : null;
-            finish(out);
+            ShardRunner.end(lease, out, running);
             if (own) {
                 park(lease);
             }
@@ -523,6 +531,9 @@ public final class Session implements AutoCloseable {
     }
 
     private Result write(List<ShardStatement> statements, StatementOptions o) throws SQLException {
+        if (statements.size() == 1) {
+            return single(statements.get(0), true, o);
+        }
         Set<String> sources = new LinkedHashSet<>();
         for (ShardStatement s : statements) {
             sources.add(s.shard().location().dataSource());
@@ -540,9 +551,6 @@ public final class Session implements AutoCloseable {
             } finally {
                 autoCommit = true;
             }
-        }
-        if (statements.size() == 1) {
-            return single(statements.get(0), true, o);
         }
         if (!autoCommit) {
             tx().writes(sources);

@@ -29,17 +29,35 @@ final class ShardRunner {
      * @param statement the backend statement (closing it closes its result set)
      * @param rows the result set, or {@code null}
      * @param updateCount the update count, or -1
+     * @param keptAs the text under which {@link #end} hands the statement back to its lease, or {@code null}
+     *     when it closes it
      */
-    record Outcome(Statement statement, ResultSet rows, long updateCount) {}
+    record Outcome(Statement statement, ResultSet rows, long updateCount, String keptAs) {}
 
     static Outcome run(Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running)
             throws SQLException {
-        return run(lease, s, opts, running, null);
+        return run(lease, s, opts, running, null, false);
     }
 
     /** Runs {@code s} with a session's remembered settings ({@code null}: none) replayed on the connection. */
     static Outcome run(
             Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running, SessionSettings settings)
+            throws SQLException {
+        return run(lease, s, opts, running, settings, false);
+    }
+
+    /**
+     * As {@link #run(Lease, ShardStatement, StatementOptions, Set, SessionSettings)}; with {@code keep}, a prepared
+     * statement with default options comes from and goes back to the lease's kept statements, and the caller
+     * must end the outcome with {@link #end} on the same lease.
+     */
+    static Outcome run(
+            Lease lease,
+            ShardStatement s,
+            StatementOptions opts,
+            Set<Statement> running,
+            SessionSettings settings,
+            boolean keep)
             throws SQLException {
         String where = describe(s.shard());
         Connection c = lease.connection();
@@ -57,18 +75,22 @@ final class ShardRunner {
                         settings.snapshot(s.shard().shard() < 0));
             }
             boolean hasResult;
+            String keptAs = null;
             if (opts.prepared() || !s.parameters().isEmpty()) {
-                PreparedStatement ps = prepare(c, s.sql(), opts);
-                st = ps;
-                configure(ps, opts);
-                List<Object> params = s.parameters();
-                for (int i = 0; i < params.size(); i++) {
-                    if (params.get(i) instanceof UntypedText u) {
-                        ps.setObject(i + 1, u.text(), java.sql.Types.OTHER);
-                    } else {
-                        ps.setObject(i + 1, params.get(i));
+                PreparedStatement ps = null;
+                if (keep && reusable(s, opts, lease)) {
+                    keptAs = s.sql();
+                    ps = lease.kept(keptAs);
+                    if (ps != null) {
+                        ps.clearParameters();
                     }
                 }
+                if (ps == null) {
+                    ps = prepare(c, s.sql(), opts);
+                }
+                st = ps;
+                configure(ps, opts);
+                bind(ps, s.parameters());
                 running.add(ps);
                 long started = System.nanoTime();
                 hasResult = ps.execute();
@@ -83,7 +105,9 @@ final class ShardRunner {
                         : st.execute(s.sql());
                 lease.pool().metrics().shardStatement(where, System.nanoTime() - started);
             }
-            return hasResult ? new Outcome(st, st.getResultSet(), -1) : new Outcome(st, null, st.getUpdateCount());
+            return hasResult
+                    ? new Outcome(st, st.getResultSet(), -1, keptAs)
+                    : new Outcome(st, null, st.getUpdateCount(), keptAs);
         } catch (SQLException e) {
             lease.pool().forget(c);
             if (st != null) {
@@ -91,6 +115,57 @@ final class ShardRunner {
                 closeQuietly(st);
             }
             throw ShardErrors.translate(e, where);
+        }
+    }
+
+    /**
+     * Ends a shard statement: unregisters it from {@code running} and closes it, or closes its result set and
+     * hands it back to {@code lease} for the next execution of its text.
+     */
+    static void end(Lease lease, Outcome out, Set<Statement> running) {
+        running.remove(out.statement());
+        if (out.keptAs() == null) {
+            closeQuietly(out.statement());
+            return;
+        }
+        try {
+            if (out.rows() != null) {
+                out.rows().close();
+            }
+            lease.keep(out.keptAs(), (PreparedStatement) out.statement());
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(out.statement());
+        }
+    }
+
+    /**
+     * Whether a kept statement may run {@code s}: default options (nothing to reset between executions), and a
+     * text that names its schema or a PostgreSQL backend, which re-plans a prepared statement when the
+     * connection's {@code search_path} changed (others may have resolved the tables of the schema it was
+     * prepared in, as H2 does).
+     */
+    private static boolean reusable(ShardStatement s, StatementOptions opts, Lease lease) {
+        return opts.fetchSize() == 0
+                && opts.queryTimeoutSeconds() == 0
+                && !opts.generatedKeys()
+                && (s.schemaQualified() || lease.pool().dialect() == io.vshard.config.Dialect.POSTGRESQL);
+    }
+
+    /** Binds parameters, with the common types through their own setters (no type dispatch in the driver). */
+    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object v = params.get(i);
+            if (v instanceof Long l) {
+                ps.setLong(i + 1, l);
+            } else if (v instanceof Integer n) {
+                ps.setInt(i + 1, n);
+            } else if (v instanceof String t) {
+                ps.setString(i + 1, t);
+            } else if (v instanceof UntypedText u) {
+                ps.setObject(i + 1, u.text(), java.sql.Types.OTHER);
+            } else {
+                ps.setObject(i + 1, v);
+            }
         }
     }
 

@@ -314,7 +314,7 @@ class EngineH2Test {
         for (long p = 1; p <= 40; p++) {
             List<Object> params = List.of(p % 17, p);
             RoutePlan.Sharded full = (RoutePlan.Sharded) engine.plan(point, params);
-            ShardStatement fast = keyed.statement(params);
+            ShardStatement fast = keyed.statement(params, new long[1]);
             assertThat(fast.shard())
                     .isEqualTo(shardOf(p % 17))
                     .isEqualTo(full.statements().get(0).shard());
@@ -332,7 +332,7 @@ class EngineH2Test {
         }
         // A NULL key scatters: no keyed shard, the full plan answers (no row matches).
         List<Object> nullKey = new ArrayList<>(java.util.Arrays.asList(null, 3L));
-        assertThat(keyed.statement(nullKey)).isNull();
+        assertThat(keyed.statement(nullKey, new long[1])).isNull();
         Result none = session.execute(point, nullKey, prepared);
         try (ResultSet rs = none.rows()) {
             assertThat(rs.next()).isFalse();
@@ -344,7 +344,7 @@ class EngineH2Test {
         // Not keyed: the key is not a parameter, or no key at all; they are planned in full as before.
         assertThat(engine.keyedStatement("SELECT amount FROM payments WHERE payment_id = ?"))
                 .isNull();
-        assertThat(engine.keyedStatement("INSERT INTO payments VALUES (?, ?, ?)"))
+        assertThat(engine.keyedStatement("UPDATE payments SET amount = ? WHERE creator_id = ?"))
                 .isNull();
         Result scan = session.execute("SELECT amount FROM payments WHERE payment_id = ?", List.of(7L), prepared);
         try (ResultSet rs = scan.rows()) {
@@ -360,6 +360,98 @@ class EngineH2Test {
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState())
                 .isEqualTo("22P02");
+    }
+
+    @Test
+    void preparedKeyedInsertsWriteWhereTheirFullPlanSendsThem() throws Exception {
+        StatementOptions prepared = StatementOptions.PREPARED;
+        String insert = "INSERT INTO payments (payment_id, creator_id, amount) VALUES (?, ?, ?)";
+        KeyedStatement keyed = engine.keyedStatement(insert);
+        assertThat(keyed)
+                .as("a single-row INSERT with the key as a parameter is keyed")
+                .isNotNull();
+        assertThat(keyed.writes()).isTrue();
+        long[] epoch = new long[1];
+        for (long p = 1; p <= 40; p++) {
+            List<Object> params = List.of(p, p % 13, (int) p);
+            RoutePlan.Sharded full = (RoutePlan.Sharded) engine.plan(insert, params);
+            ShardStatement fast = keyed.statement(params, epoch);
+            ShardStatement planned = full.statements().get(0);
+            assertThat(fast.shard()).isEqualTo(shardOf(p % 13)).isEqualTo(planned.shard());
+            assertThat(fast.sql()).isEqualTo(planned.sql());
+            assertThat(fast.schemaQualified()).isEqualTo(planned.schemaQualified());
+            assertThat(fast.touchedKeys()).as("the journal's keys").isEqualTo(planned.touchedKeys());
+            assertThat(fast.parameters()).isEqualTo(planned.parameters());
+            assertThat(epoch[0]).isEqualTo(engine.view().epoch());
+            assertThat(session.execute(insert, params, prepared).updateCount()).isEqualTo(1);
+        }
+        for (long c = 0; c < 13; c++) {
+            long expected = 0;
+            for (long p = 1; p <= 40; p++) {
+                expected += p % 13 == c ? 1 : 0;
+            }
+            Result r = session.execute(
+                    "SELECT COUNT(*) FROM payments WHERE creator_id = ?", List.of(c), StatementOptions.PREPARED);
+            try (ResultSet rs = r.rows()) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("creator %d", c).isEqualTo(expected);
+            } finally {
+                r.resources().close();
+            }
+        }
+        // A NULL key or a missing key parameter is the full plan's: refused with its SQLSTATE.
+        List<Object> nullKey = new ArrayList<>(java.util.Arrays.asList(99L, null, 1));
+        assertThat(keyed.statement(nullKey, epoch)).isNull();
+        assertThatThrownBy(() -> session.execute(insert, nullKey, prepared))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("NULL");
+        assertThat(keyed.statement(List.of(99L), epoch)).isNull();
+        // Not keyed: several rows, the key as a literal or computed; planned in full as before.
+        assertThat(engine.keyedStatement(
+                        "INSERT INTO payments (payment_id, creator_id, amount) VALUES (?, ?, ?), (?, ?, ?)"))
+                .isNull();
+        assertThat(engine.keyedStatement("INSERT INTO payments (payment_id, creator_id, amount) VALUES (?, 5, ?)"))
+                .isNull();
+        assertThat(engine.keyedStatement("INSERT INTO payments (payment_id, creator_id, amount) VALUES (?, ? + 1, ?)"))
+                .isNull();
+    }
+
+    @Test
+    void aSessionReusesItsPreparedShardStatementsWithoutSharingAnOpenOne() throws Exception {
+        for (long p = 1; p <= 6; p++) {
+            insert(p, 3, (int) p);
+        }
+        String read = "SELECT amount FROM payments WHERE creator_id = ? AND payment_id = ?";
+        for (long p = 1; p <= 6; p++) {
+            Result r = session.execute(read, List.of(3L, p), StatementOptions.PREPARED);
+            try (ResultSet rs = r.rows()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo((int) p);
+            } finally {
+                r.resources().close();
+            }
+        }
+        // A parameter left unbound fails as on a fresh statement (the lease keeps the text's statement), not with the
+        // previous execution's value.
+        assertThatThrownBy(() -> session.execute(read, List.of(3L), StatementOptions.PREPARED))
+                .isInstanceOf(SQLException.class);
+        // Two results of the same text open at once, in and out of a transaction: each reads its own rows.
+        for (boolean autoCommit : new boolean[] {true, false}) {
+            session.setAutoCommit(autoCommit);
+            Result first = session.execute(read, List.of(3L, 1L), StatementOptions.PREPARED);
+            Result second = session.execute(read, List.of(3L, 2L), StatementOptions.PREPARED);
+            try (ResultSet a = first.rows();
+                    ResultSet b = second.rows()) {
+                assertThat(b.next()).isTrue();
+                assertThat(a.next()).isTrue();
+                assertThat(a.getInt(1)).isEqualTo(1);
+                assertThat(b.getInt(1)).isEqualTo(2);
+            } finally {
+                first.resources().close();
+                second.resources().close();
+            }
+            session.setAutoCommit(true);
+        }
     }
 
     @Test

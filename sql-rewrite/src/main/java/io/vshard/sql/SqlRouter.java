@@ -8,6 +8,7 @@ import io.vshard.sql.admin.AdminParser;
 import io.vshard.sql.parse.Scan;
 import io.vshard.sql.parse.Splitter;
 import io.vshard.sql.route.KeyedRead;
+import io.vshard.sql.route.KeyedWrite;
 import io.vshard.sql.route.Planner;
 import java.util.List;
 
@@ -109,6 +110,21 @@ public final class SqlRouter {
             return null;
         }
         return planner.keyedRead(scan);
+    }
+
+    /**
+     * For a single-row INSERT whose plan is always the unchanged text on the write target of one parameter's
+     * value, what decides that target (see {@link KeyedWrite}); {@code null} for every other statement.
+     */
+    public KeyedWrite keyedWrite(String sql) {
+        Scan scan = scans.getIfPresent(sql);
+        if (scan == null) {
+            scan = Scan.of(sql);
+        }
+        if (scan.tokens().isEmpty()) {
+            return null;
+        }
+        return planner.keyedWrite(scan);
     }
 
     /**

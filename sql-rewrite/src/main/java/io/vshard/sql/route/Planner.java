@@ -93,6 +93,37 @@ public final class Planner {
         return parameter < 0 ? null : new KeyedRead(parameter, a.sharded());
     }
 
+    /**
+     * The INSERT's shard-deciding parameter when a scan's plan is always "this text on the write target of one
+     * parameter's value" (see {@link KeyedWrite}), else {@code null}.
+     */
+    public KeyedWrite keyedWrite(Scan scan) {
+        if (scan.kind() != StatementKind.INSERT || scan.explained()) {
+            return null;
+        }
+        Analysis a = analysis(scan);
+        TableRule target = a.target();
+        if (a == NO_RULE_TABLE
+                || target == null
+                || target.kind() != TableRule.Kind.SHARDED
+                || a.insertSelect() != null
+                || a.rows().size() != 1) {
+            return null;
+        }
+        Analysis.InsertRow row = a.rows().get(0);
+        ValueRef creator = row.creator();
+        if (row.creatorFromSource()
+                || row.region() != null
+                || row.window() != null
+                || creator == null
+                || creator.slot() < 0
+                || creator.negate()) {
+            return null;
+        }
+        int parameter = scan.parameterIndexOf(creator.slot());
+        return parameter < 0 ? null : new KeyedWrite(parameter, target);
+    }
+
     private Analysis analysis(Scan scan) {
         Analysis a = cache.getIfPresent(scan.cacheKey());
         if (a == null) {
