@@ -30,10 +30,11 @@ import org.postgresql.copy.CopyManager;
  */
 final class StagedCopy {
     /**
-     * {@code -Dvshard.migrator.stagedCopy=false} writes each schema's rows with its own COPY (as before this
-     * class), for comparing the two in the migration benchmark.
+     * Off by default: {@code -Dvshard.migrator.stagedCopy=true} turns it on. On an idle machine it saved no
+     * time and cost the server about 0.2 s of CPU per 100k rows (BENCHMARKS.md, "Session 5 migration"); it
+     * saves round trips, which pays only where the round trip is long (a remote server, a loaded machine).
      */
-    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vshard.migrator.stagedCopy", "true"));
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vshard.migrator.stagedCopy", "false"));
 
     /** Below this many target schemas per table, plain COPYs cost no more round trips. */
     static final int MIN_TARGETS = 3;

@@ -146,14 +146,20 @@ class MigrationFaultsIT {
         MigrationControl control = router.migrationControl();
         control.start();
         AtomicReference<String> altered = new AtomicReference<>();
-        control.startMigrator(new MigrationListener() {
-            @Override
-            public void copied(Cohort cohort) {
-                if (cohort.id() == 1 && altered.get() == null) {
-                    altered.set(alterOneMovedRow(cohort));
+        // Fenced in groups of two, so the cohort moved with the mismatching one is sent back to COPYING too.
+        System.setProperty(io.vshard.migrate.Migrator.FENCE_GROUP_PROPERTY, "2");
+        try {
+            control.startMigrator(new MigrationListener() {
+                @Override
+                public void copied(Cohort cohort) {
+                    if (cohort.id() == 1 && altered.get() == null) {
+                        altered.set(alterOneMovedRow(cohort));
+                    }
                 }
-            }
-        });
+            });
+        } finally {
+            System.clearProperty(io.vshard.migrate.Migrator.FENCE_GROUP_PROPERTY);
+        }
         MigrationStatus s = await(() -> control.status().state().equals("PAUSED"), control);
         assertThat(altered.get()).isNotNull();
         assertThat(s.lastError())
