@@ -87,11 +87,22 @@ public final class ShardDataSources implements AutoCloseable {
                     Statement st = c.createStatement()) {
                 st.execute(ddl);
             } catch (SQLException e) {
-                throw ShardErrors.translate(e, loc.toString());
+                if (!createdMeanwhile(e)) {
+                    throw ShardErrors.translate(e, loc.toString());
+                }
             }
             done.add(loc.toString());
         }
         return done;
+    }
+
+    /**
+     * Whether {@code e} says another router created the schema between this one's check and its create: two
+     * PostgreSQL sessions running {@code CREATE SCHEMA IF NOT EXISTS} at once can both find it missing, and
+     * the second then fails on the catalog's unique index (23505) or as a duplicate schema (42P06).
+     */
+    static boolean createdMeanwhile(SQLException e) {
+        return "23505".equals(e.getSQLState()) || "42P06".equals(e.getSQLState());
     }
 
     /** Connects to the {@code postgres} maintenance database to create the URL's database if missing. */

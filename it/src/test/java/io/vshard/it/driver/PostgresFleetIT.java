@@ -68,6 +68,42 @@ class PostgresFleetIT extends ShardedFleetSuite {
     }
 
     @Test
+    void routersStartingTogetherEachCreateTheSchemasWithoutError() throws Exception {
+        int routers = 4;
+        List<PlacementRule> rules = List.of(new PlacementRule(0, SHARDS - 1, "pg_a", "together_%03d"));
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(routers);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(routers);
+        try {
+            List<java.util.concurrent.Future<Integer>> created = new java.util.ArrayList<>();
+            for (int r = 0; r < routers; r++) {
+                java.nio.file.Path home = java.nio.file.Files.createDirectories(dir.resolve("router" + r));
+                java.nio.file.Path cfg = FleetFiles.write(home, sources(), SHARDS, rules, defaultSchema());
+                created.add(pool.submit(() -> {
+                    try (Engine e = Engine.start(
+                            ConfigReader.read(cfg),
+                            new EngineOptions(5_000, 8, 1_000, Duration.ofSeconds(5), "driver"))) {
+                        together.await();
+                        return e.createShardSchemas().size();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : created) {
+                org.assertj.core.api.Assertions.assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .isGreaterThanOrEqualTo(SHARDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = DriverManager.getConnection(SERVER + db("a"), "postgres", "");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs =
+                        st.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'together\\_%'")) {
+            rs.next();
+            org.assertj.core.api.Assertions.assertThat(rs.getInt(1)).isEqualTo(SHARDS);
+        }
+    }
+
+    @Test
     void aQueryTimeoutCancelsTheShardStatementWith57014() {
         LogicalShard shard = Placement.allShards(engine.routingState()).get(5);
         ShardStatement sleep = new ShardStatement(shard, "SELECT pg_sleep(30)", List.of(), List.of());
