@@ -238,25 +238,7 @@ public final class MigrationStore {
 
     /** Moves a cohort to {@code state}, effective now; returns the new epoch. */
     public long setCohortState(int to, int cohortId, CohortState state) throws SQLException {
-        try (Connection c = store.connect()) {
-            c.setAutoCommit(false);
-            try {
-                long e = bump(c);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
-                        + " effective_at = " + store.nowSql() + " WHERE version = ? AND cohort_id = ?")) {
-                    ps.setString(1, state.name());
-                    ps.setLong(2, e);
-                    ps.setInt(3, to);
-                    ps.setInt(4, cohortId);
-                    ps.executeUpdate();
-                }
-                c.commit();
-                return e;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return setCohortStates(to, List.of(cohortId), state);
     }
 
     /**

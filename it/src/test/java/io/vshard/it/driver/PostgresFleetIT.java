@@ -1,5 +1,7 @@
 package io.vshard.it.driver;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vshard.config.ConfigReader;
 import io.vshard.control.ControlStore;
 import io.vshard.engine.Engine;
@@ -12,12 +14,21 @@ import io.vshard.manifest.placement.Placement;
 import io.vshard.sql.Merge;
 import io.vshard.sql.RoutePlan;
 import io.vshard.sql.ShardStatement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The driver suite on the local PostgreSQL: logical shards are schemas in two databases. */
@@ -71,13 +82,13 @@ class PostgresFleetIT extends ShardedFleetSuite {
     void routersStartingTogetherEachCreateTheSchemasWithoutError() throws Exception {
         int routers = 4;
         List<PlacementRule> rules = List.of(new PlacementRule(0, SHARDS - 1, "pg_a", "together_%03d"));
-        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(routers);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(routers);
+        CyclicBarrier together = new CyclicBarrier(routers);
+        ExecutorService pool = Executors.newFixedThreadPool(routers);
         try {
-            List<java.util.concurrent.Future<Integer>> created = new java.util.ArrayList<>();
+            List<Future<Integer>> created = new ArrayList<>();
             for (int r = 0; r < routers; r++) {
-                java.nio.file.Path home = java.nio.file.Files.createDirectories(dir.resolve("router" + r));
-                java.nio.file.Path cfg = FleetFiles.write(home, sources(), SHARDS, rules, defaultSchema());
+                Path home = Files.createDirectories(dir.resolve("router" + r));
+                Path cfg = FleetFiles.write(home, sources(), SHARDS, rules, defaultSchema());
                 created.add(pool.submit(() -> {
                     try (Engine e = Engine.start(
                             ConfigReader.read(cfg),
@@ -87,19 +98,17 @@ class PostgresFleetIT extends ShardedFleetSuite {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<Integer> f : created) {
-                org.assertj.core.api.Assertions.assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS))
-                        .isGreaterThanOrEqualTo(SHARDS);
+            for (Future<Integer> f : created) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(SHARDS);
             }
         } finally {
             pool.shutdownNow();
         }
         try (Connection c = DriverManager.getConnection(SERVER + db("a"), "postgres", "");
                 Statement st = c.createStatement();
-                java.sql.ResultSet rs =
-                        st.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'together\\_%'")) {
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'together\\_%'")) {
             rs.next();
-            org.assertj.core.api.Assertions.assertThat(rs.getInt(1)).isEqualTo(SHARDS);
+            assertThat(rs.getInt(1)).isEqualTo(SHARDS);
         }
     }
 
@@ -114,7 +123,7 @@ class PostgresFleetIT extends ShardedFleetSuite {
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState())
                 .isEqualTo("57014");
-        org.assertj.core.api.Assertions.assertThat(System.nanoTime() - started).isLessThan(10_000_000_000L);
+        assertThat(System.nanoTime() - started).isLessThan(10_000_000_000L);
     }
 
     @Test
@@ -161,7 +170,7 @@ class PostgresFleetIT extends ShardedFleetSuite {
         try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
                 Statement st = c.createStatement();
                 java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM payments")) {
-            org.assertj.core.api.Assertions.assertThat(rows(rs)).isEqualTo(List.of(List.of(prepared ? "2" : "0")));
+            assertThat(rows(rs)).isEqualTo(List.of(List.of(prepared ? "2" : "0")));
         }
     }
 
@@ -207,9 +216,7 @@ class PostgresFleetIT extends ShardedFleetSuite {
                             "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = ? AND state = 'idle in transaction'")) {
                 kill.setString(1, db("b"));
                 try (java.sql.ResultSet rs = kill.executeQuery()) {
-                    org.assertj.core.api.Assertions.assertThat(rs.next())
-                            .as("pg_b holds the open branch")
-                            .isTrue();
+                    assertThat(rs.next()).as("pg_b holds the open branch").isTrue();
                 }
                 gone.setString(1, db("b"));
                 long deadline = System.nanoTime() + 5_000_000_000L;
@@ -227,15 +234,12 @@ class PostgresFleetIT extends ShardedFleetSuite {
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("pg_b");
         }
-        org.assertj.core.api.Assertions.assertThat(countOn(shardOf(a, "EU"), 10))
+        assertThat(countOn(shardOf(a, "EU"), 10))
                 .as("the healthy branch was rolled back")
                 .isZero();
-        org.assertj.core.api.Assertions.assertThat(countOn(shardB, 11)).isZero();
-        org.assertj.core.api.Assertions.assertThat(preparedHere())
-                .as("no branch is left prepared")
-                .isEmpty();
-        org.assertj.core.api.Assertions.assertThat(
-                        new ControlStore(ConfigReader.read(config).controlStore()).loggedTransactions())
+        assertThat(countOn(shardB, 11)).isZero();
+        assertThat(preparedHere()).as("no branch is left prepared").isEmpty();
+        assertThat(new ControlStore(ConfigReader.read(config).controlStore()).loggedTransactions())
                 .as("nothing left in the recovery log")
                 .isEmpty();
     }
@@ -269,16 +273,14 @@ class PostgresFleetIT extends ShardedFleetSuite {
         store.logPreparing(undecided, List.of("pg_a", "pg_b"), "a-router-that-crashed");
         store.logPreparing(decided, List.of("pg_a", "pg_b"), "a-router-that-crashed");
         store.logCommitting(decided);
-        org.assertj.core.api.Assertions.assertThat(preparedHere()).hasSize(4);
-        org.assertj.core.api.Assertions.assertThat(countOn(onA, 80)).isZero();
+        assertThat(preparedHere()).hasSize(4);
+        assertThat(countOn(onA, 80)).isZero();
 
         try (Engine restarted = Engine.start(
                 ConfigReader.read(config), new EngineOptions(5_000, 4, 100, Duration.ofSeconds(5), "driver"))) {
-            org.assertj.core.api.Assertions.assertThat(preparedHere()).isEmpty();
-            org.assertj.core.api.Assertions.assertThat(store.loggedTransactions())
-                    .isEmpty();
-            org.assertj.core.api.Assertions.assertThat(
-                            List.of(countOn(onA, 70), countOn(onB, 71), countOn(onA, 80), countOn(onB, 81)))
+            assertThat(preparedHere()).isEmpty();
+            assertThat(store.loggedTransactions()).isEmpty();
+            assertThat(List.of(countOn(onA, 70), countOn(onB, 71), countOn(onA, 80), countOn(onB, 81)))
                     .isEqualTo(List.of(0L, 0L, 1L, 1L));
         }
     }

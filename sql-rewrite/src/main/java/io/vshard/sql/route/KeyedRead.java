@@ -35,13 +35,8 @@ public final class KeyedRead {
      * in two places) or the value is no valid shard key (the router reports that).
      */
     public LogicalShard shard(Object value, RoutingState state) {
-        if (value == null) {
-            return null;
-        }
-        ShardKey key;
-        try {
-            key = ShardKey.of(ShardKey.creatorIdOf(value), null);
-        } catch (InvalidShardKeyException e) {
+        ShardKey key = keyOf(value);
+        if (key == null) {
             return null;
         }
         LogicalShard only = null;
@@ -55,5 +50,20 @@ public final class KeyedRead {
             }
         }
         return only;
+    }
+
+    /**
+     * The shard key a parameter value names, or {@code null} for NULL or a value that is no valid creator id (the
+     * full plan then refuses or scatters the statement, and says why).
+     */
+    static ShardKey keyOf(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return ShardKey.of(ShardKey.creatorIdOf(value), null);
+        } catch (InvalidShardKeyException e) {
+            return null;
+        }
     }
 }

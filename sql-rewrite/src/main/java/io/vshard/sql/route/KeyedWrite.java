@@ -1,7 +1,6 @@
 package io.vshard.sql.route;
 
 import io.vshard.manifest.config.TableRule;
-import io.vshard.manifest.function.InvalidShardKeyException;
 import io.vshard.manifest.function.ShardKey;
 import io.vshard.manifest.placement.LogicalShard;
 import io.vshard.manifest.placement.Place;
@@ -36,13 +35,8 @@ public final class KeyedWrite {
      * it), no write target, or the key's cohort is fenced (the router holds the write).
      */
     public LogicalShard shard(Object value, RoutingState state) {
-        if (value == null) {
-            return null;
-        }
-        ShardKey key;
-        try {
-            key = ShardKey.of(ShardKey.creatorIdOf(value), null);
-        } catch (InvalidShardKeyException e) {
+        ShardKey key = KeyedRead.keyOf(value);
+        if (key == null) {
             return null;
         }
         Place place = Placement.locate(state, table, key, null);
