@@ -15,11 +15,9 @@ import io.vshard.manifest.ShardLocation;
 import io.vshard.sql.Merge;
 import io.vshard.sql.ShardStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -37,10 +35,10 @@ import java.util.concurrent.Future;
  */
 final class FanOut {
     private final Engine engine;
-    private final Set<Statement> running;
+    private final RunningStatements running;
     private final SessionSettings settings;
 
-    FanOut(Engine engine, Set<Statement> running, SessionSettings settings) {
+    FanOut(Engine engine, RunningStatements running, SessionSettings settings) {
         this.engine = engine;
         this.running = running;
         this.settings = settings;

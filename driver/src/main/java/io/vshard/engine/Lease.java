@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *
  * <p>A lease also keeps the prepared statements its owner finished ({@link #keep}), by text, for the next
  * execution of the same text ({@link #kept}): an application preparing, executing and closing a statement per
- * operation would otherwise cost a backend statement object and a pool proxy per execution. A kept statement is
- * owned by the map while idle and by its borrower while it runs, so two open results never share one; all are
- * closed with the lease (HikariCP's connection must not outlive a checkout with statements open).
+ * operation would otherwise cost a backend statement object and a pool proxy per execution. A kept statement
+ * stays in the map and is marked busy while its borrower runs it (no map entry made and dropped per execution),
+ * so two open results never share one; the idle ones are closed with the lease (HikariCP's connection must not
+ * outlive a checkout with statements open), a busy one by its borrower handing it back to a closed lease.
  */
 final class Lease implements AutoCloseable {
     /** The most idle prepared statements a lease keeps (distinct texts a session runs on one data source). */
@@ -49,8 +50,18 @@ final class Lease implements AutoCloseable {
     private long pointedAtForgets;
     private boolean closed;
     private boolean commitOnClose;
-    // Idle prepared statements by text, least recently used first; made by the first keep.
-    private Map<String, PreparedStatement> kept;
+    // Prepared statements by text, least recently used first; made by the first keep.
+    private Map<String, Kept> kept;
+
+    /** A kept statement and whether a borrower is running it. */
+    private static final class Kept {
+        final PreparedStatement statement;
+        boolean busy;
+
+        Kept(PreparedStatement statement) {
+            this.statement = statement;
+        }
+    }
 
     private Lease(DataSourcePool pool, Connection connection) {
         this.pool = pool;
@@ -114,13 +125,21 @@ final class Lease implements AutoCloseable {
      * it back with {@link #keep} or closes it.
      */
     PreparedStatement kept(String sql) {
-        return kept == null ? null : kept.remove(sql);
+        if (kept == null) {
+            return null;
+        }
+        Kept k = kept.get(sql);
+        if (k == null || k.busy) {
+            return null;
+        }
+        k.busy = true;
+        return k.statement;
     }
 
     /**
      * Hands back a finished prepared statement for the next execution of {@code sql} on this lease; closes it
-     * when the lease is closed or already keeps one for the text. The least recently used beyond
-     * {@link #STATEMENTS_KEPT} is closed.
+     * when the lease is closed or already keeps another one for the text. The least recently used idle one
+     * beyond {@link #STATEMENTS_KEPT} is closed.
      */
     void keep(String sql, PreparedStatement ps) {
         if (closed) {
@@ -130,18 +149,33 @@ final class Lease implements AutoCloseable {
         if (kept == null) {
             kept = new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, Kept> eldest) {
                     if (size() <= STATEMENTS_KEPT) {
                         return false;
                     }
-                    ShardRunner.closeQuietly(eldest.getValue());
+                    // A busy one leaves the map only: its borrower's keep puts it back or closes it.
+                    if (!eldest.getValue().busy) {
+                        ShardRunner.closeQuietly(eldest.getValue().statement);
+                    }
                     return true;
                 }
             };
         }
-        PreparedStatement before = kept.putIfAbsent(sql, ps);
-        if (before != null) {
+        Kept k = kept.get(sql);
+        if (k == null) {
+            kept.put(sql, new Kept(ps));
+        } else if (k.statement == ps) {
+            k.busy = false;
+        } else {
             ShardRunner.closeQuietly(ps);
+        }
+    }
+
+    /** Forgets {@code ps}, kept for {@code sql}, which its borrower closed after a failure. */
+    void discard(String sql, PreparedStatement ps) {
+        Kept k = kept == null ? null : kept.get(sql);
+        if (k != null && k.statement == ps) {
+            kept.remove(sql);
         }
     }
 
@@ -227,7 +261,12 @@ final class Lease implements AutoCloseable {
             pool.unregister(this);
         }
         if (kept != null) {
-            kept.values().forEach(ShardRunner::closeQuietly);
+            // A busy statement's result may still be open: its borrower closes it when it hands it back.
+            for (Kept k : kept.values()) {
+                if (!k.busy) {
+                    ShardRunner.closeQuietly(k.statement);
+                }
+            }
             kept = null;
         }
         try {

@@ -1,10 +1,10 @@
 package io.vshard.engine;
 
+import io.vshard.manifest.placement.LogicalShard;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -14,10 +14,22 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RouteMetrics {
     private static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+    // The bucket bounds in nanoseconds: a statement is placed with long comparisons, no division.
+    private static final long[] BUCKET_NANOS = new long[BUCKETS.length];
+
+    static {
+        for (int i = 0; i < BUCKETS.length; i++) {
+            BUCKET_NANOS[i] = Math.round(BUCKETS[i] * 1e9);
+        }
+    }
 
     private final Map<String, LongAdder> routes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<String, Histogram> shards = new ConcurrentHashMap<>();
+    // The histograms by shard, so a statement looks its histogram up once rather than its name and then the
+    // histogram (shards named alike, such as a default shard under two versions, share one); bounded like the names.
+    private final Map<LogicalShard, Histogram> byShard = new ConcurrentHashMap<>();
+    private static final int SHARDS_KEPT = 65_536;
 
     /** Counts one statement routed as {@code kind} (for example {@code single_shard}, {@code fan_out}). */
     void routed(String kind) {
@@ -36,8 +48,16 @@ public final class RouteMetrics {
     }
 
     /** Records one shard statement's execution time. */
-    void shardStatement(String shard, long nanos) {
-        shards.computeIfAbsent(shard, k -> new Histogram()).record(nanos / 1e9);
+    void shardStatement(LogicalShard shard, long nanos) {
+        Histogram h = byShard.get(shard);
+        if (h == null) {
+            if (byShard.size() >= SHARDS_KEPT) {
+                byShard.clear();
+            }
+            h = shards.computeIfAbsent(ShardRunner.describe(shard), k -> new Histogram());
+            byShard.put(shard, h);
+        }
+        h.record(nanos);
     }
 
     /** Statements routed as {@code kind} so far. */
@@ -72,7 +92,7 @@ public final class RouteMetrics {
     private static final class Histogram {
         private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
         private final LongAdder count = new LongAdder();
-        private final DoubleAdder sum = new DoubleAdder();
+        private final LongAdder sumNanos = new LongAdder();
 
         Histogram() {
             for (int i = 0; i < buckets.length; i++) {
@@ -80,11 +100,11 @@ public final class RouteMetrics {
             }
         }
 
-        void record(double seconds) {
+        void record(long nanos) {
             count.increment();
-            sum.add(seconds);
-            for (int i = 0; i < BUCKETS.length; i++) {
-                if (seconds <= BUCKETS[i]) {
+            sumNanos.add(nanos);
+            for (int i = 0; i < BUCKET_NANOS.length; i++) {
+                if (nanos <= BUCKET_NANOS[i]) {
                     buckets[i].increment();
                     return;
                 }
@@ -102,7 +122,7 @@ public final class RouteMetrics {
             out.append(name).append("_bucket{shard=\"").append(shard).append("\",le=\"+Inf\"} ");
             out.append(n).append('\n');
             out.append(name).append("_sum{shard=\"").append(shard).append("\"} ");
-            out.append(String.format(Locale.ROOT, "%.6f", sum.sum())).append('\n');
+            out.append(String.format(Locale.ROOT, "%.6f", sumNanos.sum() / 1e9)).append('\n');
             out.append(name)
                     .append("_count{shard=\"")
                     .append(shard)

@@ -55,8 +55,12 @@ public final class ShardDataSources implements AutoCloseable {
     }
 
     DataSourcePool pool(String name) {
-        return pools.computeIfAbsent(
-                name, n -> new DataSourcePool(config.dataSource(n), connectTimeoutMillis, metrics));
+        // Looked up first: every statement asks, and computeIfAbsent's lambda captures this (an object per call).
+        DataSourcePool p = pools.get(name);
+        return p != null
+                ? p
+                : pools.computeIfAbsent(
+                        name, n -> new DataSourcePool(config.dataSource(n), connectTimeoutMillis, metrics));
     }
 
     /** The dialect of a data source. */

@@ -16,7 +16,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Runs one shard statement on a leased connection, passing backend results and errors through. */
@@ -34,34 +33,35 @@ final class ShardRunner {
      */
     record Outcome(Statement statement, ResultSet rows, long updateCount, String keptAs) {}
 
-    static Outcome run(Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running)
+    static Outcome run(Lease lease, ShardStatement s, StatementOptions opts, RunningStatements running)
             throws SQLException {
         return run(lease, s, opts, running, null, false);
     }
 
     /** Runs {@code s} with a session's remembered settings ({@code null}: none) replayed on the connection. */
     static Outcome run(
-            Lease lease, ShardStatement s, StatementOptions opts, Set<Statement> running, SessionSettings settings)
+            Lease lease, ShardStatement s, StatementOptions opts, RunningStatements running, SessionSettings settings)
             throws SQLException {
         return run(lease, s, opts, running, settings, false);
     }
 
     /**
-     * As {@link #run(Lease, ShardStatement, StatementOptions, Set, SessionSettings)}; with {@code keep}, a prepared
-     * statement with default options comes from and goes back to the lease's kept statements, and the caller
-     * must end the outcome with {@link #end} on the same lease.
+     * As {@link #run(Lease, ShardStatement, StatementOptions, RunningStatements, SessionSettings)}; with
+     * {@code keep}, a prepared statement with default options comes from and goes back to the lease's kept
+     * statements, the caller must end the outcome with {@link #end} on the same lease, and the caller records
+     * the statement's time in the shard's latency histogram (it times the statement for its health too).
      */
     static Outcome run(
             Lease lease,
             ShardStatement s,
             StatementOptions opts,
-            Set<Statement> running,
+            RunningStatements running,
             SessionSettings settings,
             boolean keep)
             throws SQLException {
-        String where = describe(s.shard());
         Connection c = lease.connection();
         Statement st = null;
+        String keptAs = null;
         try {
             if (settings == null) {
                 if (!s.schemaQualified()) {
@@ -75,7 +75,6 @@ final class ShardRunner {
                         settings.snapshot(s.shard().shard() < 0));
             }
             boolean hasResult;
-            String keptAs = null;
             if (opts.prepared() || !s.parameters().isEmpty()) {
                 PreparedStatement ps = null;
                 if (keep && reusable(s, opts, lease)) {
@@ -92,18 +91,24 @@ final class ShardRunner {
                 configure(ps, opts);
                 bind(ps, s.parameters());
                 running.add(ps);
-                long started = System.nanoTime();
-                hasResult = ps.execute();
-                lease.pool().metrics().shardStatement(where, System.nanoTime() - started);
+                if (keep) {
+                    hasResult = ps.execute();
+                } else {
+                    long started = System.nanoTime();
+                    hasResult = ps.execute();
+                    lease.pool().metrics().shardStatement(s.shard(), System.nanoTime() - started);
+                }
             } else {
                 st = c.createStatement();
                 configure(st, opts);
                 running.add(st);
-                long started = System.nanoTime();
+                long started = keep ? 0 : System.nanoTime();
                 hasResult = generatedKeysWanted(opts)
                         ? st.execute(s.sql(), Statement.RETURN_GENERATED_KEYS)
                         : st.execute(s.sql());
-                lease.pool().metrics().shardStatement(where, System.nanoTime() - started);
+                if (!keep) {
+                    lease.pool().metrics().shardStatement(s.shard(), System.nanoTime() - started);
+                }
             }
             return hasResult
                     ? new Outcome(st, st.getResultSet(), -1, keptAs)
@@ -113,8 +118,11 @@ final class ShardRunner {
             if (st != null) {
                 running.remove(st);
                 closeQuietly(st);
+                if (keptAs != null) {
+                    lease.discard(keptAs, (PreparedStatement) st);
+                }
             }
-            throw ShardErrors.translate(e, where);
+            throw ShardErrors.translate(e, describe(s.shard()));
         }
     }
 
@@ -122,7 +130,7 @@ final class ShardRunner {
      * Ends a shard statement: unregisters it from {@code running} and closes it, or closes its result set and
      * hands it back to {@code lease} for the next execution of its text.
      */
-    static void end(Lease lease, Outcome out, Set<Statement> running) {
+    static void end(Lease lease, Outcome out, RunningStatements running) {
         running.remove(out.statement());
         if (out.keptAs() == null) {
             closeQuietly(out.statement());
@@ -135,6 +143,7 @@ final class ShardRunner {
             lease.keep(out.keptAs(), (PreparedStatement) out.statement());
         } catch (SQLException | RuntimeException e) {
             closeQuietly(out.statement());
+            lease.discard(out.keptAs(), (PreparedStatement) out.statement());
         }
     }
 

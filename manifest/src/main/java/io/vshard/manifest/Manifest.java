@@ -2,6 +2,7 @@ package io.vshard.manifest;
 
 import io.vshard.manifest.function.ShardFunction;
 import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.LogicalShard;
 import io.vshard.manifest.window.WindowId;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +28,8 @@ public final class Manifest {
     private final RollbackTriggers rollbackTriggers;
     private final ManifestSignature signature;
     private final ShardLocation[] locations;
+    // One instance per logical shard, so routing a key allocates none and lookups keyed by shard match by identity.
+    private final LogicalShard[] logicalShards;
 
     /**
      * Creates a manifest.
@@ -67,6 +70,12 @@ public final class Manifest {
         for (PlacementRule r : this.placement) {
             for (int s = Math.max(0, r.firstShard()); s <= r.lastShard() && s < locations.length; s++) {
                 locations[s] = r.locate(s);
+            }
+        }
+        this.logicalShards = new LogicalShard[locations.length];
+        for (int s = 0; s < locations.length; s++) {
+            if (locations[s] != null) {
+                logicalShards[s] = new LogicalShard(version, s, locations[s]);
             }
         }
     }
@@ -134,6 +143,15 @@ public final class Manifest {
     /** Where logical shard {@code shard} lives. */
     public ShardLocation locate(int shard) {
         ShardLocation l = shard >= 0 && shard < locations.length ? locations[shard] : null;
+        if (l == null) {
+            throw new IllegalArgumentException("manifest v" + version + " places no logical shard " + shard);
+        }
+        return l;
+    }
+
+    /** Logical shard {@code shard} of this version with its location (the same instance every time). */
+    public LogicalShard logicalShard(int shard) {
+        LogicalShard l = shard >= 0 && shard < logicalShards.length ? logicalShards[shard] : null;
         if (l == null) {
             throw new IllegalArgumentException("manifest v" + version + " places no logical shard " + shard);
         }

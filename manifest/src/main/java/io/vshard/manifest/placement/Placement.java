@@ -80,6 +80,17 @@ public final class Placement {
     }
 
     /**
+     * The one logical shard of {@code m} that {@code key} names, or {@code null} when a key without a region
+     * names one shard per region ({@link #shardsOf}); the same instance as {@code shardsOf} returns.
+     */
+    public static LogicalShard onlyShardOf(Manifest m, ShardKey key) {
+        if (key.region() == null && m.shardFunction() instanceof GeoAwareHash) {
+            return null;
+        }
+        return m.logicalShard(m.shardOf(key));
+    }
+
+    /**
      * The logical shards of {@code key} under one manifest: one, or for a geo-aware layout without a region,
      * the creator's shard in every region's share.
      */
@@ -88,12 +99,11 @@ public final class Placement {
             List<LogicalShard> out = new ArrayList<>();
             for (RegionShare share : g.shares()) {
                 int shard = g.shardOf(ShardKey.of(key.creatorId(), share.region()));
-                out.add(new LogicalShard(m.version(), shard, m.locate(shard)));
+                out.add(m.logicalShard(shard));
             }
             return out;
         }
-        int shard = m.shardOf(key);
-        return List.of(new LogicalShard(m.version(), shard, m.locate(shard)));
+        return List.of(m.logicalShard(m.shardOf(key)));
     }
 
     /** Every logical shard of the live versions, active first: where DDL and scatter reads go. */

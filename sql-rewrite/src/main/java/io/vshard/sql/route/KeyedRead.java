@@ -39,6 +39,13 @@ public final class KeyedRead {
         if (key == null) {
             return null;
         }
+        if (state.next() == null && !sharded.isEmpty()) {
+            // No migration's layout: Placement.locate gives every table the active layout's shards of the key.
+            LogicalShard active = Placement.onlyShardOf(state.active(), key);
+            if (active != null) {
+                return active;
+            }
+        }
         LogicalShard only = null;
         for (TableRule rule : sharded) {
             for (LogicalShard s : Placement.locate(state, rule, key, null).candidates()) {

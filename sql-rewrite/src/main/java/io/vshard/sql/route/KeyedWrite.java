@@ -39,6 +39,13 @@ public final class KeyedWrite {
         if (key == null) {
             return null;
         }
+        if (state.next() == null) {
+            // No migration's layout: Placement.locate's write target is the active layout's one shard of the key.
+            LogicalShard active = Placement.onlyShardOf(state.active(), key);
+            if (active != null) {
+                return active;
+            }
+        }
         Place place = Placement.locate(state, table, key, null);
         return place.writesHeld() ? null : place.writeTarget();
     }
