@@ -61,7 +61,12 @@ public final class Engine implements AutoCloseable {
     private volatile long viewNanos;
     private volatile boolean schemasCreated;
     private volatile int journalReadyFor;
-    private final java.util.Map<Object, long[]> statementsInFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    // Each session's slot for its write in flight (see writeSlot): registering a write is one volatile store in
+    // its own slot, not an entry made and dropped in a map all sessions write.
+    private final java.util.Set<long[]> writeSlots = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final long WRITE_IDLE = Long.MAX_VALUE;
+    private static final java.lang.invoke.VarHandle SLOT =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
     private volatile long lastAcked;
     /** Heartbeat-thread state: when the last full heartbeat ran, what it reported, the epoch last written. */
     private long lastBeatNanos;
@@ -222,23 +227,47 @@ public final class Engine implements AutoCloseable {
     private long ackedEpoch() {
         long acked = view.epoch();
         long previous = lastAcked;
-        for (long[] e : statementsInFlight.values()) {
-            acked = Math.min(acked, e[0] == Long.MIN_VALUE ? previous : e[0]);
+        for (long[] slot : writeSlots) {
+            long e = (long) SLOT.getVolatile(slot, 0);
+            if (e != WRITE_IDLE) {
+                acked = Math.min(acked, e == Long.MIN_VALUE ? previous : e);
+            }
         }
         lastAcked = acked;
         return acked;
     }
 
-    /** Registers a statement about to plan; its slot receives the epoch it planned under. */
-    long[] statementStarts(Object token) {
-        long[] slot = {Long.MIN_VALUE};
-        statementsInFlight.put(token, slot);
+    /**
+     * A slot for one session's writes in flight, idle until {@link #writeStarts}; a session uses it for one write
+     * at a time and gives it back with {@link #dropWriteSlot}.
+     */
+    long[] writeSlot() {
+        long[] slot = {WRITE_IDLE};
+        writeSlots.add(slot);
         return slot;
     }
 
-    /** Unregisters a statement. */
-    void statementEnds(Object token) {
-        statementsInFlight.remove(token);
+    /** Whether no write is registered in {@code slot}. */
+    static boolean writeIdle(long[] slot) {
+        return (long) SLOT.getVolatile(slot, 0) == WRITE_IDLE;
+    }
+
+    /**
+     * Registers a write planned under {@code epoch} in its session's slot; a later plan of it writes its epoch to
+     * {@code slot[0]}.
+     */
+    static void writeStarts(long[] slot, long epoch) {
+        SLOT.setVolatile(slot, 0, epoch);
+    }
+
+    /** Unregisters the write of {@code slot}. */
+    static void writeEnds(long[] slot) {
+        SLOT.setVolatile(slot, 0, WRITE_IDLE);
+    }
+
+    /** Gives back a session's slot. */
+    void dropWriteSlot(long[] slot) {
+        writeSlots.remove(slot);
     }
 
     /** Refreshes when the view is older than {@code maxAgeMillis}. */

@@ -50,6 +50,7 @@ final class Lease implements AutoCloseable {
     private long pointedAtForgets;
     private boolean closed;
     private boolean commitOnClose;
+    private Connection physical;
     // Prepared statements by text, least recently used first; made by the first keep.
     private Map<String, Kept> kept;
 
@@ -245,7 +246,17 @@ final class Lease implements AutoCloseable {
 
     private boolean connectionClosed() {
         try {
-            return connection.unwrap(Connection.class).isClosed();
+            // The pool's proxy (closed when HikariCP found the connection broken) and the driver's connection;
+            // the latter is unwrapped once, since an unwrap per statement is an interface check per statement.
+            if (connection.isClosed()) {
+                return true;
+            }
+            Connection p = physical;
+            if (p == null) {
+                p = connection.unwrap(Connection.class);
+                physical = p;
+            }
+            return p.isClosed();
         } catch (SQLException e) {
             return true;
         }

@@ -56,6 +56,8 @@ public final class Session implements AutoCloseable {
     private Lease parked;
     // The epoch the current statement was planned under (reused: a session runs one statement at a time).
     private final long[] planned = new long[1];
+    // This session's slot for its write in flight, which holds the router's acknowledgement back (Engine#writeSlot).
+    private final long[] writing;
     // The engine's keyed plans of the prepared texts this session ran (null: not keyed), looked up here
     // without the engine cache's synchronization; bounded, emptied when full.
     private final java.util.Map<String, KeyedStatement> keyed = new java.util.HashMap<>();
@@ -64,6 +66,7 @@ public final class Session implements AutoCloseable {
     Session(Engine engine) {
         this.engine = engine;
         this.fanOut = new FanOut(engine, running, settings);
+        this.writing = engine.writeSlot();
     }
 
     /** The engine. */
@@ -108,16 +111,19 @@ public final class Session implements AutoCloseable {
         // A write holds the router's acknowledgement of newer views back until it ends. It registers after
         // planning (reads, most statements, never register) and plans again if the view moved before it was
         // registered: a heartbeat that had not yet seen the registration had not yet seen that view either.
-        Object token = new Object();
-        long[] epoch = engine.statementStarts(token);
+        // The session's own slot, unless a write of this session is already in it (a write run from within one).
+        long[] epoch = Engine.writeIdle(writing) ? writing : engine.writeSlot();
+        Engine.writeStarts(epoch, planned[0]);
         try {
-            epoch[0] = planned[0];
             if (engine.view().epoch() != planned[0]) {
                 plan = plan(sql, parameters, epoch);
             }
             return execute(admit(sql, parameters, plan, epoch), options);
         } finally {
-            engine.statementEnds(token);
+            Engine.writeEnds(epoch);
+            if (epoch != writing) {
+                engine.dropWriteSlot(epoch);
+            }
         }
     }
 
@@ -822,6 +828,10 @@ public final class Session implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (Engine.writeIdle(writing)) {
+                // A write still running (closed from another thread) leaves its slot registered until it ends.
+                engine.dropWriteSlot(writing);
+            }
             releaseParked();
             rollback();
             if (metadataLease != null) {
