@@ -66,7 +66,7 @@ final class FanOut {
         }
         Slot[] slots = new Slot[statements.size()];
         List<Future<?>> futures = new ArrayList<>();
-        // The last streamed shard runs on the caller's thread, which would only wait otherwise: one hand-off
+        // One streamed shard runs on the caller's thread, which would only wait otherwise: one hand-off
         // fewer per fan-out (a point read of a key in two places during a migration is one hand-off in all).
         int inline = -1;
         for (Map.Entry<String, List<Integer>> e : byDs.entrySet()) {
