@@ -26,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One raw PostgreSQL wire connection that serves the direct statements of one client session on one data source.
+ * One raw PostgreSQL wire connection that serves the direct statements of one client session on one data source,
+ * over TCP or, when the data source's URL names it ({@link BackendAddress#socket}), the server's Unix socket.
  *
  * <p>It logs in like a client (trust, cleartext, md5 or SCRAM-SHA-256), then runs exchanges: the proxy writes
  * frames ending in Sync (or a simple Query) and the backend's answer comes back frame by frame until its
