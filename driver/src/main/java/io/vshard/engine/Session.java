@@ -50,7 +50,8 @@ public final class Session implements AutoCloseable {
     private boolean autoCommit = true;
     private int isolation = -1;
     private boolean readOnly;
-    private boolean closed;
+    // Volatile: close() from another thread and a write ending here decide between them who drops the slot.
+    private volatile boolean closed;
     private Lease metadataLease;
     // The lease of the last single-shard auto-commit statement, kept for the next one (Lease#park).
     private Lease parked;
@@ -124,7 +125,8 @@ public final class Session implements AutoCloseable {
             return execute(admit(sql, parameters, plan, epoch), options);
         } finally {
             Engine.writeEnds(epoch);
-            if (epoch != writing) {
+            // A session closed from another thread while this write ran left the slot to this thread to drop.
+            if (epoch != writing || closed) {
                 engine.dropWriteSlot(epoch);
             }
         }
