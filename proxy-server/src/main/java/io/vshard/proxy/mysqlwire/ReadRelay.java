@@ -24,7 +24,8 @@ import java.util.function.IntFunction;
  * shard-key parameter and calls the placement function, under the engine's rule that nothing bypasses it while a
  * migration is published.
  * Everything else (writes, transactions, fan-outs, admin and session statements, sessions that changed
- * settings) takes the engine path. Runs on the event loop; one exchange at a time per session.
+ * settings) takes the engine path. Runs on the event loop; one exchange at a time per session, pipelined with
+ * other sessions' reads over the loop's shared links ({@link BackendLinks}).
  */
 final class ReadRelay {
     private static final int COM_QUERY = 0x03;
@@ -72,7 +73,7 @@ final class ReadRelay {
         int capabilities = session.writer().capabilities();
         Future<BackendLink> acquired = links.acquire(ctx.channel().eventLoop(), plan.address(), capabilities);
         if (acquired.isSuccess()) {
-            // The usual case, a pooled link of this loop: no listener, no task.
+            // The usual case, an open link of this loop: no listener, no task.
             start(ctx, packet, outcome, plan, acquired.getNow());
         } else {
             acquired.addListener(f -> {
@@ -95,6 +96,9 @@ final class ReadRelay {
         } else {
             link.execute(plan.sql(), plan.execute(), ctx.channel(), exchange);
         }
+        if (link.inFlight() > 1) {
+            counts.pipelinedCommand();
+        }
     }
 
     /** The one exchange a session has in flight at a time, reused. */
@@ -115,11 +119,9 @@ final class ReadRelay {
         public void relayed() {
             MySqlPacket p = packet;
             Outcome o = outcome;
-            BackendLink l = link;
             counts.relayed(point);
             clear();
             p.release();
-            links.release(l);
             o.relayed();
         }
 
@@ -151,12 +153,13 @@ final class ReadRelay {
         }
     }
 
-    /** The client went away mid-relay: the link's state is unknown, so it is closed, not pooled. */
+    /**
+     * The client went away mid-relay: the link drops the rest of its response and goes on serving the other
+     * clients; the exchange still ends (releasing the command) when that response is through.
+     */
     void abandon() {
-        BackendLink link = active;
-        active = null;
-        if (link != null && link.channel() != null) {
-            link.channel().close();
+        if (active != null) {
+            active.forget(exchange);
         }
     }
 
