@@ -2,9 +2,11 @@ package io.vshard.control;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.vshard.config.ConfigReader.ManifestFile;
 import io.vshard.config.ControlStoreConfig;
 import io.vshard.config.Dialect;
+import io.vshard.engine.SlicedBorrow;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
 import io.vshard.manifest.Manifest;
@@ -45,7 +47,10 @@ public final class ControlStore {
 
     private final ControlStoreConfig config;
     private final Dialect dialect;
+    private static final long CONNECT_TIMEOUT_MILLIS = 10_000;
+
     private final HikariDataSource pool;
+    private final HikariPool hikari;
 
     /**
      * Opens the store and creates its tables if missing.
@@ -70,10 +75,11 @@ public final class ControlStore {
         hc.setMaximumPoolSize(8);
         hc.setMinimumIdle(0);
         hc.setIdleTimeout(10_000);
-        hc.setConnectionTimeout(10_000);
+        hc.setConnectionTimeout(CONNECT_TIMEOUT_MILLIS);
         // Fail on use (naming the store), not here: a router starts and reports the store as unavailable.
         hc.setInitializationFailTimeout(-1);
         this.pool = new HikariDataSource(hc);
+        this.hikari = (HikariPool) pool.getHikariPoolMXBean();
         try {
             createTables();
         } catch (SQLException | RuntimeException e) {
@@ -95,7 +101,7 @@ public final class ControlStore {
     /** A connection to the store (pooled; closing it returns it). */
     public Connection connect() throws SQLException {
         try {
-            return pool.getConnection();
+            return SlicedBorrow.connection(hikari, pool, CONNECT_TIMEOUT_MILLIS);
         } catch (SQLException e) {
             throw VShardSQLException.of(VShardState.CONTROL_STORE_UNAVAILABLE, e, config.url(), e.getMessage());
         }

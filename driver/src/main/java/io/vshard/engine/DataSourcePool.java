@@ -47,7 +47,6 @@ final class DataSourcePool implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong forgets = new java.util.concurrent.atomic.AtomicLong();
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     // A borrow that waited this long asks HikariCP to grow the pool again (see #connection).
-    private static final long BORROW_SLICE_MILLIS = 250;
 
     DataSourcePool(DataSourceConfig config, long connectTimeoutMillis, RouteMetrics metrics) {
         this.config = config;
@@ -172,27 +171,9 @@ final class DataSourcePool implements AutoCloseable {
         permits.release(n);
     }
 
-    /**
-     * A pooled connection; the caller holds a permit for it, so the pool owes it one within the connect timeout.
-     *
-     * <p>HikariCP asks its creator thread for a new connection only when a borrower starts waiting, and the
-     * creator stops while the pool holds as many idle connections as it has waiters. A connection just added
-     * for another waiter counts as idle until that waiter takes it, so a borrower can be left waiting with the
-     * pool below its maximum and nobody creating (seen in CI as "total=3, active=3, waiting=0" on a pool of 4).
-     * Borrowing in short slices asks again each time; a real failure to connect still ends at the timeout.
-     */
+    /** A pooled connection; the caller holds a permit for it, so the pool owes it one within the connect timeout. */
     Connection connection() throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            try {
-                return hikari.getConnection(Math.max(1, Math.min(left, BORROW_SLICE_MILLIS)));
-            } catch (java.sql.SQLTransientConnectionException e) {
-                if (left <= BORROW_SLICE_MILLIS || pool.isClosed()) {
-                    throw e;
-                }
-            }
-        }
+        return SlicedBorrow.connection(hikari, pool, timeoutMillis);
     }
 
     /**

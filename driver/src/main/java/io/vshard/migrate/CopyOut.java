@@ -3,7 +3,6 @@ package io.vshard.migrate;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.config.TableRule;
 import io.vshard.manifest.function.ShardKey;
-import io.vshard.manifest.window.WindowId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -158,8 +157,10 @@ final class CopyOut {
         final int window;
         final int pk;
         final boolean integerPk;
+        final TableRule table;
 
         Keys(TableRows.Batch layout, TableRule t) {
+            table = t;
             List<String> columns = layout.columns();
             creator = columns.indexOf(t.creatorColumn());
             region = t.regionColumn() == null ? -1 : columns.indexOf(t.regionColumn());
@@ -175,7 +176,8 @@ final class CopyOut {
             Object key = integerPk
                     ? (Object) CopyText.integer(line, start(ends, pk), ends[pk])
                     : field(text, line, ends, pk);
-            return new TableRows.Row(null, ShardKey.of(id, r), w == null ? null : WindowId.parse(w), key, line);
+            return new TableRows.Row(
+                    null, ShardKey.of(id, r), w == null ? null : TableRows.window(w, table, key), key, line);
         }
 
         private static String field(CopyText text, byte[] line, int[] ends, int i) {

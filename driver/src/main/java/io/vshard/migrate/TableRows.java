@@ -259,7 +259,7 @@ final class TableRows {
                     v[i] = rs.getObject(i + 1);
                 }
                 String r = region < 0 || v[region] == null ? null : v[region].toString();
-                WindowId w = window < 0 || v[window] == null ? null : WindowId.parse(v[window].toString());
+                WindowId w = window < 0 || v[window] == null ? null : window(v[window].toString(), t, v[pk]);
                 Row row = new Row(v, ShardKey.of(((Number) v[creator]).longValue(), r), w, v[pk]);
                 if (tagged == null) {
                     rows.add(row);
@@ -268,6 +268,23 @@ final class TableRows {
                 }
             }
             return new Batch(columns, types, scales, typeNames, rows);
+        }
+    }
+
+    /**
+     * The window a row's window column names. A value that is no window id (written behind vshard's back) cannot
+     * be placed, so the copy stops with the table, the row and the value named rather than guess where it goes.
+     */
+    static WindowId window(String text, TableRule t, Object primaryKey) throws SQLException {
+        try {
+            return WindowId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new SQLException(
+                    "table " + t.name() + ", row " + t.primaryKey() + " = " + primaryKey + ": " + t.windowColumn()
+                            + " " + e.getMessage() + "; the migrator cannot place this row: correct it on its shard"
+                            + " and resume the migration",
+                    "22P02",
+                    e);
         }
     }
 
