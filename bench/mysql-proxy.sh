@@ -3,7 +3,7 @@
 #   bench/mysql-proxy.sh                  # 8 threads, 30 s each, 10000 rows
 #   THREADS=4 SECONDS_EACH=10 ROWS=20000 bench/mysql-proxy.sh
 #   ENGINE_ONLY=0 bench/mysql-proxy.sh    # skip the third run (proxy with --no-mysql-relay)
-#   WARMUP_QUERIES=400000                 # point selects through the proxy before the measured runs (default)
+#   WARMUP_EVENTS=40000 bench/mysql-proxy.sh   # sysbench events (10 point selects each) of warm-up (default)
 #   PROXY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/proxy.jfr" bench/mysql-proxy.sh   # JVM options
 #   PROXY_JAVA_OPTS=-Dvshard.transport=nio bench/mysql-proxy.sh   # Java NIO instead of the native epoll transport
 #   PROXY_JAVA_OPTS=-Dvshard.transport=io_uring bench/mysql-proxy.sh   # Linux io_uring instead of epoll
@@ -143,13 +143,13 @@ run() { # name, sysbench options...
   echo "$qps"
 }
 
-# Counted in queries, not seconds, so the JIT compiles the relay before the measured run even on a loaded machine
-# (the compiler threads' CPU would otherwise count as the proxy's); at most 60 s.
-WARMUP_QUERIES=${WARMUP_QUERIES:-400000}
+# Counted in events (10 point selects each), not seconds, so the JIT compiles the relay before the measured run
+# even on a loaded machine (the compiler threads' CPU would otherwise count as the proxy's); at most 60 s.
+WARMUP_EVENTS=${WARMUP_EVENTS:-40000}
 warm_up() {
-  sysbench oltp_point_select "${SB_PROXY[@]}" --threads="$THREADS" --time=60 --events="$WARMUP_QUERIES" run >/dev/null
+  sysbench oltp_point_select "${SB_PROXY[@]}" --threads="$THREADS" --time=60 --events="$WARMUP_EVENTS" run >/dev/null
 }
-echo "warm-up through the proxy ($WARMUP_QUERIES queries or 60 s, not counted) ..."
+echo "warm-up through the proxy ($WARMUP_EVENTS events or 60 s, not counted) ..."
 warm_up
 echo "sysbench oltp_point_select, $THREADS threads, $SECONDS_EACH s each, $ROWS rows:"
 direct=$(run direct "${SB_DIRECT[@]}")
