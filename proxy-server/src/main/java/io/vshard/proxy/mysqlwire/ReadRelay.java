@@ -90,7 +90,7 @@ final class ReadRelay {
     private void start(
             ChannelHandlerContext ctx, MySqlPacket packet, Outcome outcome, Prepared plan, BackendLink link) {
         active = link;
-        exchange.begin(packet, outcome, link, plan.point());
+        exchange.begin(packet, outcome, plan.point());
         if (plan.query() != null) {
             link.query(plan.query().apply(0), ctx.channel(), exchange);
         } else {
@@ -105,13 +105,11 @@ final class ReadRelay {
     private final class RelayExchange implements BackendLink.Exchange {
         private MySqlPacket packet;
         private Outcome outcome;
-        private BackendLink link;
         private boolean point;
 
-        void begin(MySqlPacket packet, Outcome outcome, BackendLink link, boolean point) {
+        void begin(MySqlPacket packet, Outcome outcome, boolean point) {
             this.packet = packet;
             this.outcome = outcome;
-            this.link = link;
             this.point = point;
         }
 
@@ -142,7 +140,6 @@ final class ReadRelay {
             active = null;
             packet = null;
             outcome = null;
-            link = null;
         }
     }
 
