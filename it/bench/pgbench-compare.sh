@@ -12,6 +12,9 @@
 # router, and the proxy forwards those single-shard reads at the wire level.
 # VSHARD_ALT_OPTS (for example -Dvshard.transport=io_uring) starts a second proxy JVM with those options on other
 # ports and measures it as a fourth target, "alt", in the same interleaved rounds (TARGETS may name it).
+# BACKEND_SOCKET=/var/run/postgresql/.s.PGSQL.5432 lets vshard (data source URLs with unixSocket=...) and pgbouncer
+# reach PostgreSQL over its Unix socket; ALT_BACKEND_SOCKET does so for the "alt" proxy only (it starts the alt proxy
+# on its own), to A/B the socket against TCP in the same rounds. The clients always use TCP 127.0.0.1.
 # Build the jar first: mvn -B -o -pl proxy-server -am package -DskipTests
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -49,10 +52,12 @@ command -v pgbouncer >/dev/null 2>&1 || "$ROOT/scripts/ensure-services.sh"
 "$PSQL" -X -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $DB"
 "$PGBENCH" -i -q -s "$SCALE" -h 127.0.0.1 -U postgres "$DB" >/dev/null 2>&1
 
+PGB_HOST=127.0.0.1
+[[ -n "${BACKEND_SOCKET:-}" ]] && PGB_HOST="$(dirname "$BACKEND_SOCKET")"
 # pgbouncer: session pooling (1.18 cannot keep protocol-level prepared statements in transaction mode), as many server connections as clients; it refuses to run as root.
 cat > "$WORK/pgbouncer.ini" <<INI
 [databases]
-$DB = host=127.0.0.1 port=5432 dbname=$DB user=postgres
+$DB = host=$PGB_HOST port=5432 dbname=$DB user=postgres
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = $PGB_PORT
@@ -77,16 +82,17 @@ fi
 
 # vshard: the scenario manifest places its shards on db_a and db_b; both are the benchmark database here.
 mkdir -p "$WORK/scenario/manifests"
+SOCKET_PARAM="${BACKEND_SOCKET:+?unixSocket=$BACKEND_SOCKET}"
 cp "$ROOT/conf/scenario/manifests/v1.yaml" "$WORK/scenario/manifests/"
 cp "$ROOT/conf/scenario/manifest-key.pub" "$WORK/scenario/"
 cat > "$WORK/vshard.yaml" <<YAML
 data_sources:
   db_a:
-    url: "jdbc:postgresql://127.0.0.1:5432/$DB"
+    url: "jdbc:postgresql://127.0.0.1:5432/$DB$SOCKET_PARAM"
     user: postgres
     max_pool_size: $CLIENTS
   db_b:
-    url: "jdbc:postgresql://127.0.0.1:5432/$DB"
+    url: "jdbc:postgresql://127.0.0.1:5432/$DB$SOCKET_PARAM"
     user: postgres
     max_pool_size: 2
 default_shard:
@@ -108,10 +114,11 @@ proxy:
 YAML
 java ${VSHARD_JAVA_OPTS:-} -jar "$JAR" proxy --config "$WORK/vshard.yaml" > "$WORK/vshard.log" 2>&1 & PIDS+=($!)
 ALT_PID=""
-if [[ -n "${VSHARD_ALT_OPTS:-}" ]]; then
+if [[ -n "${VSHARD_ALT_OPTS:-}${ALT_BACKEND_SOCKET:-}" ]]; then
   sed -e "s/postgres_port: $VS_PORT/postgres_port: $ALT_PORT/" -e "s/http_port: $VS_HTTP/http_port: $ALT_HTTP/" \
+    -e "s|/$DB$SOCKET_PARAM\"|/$DB${ALT_BACKEND_SOCKET:+?unixSocket=$ALT_BACKEND_SOCKET}\"|" \
     "$WORK/vshard.yaml" > "$WORK/alt.yaml"
-  java $VSHARD_ALT_OPTS -jar "$JAR" proxy --config "$WORK/alt.yaml" --mysql-port 0 > "$WORK/alt.log" 2>&1 & PIDS+=($!)
+  java ${VSHARD_ALT_OPTS:-} -jar "$JAR" proxy --config "$WORK/alt.yaml" --mysql-port 0 > "$WORK/alt.log" 2>&1 & PIDS+=($!)
   ALT_PID=$!
 fi
 for port in $VS_PORT ${ALT_PID:+$ALT_PORT}; do
@@ -152,7 +159,7 @@ done
 echo "pgbench -n -S -c $CLIENTS -j 2 -T $DURATION, scale $SCALE, $ROUNDS interleaved rounds (mean tps); $(nproc) cores"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "cpu us/txn: CPU time of the proxy process (all threads, user + system) per pgbench transaction"
-[[ -n "$ALT_PID" ]] && echo "alt: a second vshard proxy with $VSHARD_ALT_OPTS (vshard: ${VSHARD_JAVA_OPTS:-no options})"
+[[ -n "$ALT_PID" ]] && echo "alt: a second vshard proxy with ${VSHARD_ALT_OPTS:-no options}, backend ${ALT_BACKEND_SOCKET:-TCP} (vshard: ${VSHARD_JAVA_OPTS:-no options}, backend ${BACKEND_SOCKET:-TCP})"
 printf '%-9s %10s %10s %10s %8s %8s %12s %12s\n' mode direct pgbouncer vshard pgb/dir vsh/dir pgb-us/txn vsh-us/txn
 for mode in prepared simple; do
   d=0; b=0; v=0; bt=0; bc=0; vt=0; vc=0; a=0; at=0; ac=0

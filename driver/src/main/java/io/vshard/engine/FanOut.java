@@ -66,11 +66,18 @@ final class FanOut {
         }
         Slot[] slots = new Slot[statements.size()];
         List<Future<?>> futures = new ArrayList<>();
+        // One streamed shard runs on the caller's thread, which would only wait otherwise: one hand-off
+        // fewer per fan-out (a point read of a key in two places during a migration is one hand-off in all).
+        int inline = -1;
         for (Map.Entry<String, List<Integer>> e : byDs.entrySet()) {
             DataSourcePool pool = engine.dataSources().pool(e.getKey());
             List<Integer> indexes = e.getValue();
             if (indexes.size() <= pool.size()) {
                 for (int i : indexes) {
+                    if (inline < 0) {
+                        inline = i;
+                        continue;
+                    }
                     futures.add(engine.executor().submit(() -> {
                         slots[i] = stream(pool, statements.get(i), o);
                         return null;
@@ -86,7 +93,23 @@ final class FanOut {
                 }
             }
         }
+        SQLException inlineFailure = null;
+        if (inline >= 0) {
+            ShardStatement s = statements.get(inline);
+            try {
+                slots[inline] =
+                        stream(engine.dataSources().pool(s.shard().location().dataSource()), s, o);
+            } catch (SQLException | RuntimeException ex) {
+                inlineFailure = ex instanceof SQLException se ? se : new SQLException(ex.toString(), "XX000", ex);
+            }
+        }
         SQLException failure = await(futures);
+        if (inlineFailure != null) {
+            if (failure != null) {
+                inlineFailure.addSuppressed(failure);
+            }
+            failure = inlineFailure;
+        }
         List<RowSource> sources = new ArrayList<>();
         List<ColumnInfo> columns = null;
         for (Slot s : slots) {

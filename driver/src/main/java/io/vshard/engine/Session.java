@@ -62,6 +62,8 @@ public final class Session implements AutoCloseable {
     // without the engine cache's synchronization; bounded, emptied when full.
     private final java.util.Map<String, KeyedStatement> keyed = new java.util.HashMap<>();
     private static final int KEYED_KEPT = 256;
+    // The same for the plan-once reads of any routing state (null: not one).
+    private final java.util.Map<String, PlacedStatement> placed = new java.util.HashMap<>();
 
     Session(Engine engine) {
         this.engine = engine;
@@ -102,7 +104,8 @@ public final class Session implements AutoCloseable {
             }
         }
         if (plan == null) {
-            plan = plan(sql, parameters, planned);
+            PlacedStatement placed = options.prepared() && !parameters.isEmpty() ? placed(sql) : null;
+            plan = placed != null ? plan(placed, parameters) : plan(sql, parameters, planned);
         }
         if (!plan.writes()) {
             return execute(plan, options);
@@ -137,6 +140,28 @@ public final class Session implements AutoCloseable {
             keyed.put(sql, k);
         }
         return k;
+    }
+
+    /** The plan-once form of a prepared read (see {@link PlacedStatement}), or {@code null}. */
+    private PlacedStatement placed(String sql) {
+        PlacedStatement p = placed.get(sql);
+        if (p == null && !placed.containsKey(sql)) {
+            if (placed.size() >= KEYED_KEPT) {
+                placed.clear();
+            }
+            p = engine.placedStatement(sql);
+            placed.put(sql, p);
+        }
+        return p;
+    }
+
+    private RoutePlan plan(PlacedStatement placed, List<Object> parameters) throws SQLException {
+        try {
+            return engine.plan(placed, parameters, planned);
+        } catch (SQLException e) {
+            engine.metrics().failed(e.getSQLState());
+            throw e;
+        }
     }
 
     private RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {

@@ -458,6 +458,7 @@ final class CohortMove {
         long recordedAt = 0;
         for (int i = 0; i < creators.size(); i += per) {
             if (!underFence) {
+                migrator.pace();
                 migrator.awaitFences();
             }
             if (!migrator.running(to, expected)) {
@@ -527,6 +528,7 @@ final class CohortMove {
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
             if (!underFence) {
+                migrator.pace();
                 migrator.awaitFences();
             }
             migrator.keepLease();
@@ -542,6 +544,7 @@ final class CohortMove {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
+            migrator.pace();
             migrator.awaitFences();
             migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();

@@ -9,6 +9,7 @@ import io.vshard.sql.parse.Scan;
 import io.vshard.sql.parse.Splitter;
 import io.vshard.sql.route.KeyedRead;
 import io.vshard.sql.route.KeyedWrite;
+import io.vshard.sql.route.PlacedRead;
 import io.vshard.sql.route.Planner;
 import java.util.List;
 
@@ -110,6 +111,21 @@ public final class SqlRouter {
             return null;
         }
         return planner.keyedRead(scan);
+    }
+
+    /**
+     * For a read whose key condition names one creator value, its plan made once per text for any routing state
+     * (see {@link PlacedRead}); {@code null} for every other statement, which {@link #plan} routes.
+     */
+    public PlacedRead placedRead(String sql) {
+        Scan scan = scans.getIfPresent(sql);
+        if (scan == null) {
+            scan = Scan.of(sql);
+        }
+        if (scan.tokens().isEmpty()) {
+            return null;
+        }
+        return planner.placedRead(scan);
     }
 
     /**

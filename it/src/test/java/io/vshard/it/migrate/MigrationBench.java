@@ -51,6 +51,8 @@ class MigrationBench {
     private static final int CREATORS = Integer.getInteger("bench.creators", 4_000);
     private static final int PAYMENTS = Integer.getInteger("bench.payments", 200_000);
     private static final long BEFORE_MILLIS = Long.getLong("bench.beforeMillis", 15_000);
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     @TempDir
     Path dir;
@@ -97,9 +99,12 @@ class MigrationBench {
 
         fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
         Load app = new Load();
+        Map<Long, Long> fanOut0 = threadCpu("vshard-fanout");
         app.start(2, 2);
         Thread.sleep(BEFORE_MILLIS);
         List<Long> before = app.takeLatencies();
+        long readerCpuBefore = app.takeReaderCpu() + cpuSince(fanOut0, "vshard-fanout");
+        Map<Long, Long> fanOut1 = threadCpu("vshard-fanout");
 
         List<Long> pauses = Collections.synchronizedList(new ArrayList<>());
         MigrationControl control = fleet.engines.get(0).migrationControl();
@@ -132,6 +137,7 @@ class MigrationBench {
             migratorClientCpu += (e.getValue() - threadCpu0.getOrDefault(e.getKey(), 0L)) / 1e9;
         }
         List<Long> during = app.takeLatencies();
+        long readerCpuDuring = app.takeReaderCpu() + cpuSince(fanOut1, "vshard-fanout");
         app.stop();
         String loadAfter = uptime();
         MigrationStatus done = control.status();
@@ -151,7 +157,8 @@ class MigrationBench {
                         + " copied+verified in %.1f s = %,.0f rows/s | ratio %.2f | flip pause p50 %d ms, p99 %d ms"
                         + " (%d flips) | point p95 before %.2f ms (%d q), during %.2f ms (%d q), ratio %.2f |"
                         + " load %s -> %s | CPU s per 100k rows: pipe %.2f (psql %.2f + server %.2f),"
-                        + " migrator %.2f (JVM %.2f + server %.2f), ratio %.1f |",
+                        + " migrator %.2f (JVM %.2f + server %.2f), ratio %.1f |"
+                        + " driver CPU per point query (readers + fan-out threads) before %.0f us, during %.0f us |",
                 CREATORS,
                 PAYMENTS,
                 control.cohorts(null).size(),
@@ -179,7 +186,9 @@ class MigrationBench {
                 per100k(migratorClientCpu, done.rowsCopied()),
                 per100k(migratorServerCpu, done.rowsCopied()),
                 per100k(migratorClientCpu + migratorServerCpu, done.rowsCopied())
-                        / per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows));
+                        / per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows),
+                readerCpuBefore / 1e3 / Math.max(1, before.size()),
+                readerCpuDuring / 1e3 / Math.max(1, during.size()));
         System.out.println("migration bench: " + result);
         Path out = Path.of("target", "migration-bench.md");
         Files.writeString(
@@ -196,10 +205,24 @@ class MigrationBench {
 
     /** CPU nanoseconds so far of each live thread of this JVM's migrators (loop and workers), by thread id. */
     private static Map<Long, Long> migratorThreadCpu() {
+        return threadCpu("vshard-migrator");
+    }
+
+    /** CPU nanoseconds the threads named {@code prefix}... used since {@code then} (threads new since count whole). */
+    private static long cpuSince(Map<Long, Long> then, String prefix) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : threadCpu(prefix).entrySet()) {
+            sum += e.getValue() - then.getOrDefault(e.getKey(), 0L);
+        }
+        return sum;
+    }
+
+    /** CPU nanoseconds so far of each live thread whose name starts with {@code prefix}, by thread id. */
+    private static Map<Long, Long> threadCpu(String prefix) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         Map<Long, Long> out = new LinkedHashMap<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("vshard-migrator")) {
+            if (t.getName().startsWith(prefix)) {
                 long ns = mx.getThreadCpuTime(t.getId());
                 if (ns >= 0) {
                     out.put(t.getId(), ns);
@@ -299,6 +322,7 @@ class MigrationBench {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final List<Thread> threads = new ArrayList<>();
         private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        private final java.util.concurrent.atomic.LongAdder readerCpu = new java.util.concurrent.atomic.LongAdder();
 
         void start(int writers, int readers) {
             for (int w = 0; w < writers; w++) {
@@ -317,6 +341,11 @@ class MigrationBench {
                 latencies.clear();
                 return out;
             }
+        }
+
+        /** The reader threads' CPU nanoseconds spent in point queries since the last call. */
+        long takeReaderCpu() {
+            return readerCpu.sumThenReset();
         }
 
         void stop() throws InterruptedException {
@@ -375,6 +404,7 @@ class MigrationBench {
                     }
                     Creator k = fleet.dataset.creator(rnd.nextLong(fleet.dataset.creatorCount()));
                     long t = System.nanoTime();
+                    long cpu = CPU.getCurrentThreadCpuTime();
                     try (PreparedStatement ps = c.prepareStatement(
                             "SELECT COUNT(*), SUM(amount) FROM payments WHERE creator_id = ? AND region = ?")) {
                         ps.setLong(1, k.id());
@@ -384,6 +414,7 @@ class MigrationBench {
                         }
                     }
                     latencies.add(System.nanoTime() - t);
+                    readerCpu.add(CPU.getCurrentThreadCpuTime() - cpu);
                     Thread.sleep(2);
                 } catch (Exception e) {
                     c = null;

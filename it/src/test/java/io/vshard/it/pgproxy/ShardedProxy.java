@@ -54,8 +54,16 @@ final class ShardedProxy implements AutoCloseable {
     final Engine engine;
     final PgProxyServer server;
     final int port;
+    /** What the data source URLs carry after their database name ({@code ""} or {@code ?...}). */
+    private final String urlOptions;
 
     ShardedProxy() throws Exception {
+        this("");
+    }
+
+    /** A fleet whose data source URLs end in {@code urlOptions} (for example {@code ?unixSocket=/path}). */
+    ShardedProxy(String urlOptions) throws Exception {
+        this.urlOptions = urlOptions;
         dir = Files.createTempDirectory("vshard-pgproxy");
         config = ConfigReader.read(writeConfig());
         engine = Engine.start(config, new EngineOptions(10_000, 16, 10_000, Duration.ofSeconds(10), "proxy"));
@@ -97,11 +105,11 @@ final class ShardedProxy implements AutoCloseable {
                 "\n",
                 "data_sources:",
                 "  pg_a:",
-                "    url: \"" + SERVER + database("a") + "\"",
+                "    url: \"" + SERVER + database("a") + urlOptions + "\"",
                 "    user: postgres",
                 "    max_pool_size: 8",
                 "  pg_b:",
-                "    url: \"" + SERVER + database("b") + "\"",
+                "    url: \"" + SERVER + database("b") + urlOptions + "\"",
                 "    user: postgres",
                 "    max_pool_size: 8",
                 "default_shard:",

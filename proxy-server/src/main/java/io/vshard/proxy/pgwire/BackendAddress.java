@@ -9,15 +9,24 @@ import java.util.Locale;
  * Where a raw wire connection to a PostgreSQL data source goes, read from its pgjdbc URL
  * ({@code jdbc:postgresql://host[:port]/database[?user=..&password=..]}) and credentials.
  *
+ * <p>{@code unixSocket=/path} in the URL sends raw connections over the server's Unix socket instead: the socket
+ * file ({@code /var/run/postgresql/.s.PGSQL.5432}) or, as libpq's {@code host}, its directory (the file name then
+ * comes from the port). Only the proxy's own relay reads it (pgjdbc ignores parameters it does not know, so the
+ * engine's pooled connections keep using host and port): a Unix socket spares the proxy the loopback TCP delivery
+ * that was the largest single cost of a relayed statement (BENCHMARKS.md, PostgreSQL proxy, session 4). Host and
+ * port still serve cancel requests.
+ *
  * @param host the server host
  * @param port the server port
+ * @param socket the server's Unix socket file, or {@code null} for TCP to host and port
  * @param database the database
  * @param user the login
  * @param password the password, or {@code null}
  */
-record BackendAddress(String host, int port, String database, String user, String password) {
+record BackendAddress(String host, int port, String socket, String database, String user, String password) {
 
     private static final String PREFIX = "jdbc:postgresql://";
+    private static final String SOCKET_FILE = ".s.PGSQL.";
 
     /**
      * The address of {@code source}, or {@code null} when its URL asks for what a raw connection does not do
@@ -43,6 +52,7 @@ record BackendAddress(String host, int port, String database, String user, Strin
         }
         String user = source.user();
         String password = source.password();
+        String socket = null;
         for (String pair : query.split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -53,6 +63,7 @@ record BackendAddress(String host, int port, String database, String user, Strin
             switch (name) {
                 case "user" -> user = user == null ? value : user;
                 case "password" -> password = password == null ? value : password;
+                case "unixsocket" -> socket = value.isEmpty() ? null : value;
                 case "applicationname", "connecttimeout", "sockettimeout", "tcpkeepalive", "logintimeout" -> {
                     // Client-side or cosmetic: a raw connection behaves the same without them.
                 }
@@ -72,7 +83,19 @@ record BackendAddress(String host, int port, String database, String user, Strin
         if (user == null || user.isEmpty()) {
             return null;
         }
-        return new BackendAddress(host, port, database.isEmpty() ? user : database, user, password);
+        return new BackendAddress(
+                host, port, socketFile(socket, port), database.isEmpty() ? user : database, user, password);
+    }
+
+    /** The socket file a {@code unixSocket} value names: itself, or {@code .s.PGSQL.<port>} in that directory. */
+    private static String socketFile(String socket, int port) {
+        if (socket == null) {
+            return null;
+        }
+        String trimmed =
+                socket.endsWith("/") && socket.length() > 1 ? socket.substring(0, socket.length() - 1) : socket;
+        String name = trimmed.substring(trimmed.lastIndexOf('/') + 1);
+        return name.startsWith(SOCKET_FILE) ? trimmed : trimmed + "/" + SOCKET_FILE + port;
     }
 
     private static String decode(String text) {
@@ -81,6 +104,7 @@ record BackendAddress(String host, int port, String database, String user, Strin
 
     @Override
     public String toString() {
-        return "BackendAddress[" + host + ":" + port + "/" + database + ", user=" + user + "]";
+        String where = socket == null ? host + ":" + port : socket;
+        return "BackendAddress[" + where + "/" + database + ", user=" + user + "]";
     }
 }

@@ -3,6 +3,7 @@ package io.vshard.proxy.pgwire;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One raw PostgreSQL wire connection that serves the direct statements of one client session on one data source.
+ * One raw PostgreSQL wire connection that serves the direct statements of one client session on one data source,
+ * over TCP or, when the data source's URL names it ({@link BackendAddress#socket}), the server's Unix socket.
  *
  * <p>It logs in like a client (trust, cleartext, md5 or SCRAM-SHA-256), then runs exchanges: the proxy writes
  * frames ending in Sync (or a simple Query) and the backend's answer comes back frame by frame until its
@@ -98,40 +100,46 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
         PgBackendLink link = new PgBackendLink(address, client);
         link.loginDone = loggedIn;
         EventLoop loop = client.eventLoop();
-        new Bootstrap()
+        Transport transport = Transport.selected();
+        Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(Transport.selected().socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(link);
                     }
-                })
-                .connect(address.host(), address.port())
-                .addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
-                        link.loginFailed("cannot connect to " + address + ": " + f.cause());
-                        return;
-                    }
-                    link.backend = f.channel();
-                    Map<String, String> parameters = new LinkedHashMap<>();
-                    parameters.put("user", address.user());
-                    parameters.put("database", address.database());
-                    // What the proxy announces to its clients, so values are formatted as they expect.
-                    parameters.put("client_encoding", "UTF8");
-                    parameters.put("DateStyle", "ISO, MDY");
-                    parameters.put("IntervalStyle", "postgres");
-                    parameters.put("TimeZone", "UTC");
-                    parameters.put("extra_float_digits", "3");
-                    parameters.put("application_name", "vshard-proxy");
-                    ByteBuf out = link.backend.alloc().buffer();
-                    FrontendFrames.startup(out, parameters);
-                    link.backend.writeAndFlush(out);
-                    link.backend.read();
                 });
+        ChannelFuture connected = address.socket() != null
+                ? bootstrap
+                        .channel(transport.domainSocketChannel())
+                        .connect(transport.domainSocketAddress(address.socket()))
+                : bootstrap
+                        .channel(transport.socketChannel())
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .connect(address.host(), address.port());
+        connected.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                link.loginFailed("cannot connect to " + address + ": " + f.cause());
+                return;
+            }
+            link.backend = f.channel();
+            Map<String, String> parameters = new LinkedHashMap<>();
+            parameters.put("user", address.user());
+            parameters.put("database", address.database());
+            // What the proxy announces to its clients, so values are formatted as they expect.
+            parameters.put("client_encoding", "UTF8");
+            parameters.put("DateStyle", "ISO, MDY");
+            parameters.put("IntervalStyle", "postgres");
+            parameters.put("TimeZone", "UTC");
+            parameters.put("extra_float_digits", "3");
+            parameters.put("application_name", "vshard-proxy");
+            ByteBuf out = link.backend.alloc().buffer();
+            FrontendFrames.startup(out, parameters);
+            link.backend.writeAndFlush(out);
+            link.backend.read();
+        });
         return link;
     }
 

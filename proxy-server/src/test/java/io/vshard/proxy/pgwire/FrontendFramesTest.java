@@ -70,9 +70,9 @@ class FrontendFramesTest {
     @Test
     void backendAddressesComeFromPlainPgjdbcUrlsOnly() {
         assertThat(BackendAddress.of(source("jdbc:postgresql://db1:6543/shop?ApplicationName=x", "app", "pw")))
-                .isEqualTo(new BackendAddress("db1", 6543, "shop", "app", "pw"));
+                .isEqualTo(new BackendAddress("db1", 6543, null, "shop", "app", "pw"));
         assertThat(BackendAddress.of(source("jdbc:postgresql://127.0.0.1/shop?user=u&password=p%20w", null, null)))
-                .isEqualTo(new BackendAddress("127.0.0.1", 5432, "shop", "u", "p w"));
+                .isEqualTo(new BackendAddress("127.0.0.1", 5432, null, "shop", "u", "p w"));
         assertThat(BackendAddress.of(source("jdbc:postgresql://a:1,b:2/shop", "u", null)))
                 .as("several hosts")
                 .isNull();
@@ -80,6 +80,23 @@ class FrontendFramesTest {
                 .as("TLS")
                 .isNull();
         assertThat(BackendAddress.of(source("jdbc:h2:mem:x", "u", null))).isNull();
+    }
+
+    @Test
+    void unixSocketNamesTheSocketFileOrItsDirectory() {
+        assertThat(BackendAddress.of(source(
+                                "jdbc:postgresql://127.0.0.1:5432/shop?unixSocket=/var/run/postgresql/.s.PGSQL.5432",
+                                "u",
+                                null))
+                        .socket())
+                .isEqualTo("/var/run/postgresql/.s.PGSQL.5432");
+        assertThat(BackendAddress.of(source("jdbc:postgresql://localhost:6543/shop?unixSocket=/tmp/", "u", null))
+                        .socket())
+                .as("a directory, as libpq's host: the file name comes from the port")
+                .isEqualTo("/tmp/.s.PGSQL.6543");
+        assertThat(BackendAddress.of(source("jdbc:postgresql://localhost/shop?unixSocket=%2Frun%2Fpg", "u", null))
+                        .socket())
+                .isEqualTo("/run/pg/.s.PGSQL.5432");
     }
 
     private static DataSourceConfig source(String url, String user, String password) {

@@ -94,6 +94,30 @@ public final class Planner {
     }
 
     /**
+     * A read whose key condition names one creator value (with or without region or window), planned once per
+     * text for every routing state (see {@link PlacedRead}); {@code null} for other statements, and for reads
+     * whose per-shard text would depend on parameter values (LIMIT or OFFSET, IN lists split per shard).
+     */
+    public PlacedRead placedRead(Scan scan) {
+        if (scan.kind() != StatementKind.QUERY || scan.explained()) {
+            return null;
+        }
+        Analysis a = analysis(scan);
+        if (a == NO_RULE_TABLE
+                || !a.touchesSharded()
+                || !Targets.pins(a.cond())
+                || a.cond().alts().size() != 1
+                || a.cond().alts().get(0).array()) {
+            return null;
+        }
+        SelectShape shape = a.select();
+        if (shape != null && (shape.offset() != null || shape.fetch() != null)) {
+            return null;
+        }
+        return new PlacedRead(scan, a);
+    }
+
+    /**
      * The INSERT's shard-deciding parameter when a scan's plan is always "this text on the write target of one
      * parameter's value" (see {@link KeyedWrite}), else {@code null}.
      */
@@ -162,9 +186,19 @@ public final class Planner {
         }
         Targets t = Targets.of(scan, parameters, state, a.sharded(), a.cond(), false);
         if (t.shards().size() == 1) {
-            ShardStatement only = new ShardStatement(t.shards().get(0), scan.sql(), parameters, List.of());
-            return new RoutePlan.Sharded(List.of(only), Merge.NONE, false, false);
+            return single(scan, parameters, t.shards().get(0));
         }
+        return fanOut(scan, parameters, state, a, t);
+    }
+
+    /** The plan of a read that one shard answers: the text unchanged. */
+    static RoutePlan.Sharded single(Scan scan, List<Object> parameters, LogicalShard shard) {
+        ShardStatement only = new ShardStatement(shard, scan.sql(), parameters, List.of());
+        return new RoutePlan.Sharded(List.of(only), Merge.NONE, false, false);
+    }
+
+    /** The plan of a read of several shards: per-shard texts edited for the merge, and the merge. */
+    static RoutePlan.Sharded fanOut(Scan scan, List<Object> parameters, RoutingState state, Analysis a, Targets t) {
         SelectShape shape = a.select();
         Merge merge = Merge.NONE;
         if (shape != null && !scan.explained()) {

@@ -1,0 +1,194 @@
+package io.vshard.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.vshard.manifest.Manifest;
+import io.vshard.manifest.MigrationStrategy;
+import io.vshard.manifest.PlacementRule;
+import io.vshard.manifest.RollbackTriggers;
+import io.vshard.manifest.Verification;
+import io.vshard.manifest.cohort.Cohort;
+import io.vshard.manifest.cohort.CohortState;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.config.TableRules;
+import io.vshard.manifest.function.GeoAwareHash;
+import io.vshard.manifest.function.KeyHash;
+import io.vshard.manifest.function.ModHash;
+import io.vshard.manifest.placement.CohortMap;
+import io.vshard.manifest.placement.RoutingState;
+import io.vshard.manifest.window.WindowId;
+import io.vshard.sql.route.PlacedRead;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A read planned once per text ({@link PlacedRead}) gives, for random keys and random routing states (no
+ * migration, cohorts in every state, the ledger's effective window on or off, old and new places sharing a
+ * location or not, identity and geo-aware layouts), exactly the plan the router's full plan gives: the same
+ * shards, texts, parameters and merge with its placement check, or the same refusal.
+ */
+class PlacedReadTest {
+    private static final TableRules RULES = new TableRules(List.of(
+            new TableRule("posts", TableRule.Kind.SHARDED, "creator_id", null, null, "id"),
+            new TableRule("payments", TableRule.Kind.SHARDED, "creator_id", "region", "window_id", "id"),
+            new TableRule("profiles", TableRule.Kind.SHARDED, "creator_id", "region", null, "id"),
+            new TableRule("countries", TableRule.Kind.BROADCAST, null, null, null, "code")));
+    private static final SqlRouter ROUTER = new SqlRouter(RULES, 10_000);
+    private static final WindowId EFFECTIVE = WindowId.parse("2027_W01");
+
+    private static final Manifest V1 = manifest(1, 0, new ModHash(KeyHash.IDENTITY, 64), "ds", 63, null);
+    private static final Manifest GEO_V1 =
+            manifest(1, 0, new GeoAwareHash(16, Map.of("EU", 1, "US", 1), "EU"), "ds", 15, null);
+    /** Next layouts: on other databases, on the old ones (some shards keep their location), geo-aware. */
+    private static final List<Manifest> NEXT = List.of(
+            manifest(2, 1, new ModHash(KeyHash.IDENTITY, 128), "ds2", 127, EFFECTIVE),
+            manifest(2, 1, new ModHash(KeyHash.IDENTITY, 128), "ds", 127, EFFECTIVE),
+            manifest(2, 1, new GeoAwareHash(128, Map.of("EU", 2, "US", 1, "APAC", 1), "EU"), "ds2", 127, EFFECTIVE));
+
+    private static final List<String> READS = List.of(
+            "SELECT COUNT(*), SUM(amount) FROM payments WHERE creator_id = ? AND region = ?",
+            "SELECT * FROM payments WHERE creator_id = ?",
+            "SELECT id, amount FROM payments WHERE region = ? AND creator_id = ? ORDER BY id DESC",
+            "SELECT AVG(amount * ?) FROM payments WHERE creator_id = $2 AND window_id = $3",
+            "SELECT region, COUNT(*) FROM payments WHERE creator_id = ? GROUP BY region",
+            "SELECT DISTINCT region FROM profiles WHERE creator_id = ?",
+            "SELECT p.title, c.name FROM posts p JOIN countries c ON c.code = p.country WHERE p.creator_id = ?",
+            "SELECT title FROM posts WHERE creator_id IN (?) AND id > ?");
+
+    @Test
+    void plansOnceAsTheFullPlanForRandomKeysAndCohortStates() {
+        SplittableRandom rnd = new SplittableRandom(20261127);
+        List<RoutingState> states = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            states.add(randomState(rnd));
+        }
+        int fanOuts = 0;
+        int planned = 0;
+        for (String sql : READS) {
+            PlacedRead placed = ROUTER.placedRead(sql);
+            assertThat(placed).as(sql).isNotNull();
+            for (RoutingState state : states) {
+                for (int k = 0; k < 40; k++) {
+                    List<Object> parameters = parameters(sql, rnd);
+                    RoutePlan full;
+                    try {
+                        full = ROUTER.plan(sql, parameters, state);
+                    } catch (RoutingException e) {
+                        Throwable t = catchThrowable(() -> placed.plan(parameters, state));
+                        assertThat(t).as("%s %s", sql, parameters).isInstanceOf(RoutingException.class);
+                        assertThat(((RoutingException) t).sqlState()).isEqualTo(e.sqlState());
+                        continue;
+                    }
+                    assertThat(placed.plan(parameters, state))
+                            .as("%s with %s under %s", sql, parameters, state)
+                            .isEqualTo(full);
+                    planned++;
+                    fanOuts += ((RoutePlan.Sharded) full).statements().size() > 1 ? 1 : 0;
+                }
+            }
+        }
+        assertThat(planned).isGreaterThan(READS.size() * 1000);
+        assertThat(fanOuts).as("keys in two places were drawn").isGreaterThan(1000);
+    }
+
+    @Test
+    void readsWhoseShardTextDependsOnValuesArePlannedInFull() {
+        for (String sql : List.of(
+                "SELECT title FROM posts WHERE creator_id = ? LIMIT ?",
+                "SELECT title FROM posts WHERE creator_id = ? ORDER BY id OFFSET 5",
+                "SELECT title FROM posts WHERE creator_id IN (?, ?)",
+                "SELECT title FROM posts WHERE creator_id = ANY(?)",
+                "SELECT title FROM posts WHERE id = ?",
+                "SELECT code FROM countries WHERE code = ?",
+                "UPDATE posts SET title = ? WHERE creator_id = ?",
+                "INSERT INTO posts (id, creator_id) VALUES (?, ?)",
+                "EXPLAIN SELECT title FROM posts WHERE creator_id = ?")) {
+            assertThat(ROUTER.placedRead(sql)).as(sql).isNull();
+        }
+    }
+
+    private static List<Object> parameters(String sql, SplittableRandom rnd) {
+        int n = 0;
+        for (char c : sql.toCharArray()) {
+            n += c == '?' ? 1 : 0;
+        }
+        n = sql.contains("$3") ? 3 : n;
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(null);
+        }
+        Object creator =
+                switch (rnd.nextInt(20)) {
+                    case 0 -> null;
+                    case 1 -> "not a number";
+                    case 2 -> Long.toString(rnd.nextLong(1_000_000));
+                    default -> rnd.nextLong(1_000_000);
+                };
+        Object region =
+                switch (rnd.nextInt(6)) {
+                    case 0 -> null;
+                    case 1 -> "APAC";
+                    case 2 -> "US";
+                    default -> "EU";
+                };
+        String window = "2026_W5" + rnd.nextInt(3);
+        if (rnd.nextBoolean()) {
+            window = "2027_W0" + (1 + rnd.nextInt(3));
+        }
+        if (sql.contains("$2")) {
+            return Arrays.asList(rnd.nextInt(1, 4), creator, window);
+        }
+        if (sql.contains("region = ? AND creator_id")) {
+            return Arrays.asList(region, creator);
+        }
+        out.set(0, creator);
+        if (n > 1) {
+            out.set(1, sql.contains("region") ? region : rnd.nextLong(100));
+        }
+        return out;
+    }
+
+    private static RoutingState randomState(SplittableRandom rnd) {
+        Manifest active = rnd.nextInt(4) == 0 ? GEO_V1 : V1;
+        if (rnd.nextInt(8) == 0) {
+            return RoutingState.stable(active);
+        }
+        Manifest next = NEXT.get(rnd.nextInt(NEXT.size()));
+        CohortState[] all = CohortState.values();
+        List<Cohort> cohorts = new ArrayList<>();
+        Map<Integer, CohortState> at = new HashMap<>();
+        int id = 1;
+        for (int shard = 0; shard < active.shardCount(); shard++) {
+            long split = rnd.nextLong(1, 1_000_000);
+            cohorts.add(new Cohort(id, shard, 0, split - 1, 10, id == 1));
+            at.put(id++, all[rnd.nextInt(all.length)]);
+            if (rnd.nextBoolean()) {
+                cohorts.add(new Cohort(id, shard, split, Long.MAX_VALUE, 10, false));
+                at.put(id++, all[rnd.nextInt(all.length)]);
+            }
+        }
+        CohortMap map = rnd.nextInt(10) == 0 ? CohortMap.EMPTY : new CohortMap(cohorts, at);
+        return new RoutingState(active, next, map, rnd.nextInt(4) != 0);
+    }
+
+    private static Manifest manifest(
+            int version, int previous, io.vshard.manifest.function.ShardFunction f, String ds, int last, WindowId w) {
+        return new Manifest(
+                version,
+                previous,
+                f,
+                List.of(new PlacementRule(0, last, ds, "shard_%03d")),
+                w == null ? null : java.time.Instant.parse("2026-12-28T00:00:00Z"),
+                w,
+                MigrationStrategy.DEFAULT,
+                Verification.DEFAULT,
+                RollbackTriggers.DEFAULT,
+                null);
+    }
+}
