@@ -3,6 +3,7 @@
 #   bench/mysql-proxy.sh                  # 8 threads, 30 s each, 10000 rows
 #   THREADS=4 SECONDS_EACH=10 ROWS=20000 bench/mysql-proxy.sh
 #   ENGINE_ONLY=0 bench/mysql-proxy.sh    # skip the third run (proxy with --no-mysql-relay)
+#   WARMUP_EVENTS=400000 bench/mysql-proxy.sh  # point selects of warm-up through the proxy (default; at most 60 s)
 #   PROXY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/proxy.jfr" bench/mysql-proxy.sh   # JVM options
 #   PROXY_JAVA_OPTS=-Dvshard.transport=nio bench/mysql-proxy.sh   # Java NIO instead of the native epoll transport
 #   PROXY_JAVA_OPTS=-Dvshard.transport=io_uring bench/mysql-proxy.sh   # Linux io_uring instead of epoll
@@ -142,8 +143,13 @@ run() { # name, sysbench options...
   echo "$qps"
 }
 
-warm_up() { sysbench oltp_point_select "${SB_PROXY[@]}" --threads="$THREADS" --time=10 run >/dev/null; }
-echo "warm-up through the proxy (10 s, not counted) ..."
+# Counted in queries (one point select per sysbench event), not seconds, so the JIT compiles the relay before the measured run
+# even on a loaded machine (the compiler threads' CPU would otherwise count as the proxy's); at most 60 s.
+WARMUP_EVENTS=${WARMUP_EVENTS:-400000}
+warm_up() {
+  sysbench oltp_point_select "${SB_PROXY[@]}" --threads="$THREADS" --time=60 --events="$WARMUP_EVENTS" run >/dev/null
+}
+echo "warm-up through the proxy ($WARMUP_EVENTS events or 60 s, not counted) ..."
 warm_up
 echo "sysbench oltp_point_select, $THREADS threads, $SECONDS_EACH s each, $ROWS rows:"
 direct=$(run direct "${SB_DIRECT[@]}")

@@ -6,27 +6,36 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.Promise;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
  * One connection to a MySQL or MariaDB data source over which the proxy relays single-shard reads byte for
- * byte. It lives on the event loop of the client it serves (so a relay is a few socket operations on one
- * thread, no hand-off) and, between commands, idles in {@link BackendLinks}.
+ * byte, for any number of clients of its event loop at once: each relayed command (a unit) is written behind
+ * the ones already in flight, the writes of one event-loop pass are flushed together, and the responses, which
+ * the backend sends in command order, are split by the {@link ResponseTracker} and handed to their clients in
+ * the same order. So one backend wake-up and one send serve several clients' reads.
  *
- * <p>States: authenticating (native password, the only plugin a backend is asked for), idle, preparing a
- * statement the link has not prepared yet (its response is consumed here), relaying (the complete packets of each
- * socket read go to the client as is, as one write, until the {@link ResponseTracker} sees the end). All methods run on the event loop.
+ * <p>Only stateless units share a link: auto-commit reads whose text names the schema of every table, and the
+ * prepares and executes of such reads. Nothing that changes the backend session (USE, SET, transactions) is ever
+ * sent over a link, so no client can see another's state. Prepared statements belong to the link (one id per
+ * text, whoever prepared it); the relay maps each client's statements to texts.
+ *
+ * <p>States: authenticating (native password, the only plugin a backend is asked for), open, broken. All
+ * methods run on the event loop.
  */
 final class BackendLink extends ChannelInboundHandlerAdapter {
-    private static final int COM_QUERY = 0x03;
     private static final int COM_STMT_PREPARE = 0x16;
     private static final int COM_STMT_CLOSE = 0x19;
     private static final int MAX_PREPARED = 1024;
 
-    /** Told how an exchange ended; called on the event loop, once. */
+    /** Told how a unit ended; called on the event loop, once. */
     interface Exchange {
         /** The whole response was written (not yet flushed) to the client. */
         void relayed();
@@ -40,10 +49,32 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
 
     private enum State {
         AUTHENTICATING,
-        IDLE,
-        PREPARING,
-        RELAYING,
+        OPEN,
         BROKEN
+    }
+
+    /**
+     * A command in flight, in the order it was written: either a prepare the link consumes itself (then its
+     * execute is written and queued as a new unit) or a command whose response goes to {@code client}.
+     */
+    private static final class Unit {
+        /** The client the response goes to; {@code null} once that client went away (the bytes are dropped). */
+        Channel client;
+
+        final Exchange exchange;
+        boolean relayedAny;
+        /** For a prepare: the text, the execute to send once the id is known, and the frames still to come. */
+        final String prepareSql;
+
+        final IntFunction<ByteBuf> executeFrame;
+        int prepareFramesLeft = -1;
+
+        Unit(Channel client, Exchange exchange, String prepareSql, IntFunction<ByteBuf> executeFrame) {
+            this.client = client;
+            this.exchange = exchange;
+            this.prepareSql = prepareSql;
+            this.executeFrame = executeFrame;
+        }
     }
 
     private final BackendAddress address;
@@ -51,14 +82,11 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     private final Promise<BackendLink> ready;
     private final ResponseTracker tracker;
     private final Map<String, Integer> prepared = new HashMap<>();
+    private final ArrayDeque<Unit> inFlight = new ArrayDeque<>();
+    private final Runnable flushTask = this::flushNow;
     private Channel channel;
     private State state = State.AUTHENTICATING;
-    private Channel client;
-    private Exchange exchange;
-    private boolean relayedAny;
-    private String preparingSql;
-    private IntFunction<ByteBuf> executeFrame;
-    private int prepareFramesLeft;
+    private boolean flushScheduled;
     /** Bytes of a packet not yet complete, or {@code null}. */
     private ByteBuf cumulation;
 
@@ -81,16 +109,29 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
-    /** Whether the link can take a command now. */
-    boolean usable() {
-        return state == State.IDLE && channel != null && channel.isActive();
+    /** Where the link connects and logs in: a future that completes when it can take commands. */
+    Promise<BackendLink> ready() {
+        return ready;
     }
 
-    /** Sends a framed COM_QUERY (sequence 0) and relays the response to {@code to}. */
+    /** Whether the link can take a command now. */
+    boolean usable() {
+        return state == State.OPEN && channel != null && channel.isActive();
+    }
+
+    /** Whether the link is still logging in (it will take commands once {@link #ready()} succeeds). */
+    boolean connecting() {
+        return state == State.AUTHENTICATING;
+    }
+
+    /** Commands written whose response has not fully arrived. */
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Sends a framed COM_QUERY (sequence 0) behind the commands in flight and relays its response to {@code to}. */
     void query(ByteBuf frame, Channel to, Exchange done) {
-        begin(to, done);
-        state = State.RELAYING;
-        channel.writeAndFlush(frame, channel.voidPromise());
+        send(frame, new Unit(to, done, null, null));
     }
 
     /**
@@ -98,44 +139,73 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
      * COM_STMT_EXECUTE that {@code frame} builds for the backend's statement id, and relays the response.
      */
     void execute(String sql, IntFunction<ByteBuf> frame, Channel to, Exchange done) {
-        begin(to, done);
         Integer id = prepared.get(sql);
         if (id != null) {
-            state = State.RELAYING;
-            channel.writeAndFlush(frame.apply(id), channel.voidPromise());
+            send(frame.apply(id), new Unit(to, done, null, null));
             return;
         }
         if (prepared.size() >= MAX_PREPARED) {
+            // Written behind every execute that used them, so no unit in flight loses its statement.
             prepared.values().forEach(this::closeStatement);
             prepared.clear();
         }
-        preparingSql = sql;
-        executeFrame = frame;
-        prepareFramesLeft = -1;
-        state = State.PREPARING;
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         ByteBuf out = channel.alloc().buffer(5 + text.length);
         out.writeMediumLE(1 + text.length)
                 .writeByte(0)
                 .writeByte(COM_STMT_PREPARE)
                 .writeBytes(text);
-        channel.writeAndFlush(out);
+        send(out, new Unit(to, done, sql, frame));
     }
 
-    private void begin(Channel to, Exchange done) {
-        if (state != State.IDLE) {
-            throw new IllegalStateException("backend link busy: " + state);
+    private void send(ByteBuf frame, Unit unit) {
+        if (state != State.OPEN) {
+            frame.release();
+            throw new IllegalStateException("backend link not open: " + state);
         }
-        client = to;
-        exchange = done;
-        relayedAny = false;
-        tracker.reset();
+        if (inFlight.isEmpty()) {
+            tracker.reset();
+        }
+        inFlight.addLast(unit);
+        channel.write(frame, channel.voidPromise());
+        scheduleFlush();
+    }
+
+    /**
+     * Flushes once per event-loop pass: the task runs after the loop handled every socket that was ready, so the
+     * commands of all clients read in that pass leave in one send.
+     */
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        if (channel != null) {
+            channel.flush();
+        }
     }
 
     private void closeStatement(int id) {
         ByteBuf out = channel.alloc().buffer(9);
         out.writeMediumLE(5).writeByte(0).writeByte(COM_STMT_CLOSE).writeIntLE(id);
-        channel.write(out);
+        channel.write(out, channel.voidPromise());
+    }
+
+    /**
+     * The client of {@code exchange} went away: its response, when it comes, is dropped instead of written, and
+     * the link goes on serving the others.
+     */
+    void forget(Exchange exchange) {
+        for (Unit u : inFlight) {
+            if (u.exchange == exchange) {
+                u.client = null;
+            }
+        }
+        resume();
     }
 
     @Override
@@ -162,14 +232,14 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Takes the whole packets of what the backend sent so far: while relaying, every complete packet of the
-     * response goes to the client as one slice (one write per socket read, not per packet); otherwise one
-     * packet at a time to the login or the prepare.
+     * Takes the whole packets of what the backend sent so far: the complete packets of a relayed response go to
+     * its client as one slice per socket read; the login and the prepares are handled one packet at a time.
      */
     private void consume(ChannelHandlerContext ctx, ByteBuf in) {
         while (in.readableBytes() >= 4 && state != State.BROKEN) {
-            if (state == State.RELAYING) {
-                if (!relayWhole(in)) {
+            Unit head = inFlight.peekFirst();
+            if (state == State.OPEN && head != null && head.prepareSql == null) {
+                if (!relayWhole(in, head)) {
                     return;
                 }
                 continue;
@@ -179,31 +249,29 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
                 return;
             }
             ByteBuf frame = in.readRetainedSlice(4 + length);
-            switch (state) {
-                case AUTHENTICATING -> {
-                    try {
-                        if (BackendLogin.next(ctx, address, capabilities, frame)) {
-                            state = State.IDLE;
-                            ready.trySuccess(this);
-                        }
-                    } finally {
-                        frame.release();
+            if (state == State.AUTHENTICATING) {
+                try {
+                    if (BackendLogin.next(ctx, address, capabilities, frame)) {
+                        state = State.OPEN;
+                        ready.trySuccess(this);
                     }
-                }
-                case PREPARING -> onPrepareResponse(frame);
-                default -> {
+                } finally {
                     frame.release();
-                    throw new MalformedPacketException("backend sent a packet while no command ran");
                 }
+            } else if (head != null) {
+                onPrepareResponse(head, frame);
+            } else {
+                frame.release();
+                throw new MalformedPacketException("backend sent a packet while no command ran");
             }
         }
     }
 
     /**
-     * Relays the complete packets at the start of {@code in} up to the end of the response; returns whether any
-     * were taken.
+     * Relays the complete packets at the start of {@code in} up to the end of the head unit's response; returns
+     * whether any were taken.
      */
-    private boolean relayWhole(ByteBuf in) {
+    private boolean relayWhole(ByteBuf in, Unit unit) {
         int start = in.readerIndex();
         int limit = in.writerIndex();
         int at = start;
@@ -219,78 +287,79 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         if (at == start) {
             return false;
         }
-        relayedAny = true;
-        client.write(in.readRetainedSlice(at - start), client.voidPromise());
+        unit.relayedAny = true;
+        Channel client = unit.client;
+        if (client != null) {
+            client.write(in.readRetainedSlice(at - start), client.voidPromise());
+        } else {
+            in.skipBytes(at - start);
+        }
         if (end) {
-            finishRelay();
-        } else if (!client.isWritable()) {
-            // Backpressure: read the backend again when the client drained (see resume).
+            finish();
+        } else if (client != null && !client.isWritable()) {
+            // Backpressure: read the backend again when this client drained (see resume); the units behind it
+            // wait, as they would behind a long response.
             channel.config().setAutoRead(false);
             client.flush();
         }
         return true;
     }
 
-    private void finishRelay() {
-        state = State.IDLE;
-        Exchange e = exchange;
-        exchange = null;
-        client = null;
-        e.relayed();
+    /** The head unit's response is complete: the next unit's response starts. */
+    private void finish() {
+        Unit done = inFlight.pollFirst();
+        tracker.reset();
+        done.exchange.relayed();
     }
 
     /** Consumes the backend's COM_STMT_PREPARE response, then sends the execute; takes ownership of the frame. */
-    private void onPrepareResponse(ByteBuf frame) {
+    private void onPrepareResponse(Unit unit, ByteBuf frame) {
         int p = frame.readerIndex() + 4;
         try {
-            if (prepareFramesLeft < 0) {
+            if (unit.prepareFramesLeft < 0) {
                 if (frame.getUnsignedByte(p) == 0xFF) {
                     // The client's execute gets the backend's refusal, numbered as the first response packet.
-                    state = State.RELAYING;
-                    ByteBuf refusal = frame;
-                    frame = null;
-                    relay(refusal);
+                    inFlight.pollFirst();
+                    tracker.reset();
+                    unit.relayedAny = true;
+                    if (unit.client != null) {
+                        unit.client.write(frame, unit.client.voidPromise());
+                        frame = null;
+                    }
+                    unit.exchange.relayed();
                     return;
                 }
                 int id = frame.getIntLE(p + 1);
                 int columns = frame.getUnsignedShortLE(p + 5);
                 int params = frame.getUnsignedShortLE(p + 7);
                 int eof = Capabilities.has(capabilities, Capabilities.DEPRECATE_EOF) ? 0 : 1;
-                prepareFramesLeft = (params > 0 ? params + eof : 0) + (columns > 0 ? columns + eof : 0);
-                prepared.put(preparingSql, id);
+                unit.prepareFramesLeft = (params > 0 ? params + eof : 0) + (columns > 0 ? columns + eof : 0);
+                Integer earlier = prepared.putIfAbsent(unit.prepareSql, id);
+                if (earlier != null) {
+                    // Two clients prepared the same text at once: one id serves both.
+                    closeStatement(id);
+                }
             } else {
-                prepareFramesLeft--;
+                unit.prepareFramesLeft--;
             }
         } finally {
             if (frame != null) {
                 frame.release();
             }
         }
-        if (prepareFramesLeft == 0) {
-            state = State.RELAYING;
-            channel.writeAndFlush(executeFrame.apply(prepared.get(preparingSql)), channel.voidPromise());
-            executeFrame = null;
-            preparingSql = null;
+        if (unit.prepareFramesLeft == 0) {
+            inFlight.pollFirst();
+            Integer id = prepared.get(unit.prepareSql);
+            if (id == null) {
+                // Closed meanwhile (the statement cache overflowed): prepare again.
+                execute(unit.prepareSql, unit.executeFrame, unit.client, unit.exchange);
+                return;
+            }
+            send(unit.executeFrame.apply(id), new Unit(unit.client, unit.exchange, null, null));
         }
     }
 
-    /** Passes one response frame to the client; takes ownership of it. */
-    private void relay(ByteBuf frame) {
-        boolean end;
-        try {
-            end = tracker.next(frame, frame.readerIndex());
-        } catch (RuntimeException e) {
-            frame.release();
-            throw e;
-        }
-        relayedAny = true;
-        client.write(frame, client.voidPromise());
-        if (end) {
-            finishRelay();
-        }
-    }
-
-    /** Reads the backend again after the client became writable. */
+    /** Reads the backend again after a client became writable. */
     void resume() {
         if (channel != null && !channel.config().isAutoRead()) {
             channel.config().setAutoRead(true);
@@ -299,8 +368,10 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (state == State.RELAYING && client != null) {
-            client.flush();
+        // A response still coming gets what arrived so far now; complete ones were flushed as they ended.
+        Unit head = inFlight.peekFirst();
+        if (head != null && head.relayedAny && head.client != null) {
+            head.client.flush();
         }
         ctx.fireChannelReadComplete();
     }
@@ -308,7 +379,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseCumulation();
-        fail(new java.io.IOException("backend " + address.name() + " closed the connection"));
+        fail(new IOException("backend " + address.name() + " closed the connection"));
         ctx.fireChannelInactive();
     }
 
@@ -329,19 +400,20 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         fail(cause);
     }
 
-    /** Ends the link: fails the exchange or the login in progress and closes the channel. */
+    /** Ends the link: fails the login and every unit in flight, and closes the channel. */
     void fail(Throwable cause) {
         State was = state;
         state = State.BROKEN;
         ready.tryFailure(cause);
-        Exchange e = exchange;
-        exchange = null;
-        client = null;
+        List<Unit> units = new ArrayList<>(inFlight);
+        inFlight.clear();
         if (channel != null) {
             channel.close();
         }
-        if (e != null && was != State.BROKEN) {
-            e.failed(cause, relayedAny);
+        if (was != State.BROKEN) {
+            for (Unit u : units) {
+                u.exchange.failed(cause, u.relayedAny);
+            }
         }
     }
 }

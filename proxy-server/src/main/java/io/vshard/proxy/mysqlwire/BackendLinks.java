@@ -12,44 +12,72 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.vshard.proxy.net.Transport;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Idle {@link BackendLink}s, kept per event loop (a link serves only clients of its own loop, so taking and
- * returning one needs no lock) and per data source and result-format flags (relayed bytes must be in the form
- * the client negotiated). A client session holds at most one link at a time, so there are never more links
- * than sessions relaying at once; at most {@link #MAX_IDLE} stay idle per pool. Thread safe through
- * confinement: each loop touches only its own map.
+ * The {@link BackendLink}s of each event loop, per data source and result-format flags (relayed bytes must be in
+ * the form the client negotiated). Links are shared: every relayed read of a loop's clients goes to the link of
+ * its key with the fewest commands in flight, pipelined behind them, and a new link opens only while all are busy
+ * and there are fewer than {@link #LINKS_PER_SOURCE}. So a few backend connections (hence backend threads and
+ * wake-ups) serve many clients. Thread safe through confinement: each loop touches only its own map.
  */
 final class BackendLinks implements AutoCloseable {
-    static final int MAX_IDLE = 64;
+    /**
+     * Links per event loop and data source ({@code -Dvshard.mysql.linksPerSource}): more spread the reads over
+     * more backend threads, fewer batch more of them per send and per backend wake-up.
+     */
+    static final int LINKS_PER_SOURCE = Math.max(1, Integer.getInteger("vshard.mysql.linksPerSource", 2));
+
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
     private record Key(String dataSource, int capabilities) {}
 
-    private final Map<EventLoop, Map<Key, ArrayDeque<BackendLink>>> idle = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Map<Key, List<BackendLink>>> links = new ConcurrentHashMap<>();
     private final ChannelGroup all = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile boolean closed;
 
-    /** A ready link on {@code loop} (called on it): an idle one, or a new one once it logged in. */
+    /**
+     * The link on {@code loop} (called on it) to send a read to: the least busy open one, one still logging in
+     * when no link is open, or a new one while every link is busy and there is room.
+     */
     Future<BackendLink> acquire(EventLoop loop, BackendAddress address, int clientCapabilities) {
         int capabilities = BackendLogin.BASE_CAPABILITIES | (clientCapabilities & BackendLogin.RESULT_FORMAT);
-        ArrayDeque<BackendLink> free = pool(loop, new Key(address.name(), capabilities));
-        BackendLink link;
-        while ((link = free.pollLast()) != null) {
+        List<BackendLink> mine = links.computeIfAbsent(loop, l -> new HashMap<>())
+                .computeIfAbsent(new Key(address.name(), capabilities), k -> new ArrayList<>());
+        BackendLink best = null;
+        BackendLink connecting = null;
+        for (Iterator<BackendLink> it = mine.iterator(); it.hasNext(); ) {
+            BackendLink link = it.next();
             if (link.usable()) {
-                return loop.newSucceededFuture(link);
+                if (best == null || link.inFlight() < best.inFlight()) {
+                    best = link;
+                }
+            } else if (link.connecting()) {
+                connecting = link;
+            } else {
+                it.remove();
+                if (link.channel() != null) {
+                    link.channel().close();
+                }
             }
-            link.channel().close();
+        }
+        if (best != null && (best.inFlight() == 0 || mine.size() >= LINKS_PER_SOURCE || connecting != null)) {
+            return loop.newSucceededFuture(best);
+        }
+        if (best == null && connecting != null) {
+            return connecting.ready();
         }
         Promise<BackendLink> ready = loop.newPromise();
         if (closed) {
             return ready.setFailure(new IllegalStateException("the proxy is closing"));
         }
         BackendLink fresh = new BackendLink(address, capabilities, ready);
+        mine.add(fresh);
         Transport transport = Transport.selected();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -71,31 +99,10 @@ final class BackendLinks implements AutoCloseable {
                         .connect(address.host(), address.port());
         connected.addListener(f -> {
             if (!f.isSuccess()) {
-                ready.tryFailure(f.cause());
+                fresh.fail(f.cause());
             }
         });
         return ready;
-    }
-
-    /** Returns a link after its exchange (on its loop); a broken one, or one too many, is closed. */
-    void release(BackendLink link) {
-        if (!link.usable() || closed) {
-            if (link.channel() != null) {
-                link.channel().close();
-            }
-            return;
-        }
-        EventLoop loop = link.channel().eventLoop();
-        ArrayDeque<BackendLink> free = pool(loop, new Key(link.address().name(), link.capabilities()));
-        if (free.size() >= MAX_IDLE) {
-            link.channel().close();
-        } else {
-            free.addLast(link);
-        }
-    }
-
-    private ArrayDeque<BackendLink> pool(EventLoop loop, Key key) {
-        return idle.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayDeque<>());
     }
 
     /** Closes every link. */

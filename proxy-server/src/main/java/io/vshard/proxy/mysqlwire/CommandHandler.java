@@ -160,7 +160,17 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             closeNow = closed;
         }
         if (closeNow) {
-            session.closeQuietly();
+            closeSession();
+        }
+    }
+
+    /** Closes the backend connection on the executor: a relay may end on the event loop, which never does JDBC. */
+    private void closeSession() {
+        try {
+            resources.jdbcExecutor().execute(session::closeQuietly);
+        } catch (RejectedExecutionException e) {
+            // A full executor must not leak the backend connection; close it off the event loop anyway.
+            ForkJoinPool.commonPool().execute(session::closeQuietly);
         }
     }
 
@@ -228,12 +238,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             closed = true;
         }
         if (closeNow) {
-            try {
-                resources.jdbcExecutor().execute(session::closeQuietly);
-            } catch (RejectedExecutionException e) {
-                // A full executor must not leak the backend connection; close it off the event loop anyway.
-                ForkJoinPool.commonPool().execute(session::closeQuietly);
-            }
+            closeSession();
         }
         ctx.fireChannelInactive();
     }

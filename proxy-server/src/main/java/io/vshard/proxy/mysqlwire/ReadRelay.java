@@ -24,7 +24,8 @@ import java.util.function.IntFunction;
  * shard-key parameter and calls the placement function, under the engine's rule that nothing bypasses it while a
  * migration is published.
  * Everything else (writes, transactions, fan-outs, admin and session statements, sessions that changed
- * settings) takes the engine path. Runs on the event loop; one exchange at a time per session.
+ * settings) takes the engine path. Runs on the event loop; one exchange at a time per session, pipelined with
+ * other sessions' reads over the loop's shared links ({@link BackendLinks}).
  */
 final class ReadRelay {
     private static final int COM_QUERY = 0x03;
@@ -72,7 +73,7 @@ final class ReadRelay {
         int capabilities = session.writer().capabilities();
         Future<BackendLink> acquired = links.acquire(ctx.channel().eventLoop(), plan.address(), capabilities);
         if (acquired.isSuccess()) {
-            // The usual case, a pooled link of this loop: no listener, no task.
+            // The usual case, an open link of this loop: no listener, no task.
             start(ctx, packet, outcome, plan, acquired.getNow());
         } else {
             acquired.addListener(f -> {
@@ -89,11 +90,14 @@ final class ReadRelay {
     private void start(
             ChannelHandlerContext ctx, MySqlPacket packet, Outcome outcome, Prepared plan, BackendLink link) {
         active = link;
-        exchange.begin(packet, outcome, link, plan.point());
+        exchange.begin(packet, outcome, plan.point());
         if (plan.query() != null) {
             link.query(plan.query().apply(0), ctx.channel(), exchange);
         } else {
             link.execute(plan.sql(), plan.execute(), ctx.channel(), exchange);
+        }
+        if (link.inFlight() > 1) {
+            counts.pipelinedCommand();
         }
     }
 
@@ -101,13 +105,11 @@ final class ReadRelay {
     private final class RelayExchange implements BackendLink.Exchange {
         private MySqlPacket packet;
         private Outcome outcome;
-        private BackendLink link;
         private boolean point;
 
-        void begin(MySqlPacket packet, Outcome outcome, BackendLink link, boolean point) {
+        void begin(MySqlPacket packet, Outcome outcome, boolean point) {
             this.packet = packet;
             this.outcome = outcome;
-            this.link = link;
             this.point = point;
         }
 
@@ -115,11 +117,9 @@ final class ReadRelay {
         public void relayed() {
             MySqlPacket p = packet;
             Outcome o = outcome;
-            BackendLink l = link;
             counts.relayed(point);
             clear();
             p.release();
-            links.release(l);
             o.relayed();
         }
 
@@ -140,7 +140,6 @@ final class ReadRelay {
             active = null;
             packet = null;
             outcome = null;
-            link = null;
         }
     }
 
@@ -151,12 +150,13 @@ final class ReadRelay {
         }
     }
 
-    /** The client went away mid-relay: the link's state is unknown, so it is closed, not pooled. */
+    /**
+     * The client went away mid-relay: the link drops the rest of its response and goes on serving the other
+     * clients; the exchange still ends (releasing the command) when that response is through.
+     */
     void abandon() {
-        BackendLink link = active;
-        active = null;
-        if (link != null && link.channel() != null) {
-            link.channel().close();
+        if (active != null) {
+            active.forget(exchange);
         }
     }
 

@@ -4,11 +4,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * How many commands a server relayed to a shard packet by packet, and how many of them were prepared point
- * reads routed from the statement's route planned once (only the shard-key parameter decoded). Thread safe.
+ * reads routed from the statement's route planned once (only the shard-key parameter decoded), and how many were
+ * sent over a backend link behind another client's command still in flight. Thread safe.
  */
 public final class RelayCounts {
     private final LongAdder relayed = new LongAdder();
     private final LongAdder pointReads = new LongAdder();
+    private final LongAdder pipelined = new LongAdder();
 
     void relayed(boolean pointRead) {
         relayed.increment();
@@ -25,5 +27,14 @@ public final class RelayCounts {
     /** Of {@link #relayed()}, the prepared point reads routed through their statement's cached route. */
     public long pointReads() {
         return pointReads.sum();
+    }
+
+    void pipelinedCommand() {
+        pipelined.increment();
+    }
+
+    /** Commands written to a backend link while another command on it (maybe another client's) was in flight. */
+    public long pipelined() {
+        return pipelined.sum();
     }
 }
