@@ -84,6 +84,22 @@ class PlacementTest {
         assertThat(p.cohortId()).isZero();
     }
 
+    /** The shortcut of keyed statements when no migration is published names what the placement rule names. */
+    @Property
+    void onlyShardOfIsTheStableLayoutsOneCandidate(
+            @ForAll long creator, @ForAll("regions") String region, @ForAll boolean geo) {
+        Manifest m = geo ? V2 : V1;
+        ShardKey key = ShardKey.of(creator, region);
+        List<LogicalShard> candidates =
+                Placement.locate(RoutingState.stable(m), CREATORS, key, null).candidates();
+        LogicalShard only = Placement.onlyShardOf(m, key);
+        if (candidates.size() == 1) {
+            assertThat(only).isSameAs(candidates.get(0));
+        } else {
+            assertThat(only).isNull();
+        }
+    }
+
     @Provide
     Arbitrary<CohortState> states() {
         return Arbitraries.of(CohortState.class);
