@@ -31,16 +31,7 @@ class PointReadRelayIT {
     @BeforeAll
     static void start() throws Exception {
         proxy = new ProxyFixture();
-        try (Connection c = proxy.app("");
-                Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE sbtest1 (id INT NOT NULL, k INT NOT NULL DEFAULT 0,"
-                    + " c CHAR(120) NOT NULL DEFAULT '', PRIMARY KEY (id))");
-            StringBuilder insert = new StringBuilder("INSERT INTO sbtest1 (id, k, c) VALUES ");
-            for (int id = 1; id <= ROWS; id++) {
-                insert.append(id == 1 ? "" : ", ").append("(" + id + ", " + id * 10 + ", 'row-" + id + "')");
-            }
-            assertThat(s.executeUpdate(insert.toString())).isEqualTo(ROWS);
-        }
+        proxy.createSbtest(ROWS);
     }
 
     @AfterAll

@@ -214,6 +214,25 @@ final class ProxyFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates {@code sbtest1 (id, k, c)} through the proxy (hence on every shard) and writes rows 1 to {@code rows}
+     * with {@code k = id * 10} and {@code c = 'row-<id>'}, so a test can tell each row's values from its id.
+     */
+    void createSbtest(int rows) throws SQLException {
+        try (Connection c = app("");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE sbtest1 (id INT NOT NULL, k INT NOT NULL DEFAULT 0,"
+                    + " c CHAR(120) NOT NULL DEFAULT '', PRIMARY KEY (id))");
+            StringBuilder insert = new StringBuilder("INSERT INTO sbtest1 (id, k, c) VALUES ");
+            for (int id = 1; id <= rows; id++) {
+                insert.append(id == 1 ? "" : ", ").append("(" + id + ", " + id * 10 + ", 'row-" + id + "')");
+            }
+            if (s.executeUpdate(insert.toString()) != rows) {
+                throw new SQLException("sbtest1: not every row was written");
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {

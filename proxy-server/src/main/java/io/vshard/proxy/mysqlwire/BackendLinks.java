@@ -89,14 +89,7 @@ final class BackendLinks implements AutoCloseable {
                         ch.pipeline().addLast(fresh);
                     }
                 });
-        ChannelFuture connected = address.socket() != null
-                ? bootstrap
-                        .channel(transport.domainSocketChannel())
-                        .connect(transport.domainSocketAddress(address.socket()))
-                : bootstrap
-                        .channel(transport.socketChannel())
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .connect(address.host(), address.port());
+        ChannelFuture connected = transport.connect(bootstrap, address.socket(), address.host(), address.port());
         connected.addListener(f -> {
             if (!f.isSuccess()) {
                 fresh.fail(f.cause());

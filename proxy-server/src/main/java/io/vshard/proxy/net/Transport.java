@@ -1,6 +1,9 @@
 package io.vshard.proxy.net;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -113,6 +116,20 @@ public enum Transport {
     /** The address of the Unix domain socket at {@code path}, in the form this transport's channels take. */
     public SocketAddress domainSocketAddress(String path) {
         return domainSocketAddress.apply(path);
+    }
+
+    /**
+     * Connects {@code bootstrap} (group and handler set) to a backend: over the Unix domain socket at
+     * {@code socketPath} when one is given, else over TCP to {@code host}:{@code port} with Nagle's delay off (a
+     * relay sends small frames it wants gone at once).
+     */
+    public ChannelFuture connect(Bootstrap bootstrap, String socketPath, String host, int port) {
+        return socketPath != null
+                ? bootstrap.channel(domainSocketChannel).connect(domainSocketAddress.apply(socketPath))
+                : bootstrap
+                        .channel(socketChannel)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .connect(host, port);
     }
 
     /**

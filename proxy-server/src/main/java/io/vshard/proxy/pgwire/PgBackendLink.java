@@ -111,14 +111,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
                         ch.pipeline().addLast(link);
                     }
                 });
-        ChannelFuture connected = address.socket() != null
-                ? bootstrap
-                        .channel(transport.domainSocketChannel())
-                        .connect(transport.domainSocketAddress(address.socket()))
-                : bootstrap
-                        .channel(transport.socketChannel())
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .connect(address.host(), address.port());
+        ChannelFuture connected = transport.connect(bootstrap, address.socket(), address.host(), address.port());
         connected.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 link.loginFailed("cannot connect to " + address + ": " + f.cause());
