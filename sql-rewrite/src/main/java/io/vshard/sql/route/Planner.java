@@ -70,10 +70,10 @@ public final class Planner {
     }
 
     /**
-     * The read's shard-deciding parameter when a QUERY scan's plan is always "this text on the shard of one
-     * parameter's value" (see {@link KeyedRead}), else {@code null}.
+     * The analysis of a query (not EXPLAIN) of sharded tables whose condition pins one key value (one
+     * alternative, no array), the common ground of the plan-once reads; {@code null} otherwise.
      */
-    public KeyedRead keyedRead(Scan scan) {
+    private Analysis oneKeyQuery(Scan scan) {
         if (scan.kind() != StatementKind.QUERY || scan.explained()) {
             return null;
         }
@@ -81,12 +81,25 @@ public final class Planner {
         if (a == NO_RULE_TABLE
                 || !a.touchesSharded()
                 || !Targets.pins(a.cond())
-                || a.cond().alts().size() != 1) {
+                || a.cond().alts().size() != 1
+                || a.cond().alts().get(0).array()) {
+            return null;
+        }
+        return a;
+    }
+
+    /**
+     * The read's shard-deciding parameter when a QUERY scan's plan is always "this text on the shard of one
+     * parameter's value" (see {@link KeyedRead}), else {@code null}.
+     */
+    public KeyedRead keyedRead(Scan scan) {
+        Analysis a = oneKeyQuery(scan);
+        if (a == null) {
             return null;
         }
         Alt alt = a.cond().alts().get(0);
         ValueRef creator = alt.creator();
-        if (alt.array() || alt.region() != null || alt.window() != null || creator.slot() < 0 || creator.negate()) {
+        if (alt.region() != null || alt.window() != null || creator.slot() < 0 || creator.negate()) {
             return null;
         }
         int parameter = scan.parameterIndexOf(creator.slot());
@@ -99,15 +112,8 @@ public final class Planner {
      * whose per-shard text would depend on parameter values (LIMIT or OFFSET, IN lists split per shard).
      */
     public PlacedRead placedRead(Scan scan) {
-        if (scan.kind() != StatementKind.QUERY || scan.explained()) {
-            return null;
-        }
-        Analysis a = analysis(scan);
-        if (a == NO_RULE_TABLE
-                || !a.touchesSharded()
-                || !Targets.pins(a.cond())
-                || a.cond().alts().size() != 1
-                || a.cond().alts().get(0).array()) {
+        Analysis a = oneKeyQuery(scan);
+        if (a == null) {
             return null;
         }
         SelectShape shape = a.select();
