@@ -55,8 +55,8 @@ final class CohortMove {
         this.engine = engine;
         this.store = store;
         this.tables = shardedTables(engine);
-        this.mover = new RowMover(links, tables);
-        this.marks = new JournalMarks(links, engine.options().lease().toMillis() * 2);
+        this.mover = new RowMover(links, tables, migrator.parallelSources());
+        this.marks = new JournalMarks(links, engine.options().lease().toMillis() * 2, migrator.parallelSources());
         this.listener = listener;
     }
 
@@ -85,7 +85,7 @@ final class CohortMove {
      * digested again, and the cohort's digest is the sum of its creators' digests.
      */
     void forward(RoutingState base, CohortRecord rec) throws SQLException {
-        forward(base, List.of(rec));
+        forward(base, List.of(rec), () -> {});
     }
 
     /**
@@ -95,10 +95,15 @@ final class CohortMove {
      * pause is the acknowledgement plus the final deltas of the group's cohorts before it). Each cohort keeps
      * its own state, marks and proof in the control store, so a killed migrator resumes each as before. A
      * record already FENCED (a resumed move) is fenced again alone. Returns quietly when paused.
+     *
+     * <p>{@code fencing} runs once the group is copied, caught up and digested, just before its fence (or at once
+     * for a resumed FENCED record): from then on the move only waits for routers and runs its final deltas, so
+     * the next cohorts' copies may start beside it (see {@link CohortWorkers}).
      */
-    void forward(RoutingState base, List<CohortRecord> group) throws SQLException {
+    void forward(RoutingState base, List<CohortRecord> group, Runnable fencing) throws SQLException {
         int to = base.next().version();
         if (group.size() == 1 && group.get(0).state() == CohortState.FENCED) {
+            fencing.run();
             CohortRecord rec = group.get(0);
             Cohort k = rec.cohort();
             Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
@@ -119,6 +124,7 @@ final class CohortMove {
         for (Ready r : ready) {
             ids.add(r.cohort().id());
         }
+        fencing.run();
         fenced(base, ready, store.setCohortStates(to, ids, CohortState.FENCED));
     }
 
@@ -143,7 +149,11 @@ final class CohortMove {
         // yet (a resumed move may have copied some batches already, a rolled-back one may have left copies).
         boolean noCopies = rec.state() == CohortState.PLANNED && !movedBefore;
         if (rec.state() == CohortState.PLANNED) {
+            // Fresh progress (a rolled-back move's marks go) with the copy marks, recorded before the cohort is
+            // COPYING: the journal records every write from the boundary window on, whatever the cohort's state,
+            // so a mark taken before the state changes bounds the catch-up as well as one taken after it.
             p = new Progress();
+            p.copyMarks.put(oldLoc, marks.mark(oldLoc));
             store.recordProgress(to, k.id(), 0, p.encode());
             store.setCohortState(to, k.id(), CohortState.COPYING);
         }
@@ -157,18 +167,21 @@ final class CohortMove {
             seen = upTo == Long.MIN_VALUE ? new CreatorDigests() : null;
             creators.removeIf(c -> c.creatorId() <= upTo);
             remember(known, creators);
-            if (!copy(scope, creators, p, to, true, noCopies, seen)) {
+            long unrecorded = copy(scope, creators, p, to, true, noCopies, seen);
+            if (unrecorded < 0) {
                 return null;
             }
             p.firstPassDone = true;
-            store.recordProgress(to, k.id(), 0, p.encode());
+            store.recordProgress(to, k.id(), unrecorded, p.encode());
         }
         long firstPassAt = System.nanoTime();
         int rounds = 0;
         int last = Integer.MAX_VALUE;
         for (int round = 0; round < 5; round++) {
             rounds++;
-            Set<ShardKey> touched = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, seen);
+            // Recorded once after the rounds, with the flip marks: a migrator killed before that resumes from the
+            // first pass's marks and copies the rounds' creators again, which is idempotent.
+            Set<ShardKey> touched = catchUp(scope, List.of(oldLoc), p.copyMarks, p, to, seen, false);
             remember(known, touched);
             int dirty = touched.size();
             // Done when the delta is small, or no longer shrinks (the writers touch as much as a round
@@ -181,6 +194,11 @@ final class CohortMove {
                 return null;
             }
         }
+        // The new side's journal position for a later rollback's catch-up; taken before the fence it can
+        // only make that catch-up start earlier (re-copy more), never miss a write.
+        p.flipMarks.putAll(marks.peek(nextLocations(base)));
+        store.recordProgress(to, k.id(), caughtUpRows, p.encode());
+        caughtUpRows = 0;
         listener.copied(k);
         long copiedAt = System.nanoTime();
         if (seen != null) {
@@ -192,10 +210,6 @@ final class CohortMove {
             proof = new CreatorDigests();
             digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
         }
-        // The new side's journal position for a later rollback's catch-up; taken before the fence it can
-        // only make that catch-up start earlier (re-copy more), never miss a write.
-        p.flipMarks.putAll(marks.peek(nextLocations(base)));
-        store.recordProgress(to, k.id(), 0, p.encode());
         LOG.debug(
                 "vshard migrator: cohort {} copied in {} ms (first pass {} ms, {} catch-up rounds), digested"
                         + " before the fence in {} ms",
@@ -426,24 +440,51 @@ final class CohortMove {
             int to,
             CreatorDigests seen)
             throws SQLException {
+        return catchUp(scope, locs, since, p, to, seen, true);
+    }
+
+    /**
+     * As above; without {@code record} the advanced marks and the rows copied are left for the caller's next
+     * progress record (rows in {@link #caughtUpRows}).
+     */
+    private Set<ShardKey> catchUp(
+            Scope scope,
+            List<ShardLocation> locs,
+            Map<ShardLocation, Long> since,
+            Progress p,
+            int to,
+            CreatorDigests seen,
+            boolean record)
+            throws SQLException {
         Map<ShardLocation, Long> reached = marks.mark(locs);
         Set<ShardKey> dirty = new LinkedHashSet<>(members(scope, marks.keys(since, reached)));
-        if (!copy(scope, new ArrayList<>(dirty), p, to, false, false, seen)) {
+        long unrecorded = copy(scope, new ArrayList<>(dirty), p, to, false, false, seen);
+        if (unrecorded < 0) {
             throw new SQLException("the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
         }
         since.putAll(reached);
-        int cohortId = ((Scope.Cohort) scope).cohort().id();
-        store.recordProgress(to, cohortId, 0, p.encode());
+        caughtUpRows += unrecorded;
+        if (record) {
+            int cohortId = ((Scope.Cohort) scope).cohort().id();
+            store.recordProgress(to, cohortId, caughtUpRows, p.encode());
+            caughtUpRows = 0;
+        }
         return dirty;
     }
+
+    /** Rows a catch-up copied that no progress record counted yet (this move's thread only). */
+    private long caughtUpRows;
 
     /**
      * Copies {@code creators} a batch at a time; with {@code noCopies} (see {@link RowMover#copy}) reading only
      * the old side; with {@code seen} non-null, records the old-side digests of the rows each batch read
      * (replacing what was known of the batch's creators, so a creator deleted meanwhile leaves nothing behind).
-     * Without {@code seen} the copy digests nothing.
+     * Without {@code seen} the copy digests nothing. The last batch's progress is left to the caller, which
+     * records it right after (with more of its own).
+     *
+     * @return the rows copied that no progress record counted yet, or -1 when the migration left its state
      */
-    private boolean copy(
+    private long copy(
             Scope.Cohort scope,
             List<ShardKey> creators,
             Progress p,
@@ -465,7 +506,7 @@ final class CohortMove {
                 if (unrecorded > 0) {
                     store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
                 }
-                return false;
+                return -1;
             }
             List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
             RowMover.Tally t = new RowMover.Tally();
@@ -483,16 +524,17 @@ final class CohortMove {
             }
             unrecorded += t.copied;
             // The first batch is recorded at once (rows_copied > 0 tells a later move that copies may sit on
-            // the new side), then at most every PROGRESS_MILLIS and at the end: a resume from an older
+            // the new side), then at most every PROGRESS_MILLIS; the last by the caller: a resume from an older
             // copiedUpTo only copies some batches again, which is idempotent.
             long now = System.nanoTime();
-            if (i == 0 || i + per >= creators.size() || now - recordedAt >= PROGRESS_MILLIS * 1_000_000L) {
+            boolean lastBatch = i + per >= creators.size();
+            if (!lastBatch && (i == 0 || now - recordedAt >= PROGRESS_MILLIS * 1_000_000L)) {
                 store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
                 unrecorded = 0;
                 recordedAt = now;
             }
         }
-        return true;
+        return unrecorded;
     }
 
     /** A forward move goes on while the migration runs; a move back while it rolls back. */
@@ -503,7 +545,7 @@ final class CohortMove {
                 : MigrationRecord.RUNNING;
     }
 
-    private boolean copy(
+    private long copy(
             Scope scope,
             List<ShardKey> creators,
             Progress p,

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Forward cohort moves run side by side: up to {@code size} cohorts at once, each on its own worker thread
@@ -32,6 +33,15 @@ import java.util.concurrent.TimeUnit;
  * other. Only the migrator's loop thread calls these methods; it starts moves only while the migration is
  * RUNNING and, in any other state, waits for the running moves to end before it acts (a move checks the
  * state before each batch and returns when the migration left RUNNING).
+ *
+ * <p>Pipelining ({@value #PIPELINE_PROPERTY}, on by default): a move that has copied, caught up and digested
+ * its cohorts and goes to its fence no longer counts against the number of moves that may copy at once, and one
+ * lane beyond that number lets the next cohort's copy start while it waits for the routers' acknowledgements and
+ * runs its final delta. The fence path is unchanged (every move still waits for its own epoch's acknowledgements
+ * before its final delta, and a copy holds back its batches while another move works under a fence, see
+ * {@link Migrator#awaitFences()}); what changes is that the acknowledgement wait, the heartbeat's time and not
+ * CPU, no longer stops the copying. While the test cohort is not NEW or routers report crowded shards, a fenced
+ * move counts as before (no copy runs beside it).
  */
 final class CohortWorkers implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CohortWorkers.class);
@@ -39,9 +49,20 @@ final class CohortWorkers implements AutoCloseable {
     /** One worker's connections and mover. */
     private record Lane(ShardLinks links, CohortMove move) {}
 
-    /** A move of a group of cohorts (under one fence), keyed by its first cohort. */
-    private record Running(List<Integer> cohorts, Set<Integer> oldShards, Lane lane, Future<?> future) {}
+    /**
+     * A move of a group of cohorts (under one fence), keyed by its first cohort; {@code fencing} turns true (on the
+     * worker's thread) once its copies are done and it goes to its fence.
+     */
+    private record Running(
+            List<Integer> cohorts, Set<Integer> oldShards, Lane lane, Future<?> future, AtomicBoolean fencing) {}
 
+    /**
+     * Whether the next cohort's copy may run beside a move that waits under its fence: the system property
+     * {@code vshard.migrator.pipeline}, else {@code true}.
+     */
+    static final String PIPELINE_PROPERTY = "vshard.migrator.pipeline";
+
+    private final boolean pipeline = Boolean.parseBoolean(System.getProperty(PIPELINE_PROPERTY, "true"));
     private final int size;
     private final int group;
     private final ExecutorService pool;
@@ -53,14 +74,15 @@ final class CohortWorkers implements AutoCloseable {
             Migrator migrator, Engine engine, MigrationStore store, MigrationListener listener, int size, int group) {
         this.size = Math.max(1, size);
         this.group = Math.max(1, group);
-        for (int i = 0; i < this.size; i++) {
+        int laneCount = this.size + (pipeline ? 1 : 0);
+        for (int i = 0; i < laneCount; i++) {
             ShardLinks links = new ShardLinks(engine.config(), true);
             Lane lane = new Lane(links, new CohortMove(migrator, engine, store, links, listener));
             lanes.add(lane);
             idle.add(lane);
         }
         int[] n = {0};
-        this.pool = Executors.newFixedThreadPool(this.size, r -> {
+        this.pool = Executors.newFixedThreadPool(laneCount, r -> {
             Thread t = new Thread(r, "vshard-migrator-worker-" + (++n[0]));
             t.setDaemon(true);
             return t;
@@ -78,10 +100,10 @@ final class CohortWorkers implements AutoCloseable {
     }
 
     /**
-     * Starts moves for the next cohorts in plan order that are not NEW and not moving, up to {@code limit} running
-     * (at most the pool size), each on old shards no running move reads; each move takes up to the group size of
-     * such cohorts under one fence (a cohort already FENCED, resumed, moves alone); while the test cohort is not
-     * NEW, only it.
+     * Starts moves for the next cohorts in plan order that are not NEW and not moving, up to {@code limit} copying
+     * (at most the worker count; with pipelining a move gone to its fence copies no more, and one more lane may
+     * run), each on old shards no running move reads; each move takes up to the group size of such cohorts under
+     * one fence (a cohort already FENCED, resumed, moves alone); while the test cohort is not NEW, only it.
      *
      * @return whether any cohort is left to move (running or not)
      */
@@ -99,9 +121,12 @@ final class CohortWorkers implements AutoCloseable {
             moving.addAll(r.cohorts());
         }
         limit = testPending ? 1 : Math.min(size, Math.max(1, limit));
+        // The fenced moves overlap the copies only in the steady state: not for the test cohort (it moves alone,
+        // first) and not while routers report crowded shards (limit 1 then: nothing beside the one move).
+        boolean overlap = pipeline && !testPending && limit == size;
         List<CohortRecord> next = new ArrayList<>();
         for (CohortRecord c : cohorts) {
-            if (running.size() >= limit) {
+            if (!room(limit, overlap)) {
                 break;
             }
             if (c.state() == CohortState.NEW
@@ -120,10 +145,22 @@ final class CohortWorkers implements AutoCloseable {
                 next = new ArrayList<>();
             }
         }
-        if (!next.isEmpty() && running.size() < limit) {
+        if (!next.isEmpty() && room(limit, overlap)) {
             start(base, next, shards, moving);
         }
         return left || !running.isEmpty();
+    }
+
+    /** Whether one more move may start: fewer than {@code limit} copy, and a lane is free. */
+    private boolean room(int limit, boolean overlap) {
+        if (!overlap) {
+            return running.size() < limit;
+        }
+        int copying = 0;
+        for (Running r : running.values()) {
+            copying += r.fencing().get() ? 0 : 1;
+        }
+        return copying < limit && !idle.isEmpty();
     }
 
     private void start(RoutingState base, List<CohortRecord> move, Set<Integer> shards, Set<Integer> moving) {
@@ -135,11 +172,12 @@ final class CohortWorkers implements AutoCloseable {
             olds.add(c.cohort().oldShard());
         }
         Lane lane = idle.poll();
+        AtomicBoolean fencing = new AtomicBoolean();
         Future<?> f = pool.submit(() -> {
-            lane.move().forward(base, records);
+            lane.move().forward(base, records, () -> fencing.set(true));
             return null;
         });
-        running.put(ids.get(0), new Running(ids, olds, lane, f));
+        running.put(ids.get(0), new Running(ids, olds, lane, f, fencing));
         shards.addAll(olds);
         moving.addAll(ids);
     }
@@ -185,14 +223,18 @@ final class CohortWorkers implements AutoCloseable {
         return ended;
     }
 
-    /** Waits up to {@code millis} for a running move to end. */
+    /** Waits up to {@code millis} for a running move to end or (pipelining) to go to its fence. */
     void awaitAny(long millis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        int fencingBefore = fencingCount();
         while (System.nanoTime() < deadline) {
             for (Running r : running.values()) {
                 if (r.future().isDone()) {
                     return;
                 }
+            }
+            if (pipeline && fencingCount() > fencingBefore) {
+                return;
             }
             try {
                 Thread.sleep(5);
@@ -201,6 +243,14 @@ final class CohortWorkers implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private int fencingCount() {
+        int n = 0;
+        for (Running r : running.values()) {
+            n += r.fencing().get() ? 1 : 0;
+        }
+        return n;
     }
 
     /**

@@ -26,10 +26,13 @@ import java.util.Map;
 final class JournalMarks {
     private final ShardLinks links;
     private final long lockTimeoutMillis;
+    private final ParallelSources parallel;
 
-    JournalMarks(ShardLinks links, long lockTimeoutMillis) {
+    /** Marks read through {@code links}, the data sources of one call side by side on {@code parallel}. */
+    JournalMarks(ShardLinks links, long lockTimeoutMillis, ParallelSources parallel) {
         this.links = links;
         this.lockTimeoutMillis = lockTimeoutMillis;
+        this.parallel = parallel;
     }
 
     /** The journal's high-water mark at {@code l}, after in-flight writers ended. */
@@ -63,42 +66,54 @@ final class JournalMarks {
      * transaction that locks every journal table of it in one statement and reads every maximum in one query.
      */
     Map<ShardLocation, Long> mark(Collection<ShardLocation> locations) throws SQLException {
+        Map<String, List<ShardLocation>> bySource = bySource(locations);
         Map<ShardLocation, Long> out = new LinkedHashMap<>();
-        for (Map.Entry<String, List<ShardLocation>> e : bySource(locations).entrySet()) {
-            Connection c = links.get(e.getKey(), ShardLinks.READ);
-            boolean postgres = c.getMetaData().getURL().startsWith("jdbc:postgresql:");
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                if (postgres) {
-                    StringBuilder tables = new StringBuilder();
-                    for (ShardLocation l : e.getValue()) {
-                        tables.append(tables.length() == 0 ? "" : ", ")
-                                .append(l.schema())
-                                .append('.')
-                                .append(Journal.TABLE);
-                    }
-                    st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
-                    st.execute("LOCK TABLE " + tables + " IN SHARE MODE");
-                }
-                out.putAll(maxima(st, e.getValue()));
-                c.commit();
-            } catch (SQLException ex) {
-                c.rollback();
-                throw ex;
-            } finally {
-                c.setAutoCommit(true);
-            }
+        for (Map<ShardLocation, Long> m : parallel.run(
+                        new ArrayList<>(bySource.keySet()), ds -> lockedMaxima(ds, bySource.get(ds)))
+                .values()) {
+            out.putAll(m);
         }
         return out;
     }
 
+    private Map<ShardLocation, Long> lockedMaxima(String dataSource, List<ShardLocation> locs) throws SQLException {
+        Connection c = links.get(dataSource, ShardLinks.READ);
+        boolean postgres = c.getMetaData().getURL().startsWith("jdbc:postgresql:");
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            if (postgres) {
+                StringBuilder tables = new StringBuilder();
+                for (ShardLocation l : locs) {
+                    tables.append(tables.length() == 0 ? "" : ", ")
+                            .append(l.schema())
+                            .append('.')
+                            .append(Journal.TABLE);
+                }
+                st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
+                st.execute("LOCK TABLE " + tables + " IN SHARE MODE");
+            }
+            Map<ShardLocation, Long> out = maxima(st, locs);
+            c.commit();
+            return out;
+        } catch (SQLException ex) {
+            c.rollback();
+            throw ex;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     /** The journals' high-water marks at many locations without waiting, one query per data source. */
     Map<ShardLocation, Long> peek(Collection<ShardLocation> locations) throws SQLException {
+        Map<String, List<ShardLocation>> bySource = bySource(locations);
         Map<ShardLocation, Long> out = new LinkedHashMap<>();
-        for (Map.Entry<String, List<ShardLocation>> e : bySource(locations).entrySet()) {
-            try (Statement st = links.get(e.getKey(), ShardLinks.READ).createStatement()) {
-                out.putAll(maxima(st, e.getValue()));
-            }
+        for (Map<ShardLocation, Long> m : parallel.run(new ArrayList<>(bySource.keySet()), ds -> {
+                    try (Statement st = links.get(ds, ShardLinks.READ).createStatement()) {
+                        return maxima(st, bySource.get(ds));
+                    }
+                })
+                .values()) {
+            out.putAll(m);
         }
         return out;
     }

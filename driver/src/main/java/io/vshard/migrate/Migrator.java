@@ -37,6 +37,7 @@ public final class Migrator implements AutoCloseable {
     private final CohortMove move;
     private final ShardIndexes indexes;
     private final CohortWorkers workers;
+    private final ParallelSources parallel;
     private final String id = "migrator-" + UUID.randomUUID();
     private volatile boolean stopped;
     private volatile boolean killed;
@@ -91,6 +92,7 @@ public final class Migrator implements AutoCloseable {
     /** A migrator that moves up to {@code workers} cohorts (on distinct old shards) at once. */
     public Migrator(Engine engine, MigrationListener listener, int workers) {
         this.engine = engine;
+        this.parallel = new ParallelSources();
         this.store = new MigrationStore(engine.controlStore());
         this.links = new ShardLinks(engine.config());
         this.move = new CohortMove(this, engine, store, links, listener);
@@ -156,6 +158,7 @@ public final class Migrator implements AutoCloseable {
             }
         }
         links.close();
+        parallel.close();
     }
 
     /**
@@ -436,6 +439,11 @@ public final class Migrator implements AutoCloseable {
         return links;
     }
 
+    /** The threads on which a batch's per-data-source reads and writes run side by side. */
+    ParallelSources parallelSources() {
+        return parallel;
+    }
+
     /**
      * Computes a cohort's digests on both sides now and records the check.
      *
@@ -461,6 +469,7 @@ public final class Migrator implements AutoCloseable {
         Thread t = thread;
         links.close();
         workers.kill();
+        parallel.close();
         if (t != null) {
             t.interrupt();
             join(t);
@@ -476,6 +485,7 @@ public final class Migrator implements AutoCloseable {
         } else {
             workers.close();
             links.close();
+            parallel.close();
         }
     }
 

@@ -33,14 +33,20 @@ import java.util.Set;
 final class RowMover {
     private final ShardLinks links;
     private final List<TableRule> tables;
+    private final ParallelSources parallel;
 
-    RowMover(ShardLinks links, List<TableRule> tables) {
+    /** A mover over {@code links} whose reads and writes of a batch run per data source on {@code parallel}. */
+    RowMover(ShardLinks links, List<TableRule> tables, ParallelSources parallel) {
         this.links = links;
         this.tables = List.copyOf(tables);
+        this.parallel = parallel;
     }
 
-    /** Per data source and table, the COPY text layout, or {@link #NO_TEXT} when its rows take the JDBC path. */
-    private final Map<List<String>, TableRows.Batch> textLayouts = new java.util.HashMap<>();
+    /**
+     * Per data source and table, the COPY text layout, or {@link #NO_TEXT} when its rows take the JDBC path
+     * (concurrent: each data source's reads run on their own thread, see {@link ParallelSources}).
+     */
+    private final Map<List<String>, TableRows.Batch> textLayouts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final TableRows.Batch NO_TEXT =
             new TableRows.Batch(List.of(), new int[0], new int[0], List.of(), List.of());
@@ -137,9 +143,10 @@ final class RowMover {
             Tally tally,
             boolean digest)
             throws SQLException {
-        Writes writes = new Writes();
+        // Per table, per data source, per location, the creators that may sit there: one read per data source.
+        List<Map<String, Map<ShardLocation, Set<Long>>>> whereByTable = new ArrayList<>(tables.size());
+        Set<String> sources = new LinkedHashSet<>();
         for (TableRule t : tables) {
-            // Per data source, per location, the creators that may sit there: one read per data source.
             Map<String, Map<ShardLocation, Set<Long>>> where = new LinkedHashMap<>();
             for (ShardKey k : creators) {
                 Set<ShardLocation> at = new LinkedHashSet<>();
@@ -160,28 +167,46 @@ final class RowMover {
                             .add(k.creatorId());
                 }
             }
-            Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
-            for (Map.Entry<String, Map<ShardLocation, Set<Long>>> e : where.entrySet()) {
-                Connection c = links.get(e.getKey(), ShardLinks.READ);
-                TableRows.Batch text =
-                        textLayout(c, e.getValue().keySet().iterator().next(), t);
-                if (text == null) {
-                    read.putAll(TableRows.read(c, e.getValue(), t));
-                    continue;
-                }
-                try {
-                    read.putAll(CopyOut.read(c, e.getValue(), t, text));
-                } catch (SQLException ex) {
-                    // The table may have changed since its layout was taken (a column added): the step that failed
-                    // is retried and takes the layout again.
-                    textLayouts.remove(List.of(e.getKey(), t.name()));
-                    throw ex;
-                }
+            whereByTable.add(where);
+            sources.addAll(where.keySet());
+        }
+        // Each data source reads every table on its own connection, side by side with the others.
+        Map<String, List<Map<ShardLocation, TableRows.Batch>>> got = parallel.run(new ArrayList<>(sources), ds -> {
+            List<Map<ShardLocation, TableRows.Batch>> perTable = new ArrayList<>(tables.size());
+            for (int i = 0; i < tables.size(); i++) {
+                Map<ShardLocation, Set<Long>> here = whereByTable.get(i).get(ds);
+                perTable.add(here == null ? Map.of() : read(ds, here, tables.get(i)));
             }
-            settle(scope, t, read, digest ? tally : null, writes);
+            return perTable;
+        });
+        Writes writes = new Writes();
+        for (int i = 0; i < tables.size(); i++) {
+            Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
+            for (String ds : whereByTable.get(i).keySet()) {
+                read.putAll(got.get(ds).get(i));
+            }
+            settle(scope, tables.get(i), read, digest ? tally : null, writes);
         }
         if (apply) {
-            writes.apply(links, tally);
+            writes.apply(links, parallel, tally);
+        }
+    }
+
+    /** The rows of {@code t} of the given creators at locations of data source {@code ds}, in one read. */
+    private Map<ShardLocation, TableRows.Batch> read(String ds, Map<ShardLocation, Set<Long>> where, TableRule t)
+            throws SQLException {
+        Connection c = links.get(ds, ShardLinks.READ);
+        TableRows.Batch text = textLayout(c, where.keySet().iterator().next(), t);
+        if (text == null) {
+            return TableRows.read(c, where, t);
+        }
+        try {
+            return CopyOut.read(c, where, t, text);
+        } catch (SQLException ex) {
+            // The table may have changed since its layout was taken (a column added): the step that failed is
+            // retried and takes the layout again.
+            textLayouts.remove(List.of(ds, t.name()));
+            throw ex;
         }
     }
 
@@ -205,7 +230,7 @@ final class RowMover {
             Writes writes = new Writes();
             settle(scope, t, read, apply ? null : tally, writes);
             if (apply) {
-                writes.apply(links, tally);
+                writes.apply(links, parallel, tally);
             }
         }
     }
@@ -247,46 +272,56 @@ final class RowMover {
             return byTable;
         }
 
-        void apply(ShardLinks links, Tally tally) throws SQLException {
-            for (Map.Entry<String, List<Rewrite>> e : bySource.entrySet()) {
-                Connection c = links.get(e.getKey(), ShardLinks.WRITE);
-                c.setAutoCommit(false);
+        /**
+         * Applies the rewrites, one local transaction per data source, the data sources side by side (each on
+         * its own connection): a failure rolls back only its own data source's transaction, as when they ran one
+         * after another, and a re-run of the batch is idempotent either way.
+         */
+        void apply(ShardLinks links, ParallelSources parallel, Tally tally) throws SQLException {
+            Map<String, long[]> done = parallel.run(
+                    new ArrayList<>(bySource.keySet()), ds -> apply(links.get(ds, ShardLinks.WRITE), bySource.get(ds)));
+            for (long[] d : done.values()) {
+                tally.copied += d[0];
+                tally.deleted += d[1];
+            }
+        }
+
+        /** One data source's rewrites in one transaction; returns the rows copied and deleted. */
+        private static long[] apply(Connection c, List<Rewrite> rewrites) throws SQLException {
+            c.setAutoCommit(false);
+            try {
+                long copied = 0;
+                long deleted = 0;
+                Map<String, List<Rewrite>> staged = staged(rewrites);
+                for (Rewrite r : rewrites) {
+                    List<TableRows.Row> inserts = staged.containsKey(r.table().name()) ? List.of() : r.inserts();
+                    TableRows.replace(c, r.at(), r.table(), r.layout(), r.deletes(), inserts);
+                    copied += r.inserts().size();
+                    deleted += r.deletes().size();
+                }
+                // After every delete of the batch, as each location's own replace does it.
+                for (List<Rewrite> group : staged.values()) {
+                    List<StagedCopy.Target> targets = new ArrayList<>(group.size());
+                    for (Rewrite r : group) {
+                        targets.add(new StagedCopy.Target(r.at(), r.inserts()));
+                    }
+                    StagedCopy.write(c, group.get(0).table(), group.get(0).layout(), targets);
+                }
+                c.commit();
+                return new long[] {copied, deleted};
+            } catch (SQLException | RuntimeException ex) {
+                StagedCopy.forget(c);
                 try {
-                    long copied = 0;
-                    long deleted = 0;
-                    Map<String, List<Rewrite>> staged = staged(e.getValue());
-                    for (Rewrite r : e.getValue()) {
-                        List<TableRows.Row> inserts =
-                                staged.containsKey(r.table().name()) ? List.of() : r.inserts();
-                        TableRows.replace(c, r.at(), r.table(), r.layout(), r.deletes(), inserts);
-                        copied += r.inserts().size();
-                        deleted += r.deletes().size();
-                    }
-                    // After every delete of the batch, as each location's own replace does it.
-                    for (List<Rewrite> group : staged.values()) {
-                        List<StagedCopy.Target> targets = new ArrayList<>(group.size());
-                        for (Rewrite r : group) {
-                            targets.add(new StagedCopy.Target(r.at(), r.inserts()));
-                        }
-                        StagedCopy.write(c, group.get(0).table(), group.get(0).layout(), targets);
-                    }
-                    c.commit();
-                    tally.copied += copied;
-                    tally.deleted += deleted;
-                } catch (SQLException ex) {
-                    StagedCopy.forget(c);
-                    try {
-                        c.rollback();
-                    } catch (SQLException ignored) {
-                        // The connection is gone; the transaction died with it.
-                    }
-                    throw ex;
-                } finally {
-                    try {
-                        c.setAutoCommit(true);
-                    } catch (SQLException ignored) {
-                        // Reconnected on next use.
-                    }
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // The connection is gone; the transaction died with it.
+                }
+                throw ex;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // Reconnected on next use.
                 }
             }
         }
