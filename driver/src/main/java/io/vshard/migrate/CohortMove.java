@@ -392,6 +392,7 @@ final class CohortMove {
         int to = base.next().version();
         RoutingState from = new RoutingState(base.active(), base.next(), base.cohorts(), !forward);
         RoutingState after = new RoutingState(base.active(), base.next(), base.cohorts(), forward);
+        long heldAt = System.nanoTime();
         long e = store.setLedger(to, !forward, true);
         try {
             if (!migrator.awaitAcks(e)) {
@@ -401,11 +402,19 @@ final class CohortMove {
             for (LogicalShard s : Placement.allShards(base)) {
                 locations.add(s.location());
             }
+            long ackedAt = System.nanoTime();
             marks.mark(locations);
             Scope.Ledger scope = new Scope.Ledger(from, after);
             mover.ledger(scope, locations, true, new RowMover.Tally());
+            long copiedAt = System.nanoTime();
             RowMover.Tally check = new RowMover.Tally();
             mover.ledger(scope, locations, false, check);
+            LOG.debug(
+                    "vshard migrator: ledger {}: held and acknowledged in {} ms, copied in {} ms, checked in {} ms",
+                    forward ? "forward" : "back",
+                    (ackedAt - heldAt) / 1_000_000L,
+                    (copiedAt - ackedAt) / 1_000_000L,
+                    (System.nanoTime() - copiedAt) / 1_000_000L);
             String failure =
                     compare(scope, RowMover.Tally.totals(check.before), RowMover.Tally.totals(check.after), to, 0);
             if (failure != null) {

@@ -96,7 +96,7 @@ public final class Migrator implements AutoCloseable {
         this.store = new MigrationStore(engine.controlStore());
         this.links = new ShardLinks(engine.config());
         this.move = new CohortMove(this, engine, store, links, listener);
-        this.indexes = new ShardIndexes(links, engine.config(), CohortMove.shardedTables(engine));
+        this.indexes = new ShardIndexes(links, engine.config(), CohortMove.shardedTables(engine), parallel);
         this.workers = new CohortWorkers(
                 this, engine, store, listener, workers, Integer.getInteger(FENCE_GROUP_PROPERTY, DEFAULT_FENCE_GROUP));
     }

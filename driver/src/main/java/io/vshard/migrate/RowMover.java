@@ -217,15 +217,26 @@ final class RowMover {
             if (!t.windowed()) {
                 continue;
             }
+            Map<String, List<ShardLocation>> bySource = new LinkedHashMap<>();
+            for (ShardLocation l : locations) {
+                bySource.computeIfAbsent(l.dataSource(), d -> new ArrayList<>()).add(l);
+            }
+            // Each data source reads its locations on its own connection, side by side with the others.
+            Map<String, Map<ShardLocation, TableRows.Batch>> got =
+                    parallel.run(new ArrayList<>(bySource.keySet()), ds -> {
+                        Connection c = links.get(ds, ShardLinks.READ);
+                        Map<ShardLocation, TableRows.Batch> mine = new LinkedHashMap<>();
+                        for (ShardLocation l : bySource.get(ds)) {
+                            mine.put(
+                                    l,
+                                    TableRows.readFromWindow(
+                                            c, l, t, scope.to().next().effectiveWindow()));
+                        }
+                        return mine;
+                    });
             Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
             for (ShardLocation l : locations) {
-                read.put(
-                        l,
-                        TableRows.readFromWindow(
-                                links.get(l.dataSource(), ShardLinks.READ),
-                                l,
-                                t,
-                                scope.to().next().effectiveWindow()));
+                read.put(l, got.get(l.dataSource()).get(l));
             }
             Writes writes = new Writes();
             settle(scope, t, read, apply ? null : tally, writes);
