@@ -161,8 +161,10 @@ final class CohortMove {
             p.copyMarks.put(oldLoc, marks.mark(oldLoc));
             store.recordProgress(to, k.id(), 0, p.encode());
         }
+        long listedAt = startedAt;
         if (!p.firstPassDone) {
             List<ShardKey> creators = creatorsOf(scope, oldLoc, movedBefore);
+            listedAt = System.nanoTime();
             long upTo = p.copiedUpTo;
             seen = upTo == Long.MIN_VALUE ? new CreatorDigests() : null;
             creators.removeIf(c -> c.creatorId() <= upTo);
@@ -175,6 +177,7 @@ final class CohortMove {
             store.recordProgress(to, k.id(), unrecorded, p.encode());
         }
         long firstPassAt = System.nanoTime();
+        String firstPass = mover.timing();
         int rounds = 0;
         int last = Integer.MAX_VALUE;
         for (int round = 0; round < 5; round++) {
@@ -210,14 +213,19 @@ final class CohortMove {
             proof = new CreatorDigests();
             digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
         }
-        LOG.debug(
-                "vshard migrator: cohort {} copied in {} ms (first pass {} ms, {} catch-up rounds), digested"
-                        + " before the fence in {} ms",
-                k.id(),
-                (copiedAt - startedAt) / 1_000_000L,
-                (firstPassAt - startedAt) / 1_000_000L,
-                rounds,
-                (System.nanoTime() - copiedAt) / 1_000_000L);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "vshard migrator: cohort {} copied in {} ms (listed in {} ms, first pass {} ms: {}; {} catch-up"
+                            + " rounds), digested before the fence in {} ms ({})",
+                    k.id(),
+                    (copiedAt - startedAt) / 1_000_000L,
+                    (listedAt - startedAt) / 1_000_000L,
+                    (firstPassAt - startedAt) / 1_000_000L,
+                    firstPass,
+                    rounds,
+                    (System.nanoTime() - copiedAt) / 1_000_000L,
+                    mover.timing());
+        }
         return new Ready(k, scope, oldLoc, p, proof);
     }
 

@@ -170,6 +170,7 @@ final class RowMover {
             whereByTable.add(where);
             sources.addAll(where.keySet());
         }
+        long startedAt = System.nanoTime();
         // Each data source reads every table on its own connection, side by side with the others.
         Map<String, List<Map<ShardLocation, TableRows.Batch>>> got = parallel.run(new ArrayList<>(sources), ds -> {
             List<Map<ShardLocation, TableRows.Batch>> perTable = new ArrayList<>(tables.size());
@@ -179,6 +180,7 @@ final class RowMover {
             }
             return perTable;
         });
+        long readAt = System.nanoTime();
         Writes writes = new Writes();
         for (int i = 0; i < tables.size(); i++) {
             Map<ShardLocation, TableRows.Batch> read = new LinkedHashMap<>();
@@ -187,9 +189,24 @@ final class RowMover {
             }
             settle(scope, tables.get(i), read, digest ? tally : null, writes);
         }
+        long settledAt = System.nanoTime();
         if (apply) {
             writes.apply(links, parallel, tally);
         }
+        timing[0] += readAt - startedAt;
+        timing[1] += settledAt - readAt;
+        timing[2] += System.nanoTime() - settledAt;
+    }
+
+    /** Nanoseconds spent reading, settling (placement, digests) and writing since the last {@link #timing()}. */
+    private final long[] timing = new long[3];
+
+    /** The read / settle / write milliseconds since the last call, for the debug log; resets them. */
+    String timing() {
+        String out = "read " + timing[0] / 1_000_000L + " ms, settle " + timing[1] / 1_000_000L + " ms, write "
+                + timing[2] / 1_000_000L + " ms";
+        java.util.Arrays.fill(timing, 0);
+        return out;
     }
 
     /** The rows of {@code t} of the given creators at locations of data source {@code ds}, in one read. */
