@@ -321,12 +321,21 @@ final class RowMover {
                 long copied = 0;
                 long deleted = 0;
                 Map<String, List<Rewrite>> staged = staged(rewrites);
+                List<InsertValues.Target> values = new ArrayList<>();
                 for (Rewrite r : rewrites) {
                     List<TableRows.Row> inserts = staged.containsKey(r.table().name()) ? List.of() : r.inserts();
+                    if (InsertValues.ENABLED
+                            && !inserts.isEmpty()
+                            && inserts.get(0).line() != null) {
+                        // COPY text lines: inserted after every delete of the batch, all targets in one round trip.
+                        values.add(new InsertValues.Target(r.at(), r.table(), r.layout(), inserts));
+                        inserts = List.of();
+                    }
                     TableRows.replace(c, r.at(), r.table(), r.layout(), r.deletes(), inserts);
                     copied += r.inserts().size();
                     deleted += r.deletes().size();
                 }
+                InsertValues.write(c, values);
                 // After every delete of the batch, as each location's own replace does it.
                 for (List<Rewrite> group : staged.values()) {
                     List<StagedCopy.Target> targets = new ArrayList<>(group.size());

@@ -40,7 +40,7 @@ class CopyOutIT {
                 + " 'NaN', '-Infinity', '0001-01-01', '1970-01-01 00:00:00', '2027-12-31 23:59:59.999', '\\x',"
                 + " 'ab', '\\N', '00000000-0000-0000-0000-000000000000', '\"\"', '[]')",
         "(9223372036854775807, 8, 'APAC', '2027_W03', 32767, 2147483647, 0, -0.5, true, '-0', 1e300, '9999-12-31',"
-                + " '2000-02-29 12:00:00.000001', NULL, '\\x5c', 'x', '', NULL, 'null', '{}')"
+                + " '2000-02-29 12:00:00.000001', NULL, '\\x5c', '''x;', '', NULL, 'null', '{\"q\": \"it''s\"}')"
     };
 
     private String db;
@@ -123,6 +123,58 @@ class CopyOutIT {
         TableRows.Batch copied =
                 TableRows.read(c, Map.of(b, List.of(7L, 8L)), RULE).get(b);
         assertThat(typedDigests(copied)).containsExactlyInAnyOrderElementsOf(typedDigests(typed));
+    }
+
+    @Test
+    void linesInsertedAsValuesLandAsTheSameRowsInTheirOwnTargetsOnly() throws Exception {
+        ShardLocation a = new ShardLocation("ds", "a");
+        ShardLocation b = new ShardLocation("ds", "b");
+        ShardLocation t3 = new ShardLocation("ds", "t3");
+        ShardLocation t4 = new ShardLocation("ds", "t4");
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA t3");
+            st.execute("CREATE SCHEMA t4");
+            st.execute("CREATE TABLE t3.items " + COLUMNS);
+            st.execute("CREATE TABLE t4.items " + COLUMNS);
+        }
+        TableRows.Batch layout = CopyOut.layout(c, a, RULE);
+        List<TableRows.Row> rows =
+                CopyOut.read(c, Map.of(a, List.of(7L, 8L)), RULE, layout).get(a).rows();
+        TableRows.Batch typed =
+                TableRows.read(c, Map.of(a, List.of(7L, 8L)), RULE).get(a);
+        // Rows 1-3 to b, none to t3, row 4 to t4: an empty target sends nothing and the counts still check.
+        c.setAutoCommit(false);
+        long written = InsertValues.write(
+                c,
+                List.of(
+                        new InsertValues.Target(b, RULE, layout, rows.subList(0, 3)),
+                        new InsertValues.Target(t3, RULE, layout, List.of()),
+                        new InsertValues.Target(t4, RULE, layout, rows.subList(3, 4))));
+        c.commit();
+        c.setAutoCommit(true);
+        assertThat(written).isEqualTo(ROWS.length);
+        List<RowDigest> landed = new ArrayList<>();
+        for (ShardLocation t : List.of(b, t3, t4)) {
+            landed.addAll(typedDigests(
+                    TableRows.read(c, Map.of(t, List.of(7L, 8L)), RULE).get(t)));
+        }
+        assertThat(landed).containsExactlyInAnyOrderElementsOf(typedDigests(typed));
+        // And as text: the lines read back from the targets are the lines read from the source, byte for byte.
+        List<String> back = new ArrayList<>();
+        for (ShardLocation t : List.of(b, t4)) {
+            for (TableRows.Row r : CopyOut.read(c, Map.of(t, List.of(7L, 8L)), RULE, layout)
+                    .get(t)
+                    .rows()) {
+                back.add(new String(r.line(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        List<String> source = new ArrayList<>();
+        for (TableRows.Row r : rows) {
+            source.add(new String(r.line(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(back).containsExactlyInAnyOrderElementsOf(source);
+        assertThat(TableRows.read(c, Map.of(t3, List.of(7L, 8L)), RULE).get(t3).rows())
+                .isEmpty();
     }
 
     @Test
