@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * RUNNING and, in any other state, waits for the running moves to end before it acts (a move checks the
  * state before each batch and returns when the migration left RUNNING).
  *
- * <p>Pipelining ({@value #PIPELINE_PROPERTY}, on by default): a move that has copied, caught up and digested
+ * <p>Pipelining ({@value #PIPELINE_PROPERTY}, off by default): a move that has copied, caught up and digested
  * its cohorts and goes to its fence no longer counts against the number of moves that may copy at once, and one
  * lane beyond that number lets the next cohort's copy start while it waits for the routers' acknowledgements and
  * runs its final delta. The fence path is unchanged (every move still waits for its own epoch's acknowledgements
@@ -58,11 +58,14 @@ final class CohortWorkers implements AutoCloseable {
 
     /**
      * Whether the next cohort's copy may run beside a move that waits under its fence: the system property
-     * {@code vshard.migrator.pipeline}, else {@code true}.
+     * {@code vshard.migrator.pipeline}, else {@code false}. Off by default: a cohort of the benchmark's size is
+     * one batch, so a copy started during another move's acknowledgement wait cannot hold back while that move
+     * works under its fence, and on a loaded 2-core host the flip pause p99 rose from 105 to 406 ms with the
+     * migration no faster (BENCHMARKS.md, session 7).
      */
     static final String PIPELINE_PROPERTY = "vshard.migrator.pipeline";
 
-    private final boolean pipeline = Boolean.parseBoolean(System.getProperty(PIPELINE_PROPERTY, "true"));
+    private final boolean pipeline = Boolean.parseBoolean(System.getProperty(PIPELINE_PROPERTY, "false"));
     private final int size;
     private final int group;
     private final ExecutorService pool;

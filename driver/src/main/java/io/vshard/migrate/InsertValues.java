@@ -19,13 +19,17 @@ import org.postgresql.core.Utils;
  * unknown type, which the server turns into the target column's type with the column type's input function, the
  * one COPY uses, so a row lands as COPY would land it ({@code CopyOutIT}). NULL goes as {@code NULL}. Every
  * insert's row count is checked against the rows sent to its target (XX000 otherwise). In the caller's
- * transaction. Off with the system property {@value #PROPERTY}{@code =false} (one COPY per target).
+ * transaction. Only with the system property {@value #PROPERTY}{@code =true}; else one COPY per target.
  */
 final class InsertValues {
-    /** The system property that turns this path off ({@code false}); on by default. */
+    /**
+     * The system property that turns this path on ({@code true}). Off by default: it saves round trips but the
+     * server parses every value as a literal, which cost more server CPU than COPY (2.50 against 2.06 s per 100k
+     * rows with the other levers, BENCHMARKS.md session 7), and on a CPU-bound host the migration was no faster.
+     */
     static final String PROPERTY = "vshard.migrator.insertValues";
 
-    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "false"));
 
     /** The lines bound for one table at one location. */
     record Target(ShardLocation at, TableRule table, TableRows.Batch layout, List<TableRows.Row> rows) {}
