@@ -19,14 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threading: the caller runs the first data source's task itself and the others on a shared pool of daemon
  * threads; a task must touch only its own data source's connections (a {@link ShardLinks} connection is used by
  * one thread at a time). {@link #run} returns only when every task ended, failed or not, so no connection is
- * still in use by a task when the caller goes on. With {@link #ENABLED} off (the system property
- * {@value #PROPERTY}{@code =false}) every task runs on the caller's thread, one after another, as before.
+ * still in use by a task when the caller goes on. Only with the system property {@value #PROPERTY}{@code =true};
+ * by default every task runs on the caller's thread, one after another: on a loaded 2-core host the side-by-side
+ * reads and writes made the migration no faster (15.6 s against 13.2 s) and took the live point-query p95 during it
+ * to 4.6x its value before, against 2.1x (BENCHMARKS.md, session 7).
  */
 final class ParallelSources implements AutoCloseable {
-    /** The system property that turns the per-data-source parallelism off ({@code false}); on by default. */
+    /** The system property that turns the per-data-source parallelism on ({@code true}); off by default. */
     static final String PROPERTY = "vshard.migrator.parallelSources";
 
-    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "false"));
 
     /** One data source's share of a step. */
     interface Task<T> {
@@ -34,8 +36,16 @@ final class ParallelSources implements AutoCloseable {
     }
 
     private final ExecutorService pool;
+    private final boolean sideBySide;
 
+    /** Side by side as {@link #ENABLED} says. */
     ParallelSources() {
+        this(ENABLED);
+    }
+
+    /** Side by side when {@code sideBySide}, else one task after another on the caller's thread. */
+    ParallelSources(boolean sideBySide) {
+        this.sideBySide = sideBySide;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "vshard-migrator-source-" + n.incrementAndGet());
@@ -50,7 +60,7 @@ final class ParallelSources implements AutoCloseable {
      */
     <T> Map<String, T> run(List<String> sources, Task<T> task) throws SQLException {
         Map<String, T> out = new LinkedHashMap<>();
-        if (!ENABLED || sources.size() <= 1) {
+        if (!sideBySide || sources.size() <= 1) {
             for (String s : sources) {
                 out.put(s, task.run(s));
             }

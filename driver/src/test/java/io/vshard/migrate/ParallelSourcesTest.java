@@ -20,7 +20,7 @@ class ParallelSourcesTest {
         // Every task waits until all four started: they can only all end if they run at once.
         CountDownLatch started = new CountDownLatch(sources.size());
         Set<String> threads = ConcurrentHashMap.newKeySet();
-        try (ParallelSources parallel = new ParallelSources()) {
+        try (ParallelSources parallel = new ParallelSources(true)) {
             Map<String, String> out = parallel.run(sources, ds -> {
                 threads.add(Thread.currentThread().getName());
                 started.countDown();
@@ -45,7 +45,7 @@ class ParallelSourcesTest {
     void aFailureIsThrownOnlyAfterEveryTaskEndedAndTheFirstInSourceOrderWins() throws Exception {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger ended = new AtomicInteger();
-        try (ParallelSources parallel = new ParallelSources()) {
+        try (ParallelSources parallel = new ParallelSources(true)) {
             assertThatThrownBy(() -> parallel.run(List.of("db_a", "db_b", "db_c"), ds -> {
                         running.incrementAndGet();
                         try {
