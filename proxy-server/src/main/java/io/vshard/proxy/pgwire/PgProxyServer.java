@@ -47,7 +47,8 @@ public final class PgProxyServer implements AutoCloseable {
             CancelRegistry cancels,
             AtomicInteger inFlight,
             PgWireStats stats,
-            PgLinkPool links) {
+            PgLinkPool links,
+            PgSharedLinks sharedLinks) {
 
         /** Closes a JDBC resource on a worker (closing may block on the network). */
         void closeLater(AutoCloseable resource) {
@@ -97,7 +98,8 @@ public final class PgProxyServer implements AutoCloseable {
                 new CancelRegistry(),
                 new AtomicInteger(),
                 new PgWireStats(),
-                new PgLinkPool(IDLE_LINKS_PER_LOOP));
+                new PgLinkPool(IDLE_LINKS_PER_LOOP),
+                config.multiplexing() ? new PgSharedLinks() : null);
     }
 
     private static SslContext tls(PgProxyConfig config) {
@@ -206,6 +208,9 @@ public final class PgProxyServer implements AutoCloseable {
             }
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (shared.sharedLinks() != null) {
+            shared.sharedLinks().close();
+        }
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         shared.workers().shutdown();

@@ -19,6 +19,7 @@ public final class PgWireStats {
     private final LongAdder cancels = new LongAdder();
     private final LongAdder direct = new LongAdder();
     private final LongAdder undecoded = new LongAdder();
+    private final LongAdder multiplexed = new LongAdder();
     private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
     private final LongAdder statements = new LongAdder();
     private final DoubleAdder seconds = new DoubleAdder();
@@ -63,6 +64,16 @@ public final class PgWireStats {
     /** Direct statements sent on as the client's bytes, undecoded, so far. */
     public long undecodedStatements() {
         return undecoded.sum();
+    }
+
+    /** Counts one direct statement sent on a backend connection shared with other sessions. */
+    void directMultiplexed() {
+        multiplexed.increment();
+    }
+
+    /** Direct statements sent on shared, pipelined backend connections ({@link PgSharedLink}) so far. */
+    public long multiplexedStatements() {
+        return multiplexed.sum();
     }
 
     void cancelRequested() {
@@ -114,6 +125,11 @@ public final class PgWireStats {
                 "vshard_pgwire_direct_undecoded_statements_total",
                 "Direct statements sent on as the client's bytes, without decoding them.",
                 undecoded.sum());
+        counter(
+                out,
+                "vshard_pgwire_multiplexed_statements_total",
+                "Direct statements sent on a backend connection shared with other sessions.",
+                multiplexed.sum());
         String name = "vshard_pgwire_statement_seconds";
         out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
         out.append("# TYPE ").append(name).append(" histogram\n");
