@@ -174,7 +174,7 @@ final class PgDirectPath {
             session.register(parse.statement(), registered);
             client.write(new BackendMessage.ParseComplete(), client.voidPromise());
         }
-        if (shared.sharedLinks() != null && !slowReader && client.isWritable()) {
+        if (shared.sharedLinks() != null && !slowReader && client.isWritable() && shareable(unit)) {
             PgSharedLink link = shared.sharedLinks()
                     .link(
                             unit.address(),
@@ -187,6 +187,12 @@ final class PgDirectPath {
             }
         }
         runPrivately(unit, finished);
+    }
+
+    private static boolean shareable(Unit unit) {
+        return unit.query() != null
+                ? SharedUse.shareable(unit.query().sql())
+                : unit.statement().shareable();
     }
 
     /** Runs the unit on the session's own connection to its data source, opening one when there is none. */

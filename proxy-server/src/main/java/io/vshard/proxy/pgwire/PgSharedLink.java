@@ -107,6 +107,11 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
         return !closed && !stalled && backend.isActive();
     }
 
+    /** Units written and not yet answered. */
+    int inFlight() {
+        return inFlight.size();
+    }
+
     /** Whether the link is gone for good. */
     boolean closed() {
         return closed || !backend.isActive();

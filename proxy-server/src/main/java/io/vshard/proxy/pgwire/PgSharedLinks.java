@@ -3,6 +3,7 @@ package io.vshard.proxy.pgwire;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PgSharedLink}s of each event loop: one per data source and session state (schema and settings), so
- * every client of a loop whose session matches shares it. A link is opened in the background the first time a key
- * is asked for; until it is ready (or when it cannot be opened) the caller's sessions use their own links.
+ * The {@link PgSharedLink}s of each event loop: up to {@link #LINKS_PER_SOURCE} per data source and session state
+ * (schema and settings), shared by every client of the loop whose session matches. A unit goes to the matching
+ * link with the fewest units in flight; another link is opened in the background while every one is busy and
+ * there is room. Until a first link is ready (or when none can be opened) the callers' sessions use their own links.
  *
  * <p>Threading: each loop touches only its own maps, from its own thread.
  */
@@ -23,6 +25,12 @@ final class PgSharedLinks {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgSharedLinks.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    /**
+     * Shared links per event loop, data source and session state ({@code -Dvshard.pg.linksPerSource}): more spread
+     * the units over more backend processes, fewer batch more of them per send and per backend wake-up.
+     */
+    static final int LINKS_PER_SOURCE = Math.max(1, Integer.getInteger("vshard.pg.linksPerSource", 2));
 
     /**
      * How long a client that cannot take its answer may hold up a shared link before the link reads on regardless
@@ -35,34 +43,37 @@ final class PgSharedLinks {
 
     private record Key(BackendAddress address, PgBackendLink.SessionState state) {}
 
-    private final Map<EventLoop, Map<Key, PgSharedLink>> links = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Map<Key, List<PgSharedLink>>> links = new ConcurrentHashMap<>();
     private final Map<EventLoop, Set<Key>> opening = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
-     * The shared link for {@code address} and {@code state} on {@code client}'s event loop (called on it) when it
-     * takes units now; else {@code null}, and a link is opened for later when there is none.
+     * The shared link for {@code address} and {@code state} on {@code client}'s event loop (called on it) with the
+     * fewest units in flight among those taking units now, or {@code null}; opens another link for later while
+     * every link is busy (or there is none) and there is room.
      */
     PgSharedLink link(BackendAddress address, PgBackendLink.SessionState state, Channel client) {
         EventLoop loop = client.eventLoop();
-        Map<Key, PgSharedLink> mine = links.computeIfAbsent(loop, l -> new HashMap<>());
         Key key = new Key(address, state);
-        PgSharedLink link = mine.get(key);
-        if (link != null && link.closed()) {
-            mine.remove(key);
-            link = null;
+        List<PgSharedLink> mine =
+                links.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>(2));
+        mine.removeIf(PgSharedLink::closed);
+        PgSharedLink best = null;
+        for (PgSharedLink link : mine) {
+            if (link.accepting() && (best == null || link.inFlight() < best.inFlight())) {
+                best = link;
+            }
         }
-        if (link != null) {
-            return link.accepting() ? link : null;
+        if ((best == null || best.inFlight() > 0) && mine.size() < LINKS_PER_SOURCE && !closed) {
+            Set<Key> pending = opening.computeIfAbsent(loop, l -> new HashSet<>());
+            if (pending.add(key)) {
+                open(key, client, mine, pending);
+            }
         }
-        Set<Key> pending = opening.computeIfAbsent(loop, l -> new HashSet<>());
-        if (!closed && pending.add(key)) {
-            open(key, client, mine, pending);
-        }
-        return null;
+        return best;
     }
 
-    private void open(Key key, Channel client, Map<Key, PgSharedLink> mine, Set<Key> pending) {
+    private void open(Key key, Channel client, List<PgSharedLink> mine, Set<Key> pending) {
         PgBackendLink[] opened = new PgBackendLink[1];
         opened[0] = PgBackendLink.open(key.address(), client, CONNECT_TIMEOUT_MILLIS, why -> {
             if (why != null || closed) {
@@ -80,7 +91,7 @@ final class PgSharedLinks {
             link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
                 pending.remove(key);
                 if (intact && !error && !closed) {
-                    mine.put(key, new PgSharedLink(link, key.address(), STALL_MILLIS, HEAD_BYTES));
+                    mine.add(new PgSharedLink(link, key.address(), STALL_MILLIS, HEAD_BYTES));
                 } else {
                     LOG.debug(
                             "pgwire: could not point a shared link to {} at schema {}",
@@ -98,7 +109,7 @@ final class PgSharedLinks {
         links.forEach((loop, mine) -> {
             try {
                 loop.execute(() -> {
-                    mine.values().forEach(PgSharedLink::close);
+                    mine.values().forEach(list -> list.forEach(PgSharedLink::close));
                     mine.clear();
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
