@@ -193,5 +193,5 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for http in $VS_HTTP ${ALT_PID:+$ALT_HTTP}; do
   echo "metrics of the proxy on http port $http:"
   curl -s "http://127.0.0.1:$http/metrics" \
-    | grep -E '^vshard_(queries_total|pgwire_(direct|direct_undecoded|multiplexed)_statements_total)' || true
+    | grep -E '^vshard_(queries_total|pgwire_(direct|direct_undecoded|multiplexed)_statements_total|pgwire_shared_link_sends_total)' || true
 done

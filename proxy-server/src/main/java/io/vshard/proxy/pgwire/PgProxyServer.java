@@ -90,6 +90,7 @@ public final class PgProxyServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.workerQueue()),
                 new DefaultThreadFactory("vshard-pg-worker", true));
         workers.allowCoreThreadTimeOut(true);
+        PgWireStats stats = new PgWireStats();
         this.shared = new Shared(
                 config,
                 tls(config),
@@ -97,9 +98,9 @@ public final class PgProxyServer implements AutoCloseable {
                 workers,
                 new CancelRegistry(),
                 new AtomicInteger(),
-                new PgWireStats(),
+                stats,
                 new PgLinkPool(IDLE_LINKS_PER_LOOP),
-                config.multiplexing() ? new PgSharedLinks() : null);
+                config.multiplexing() ? new PgSharedLinks(stats) : null);
     }
 
     private static SslContext tls(PgProxyConfig config) {

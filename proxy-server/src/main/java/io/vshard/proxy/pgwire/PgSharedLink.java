@@ -75,6 +75,7 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     }
 
     private final BackendAddress address;
+    private final PgWireStats stats;
     private final int processId;
     private final int secretKey;
     private final long stallMillis;
@@ -93,8 +94,9 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     private Channel unflushed;
 
     /** Takes over {@code link}'s logged-in, idle connection. */
-    PgSharedLink(PgBackendLink link, BackendAddress address, long stallMillis, long headBytes) {
+    PgSharedLink(PgBackendLink link, BackendAddress address, long stallMillis, long headBytes, PgWireStats stats) {
         this.address = address;
+        this.stats = stats;
         this.processId = link.processId();
         this.secretKey = link.secretKey();
         this.stallMillis = stallMillis;
@@ -185,6 +187,7 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
 
     private void flushNow() {
         flushScheduled = false;
+        stats.sharedLinkSend();
         backend.flush();
     }
 

@@ -45,7 +45,12 @@ final class PgSharedLinks {
 
     private final Map<EventLoop, Map<Key, List<PgSharedLink>>> links = new ConcurrentHashMap<>();
     private final Map<EventLoop, Set<Key>> opening = new ConcurrentHashMap<>();
+    private final PgWireStats stats;
     private volatile boolean closed;
+
+    PgSharedLinks(PgWireStats stats) {
+        this.stats = stats;
+    }
 
     /**
      * The shared link for {@code address} and {@code state} on {@code client}'s event loop (called on it) with the
@@ -91,7 +96,7 @@ final class PgSharedLinks {
             link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
                 pending.remove(key);
                 if (intact && !error && !closed) {
-                    mine.add(new PgSharedLink(link, key.address(), STALL_MILLIS, HEAD_BYTES));
+                    mine.add(new PgSharedLink(link, key.address(), STALL_MILLIS, HEAD_BYTES, stats));
                 } else {
                     LOG.debug(
                             "pgwire: could not point a shared link to {} at schema {}",

@@ -20,6 +20,7 @@ public final class PgWireStats {
     private final LongAdder direct = new LongAdder();
     private final LongAdder undecoded = new LongAdder();
     private final LongAdder multiplexed = new LongAdder();
+    private final LongAdder sharedSends = new LongAdder();
     private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
     private final LongAdder statements = new LongAdder();
     private final DoubleAdder seconds = new DoubleAdder();
@@ -76,6 +77,16 @@ public final class PgWireStats {
         return multiplexed.sum();
     }
 
+    /** Counts one flush of a shared backend link (the units of one event-loop pass leave in it). */
+    void sharedLinkSend() {
+        sharedSends.increment();
+    }
+
+    /** Flushes of shared backend links so far; {@link #multiplexedStatements} divided by it is units per send. */
+    public long sharedLinkSends() {
+        return sharedSends.sum();
+    }
+
     void cancelRequested() {
         cancels.increment();
     }
@@ -130,6 +141,11 @@ public final class PgWireStats {
                 "vshard_pgwire_multiplexed_statements_total",
                 "Direct statements sent on a backend connection shared with other sessions.",
                 multiplexed.sum());
+        counter(
+                out,
+                "vshard_pgwire_shared_link_sends_total",
+                "Flushes of shared backend connections, each carrying the units of one event-loop pass.",
+                sharedSends.sum());
         String name = "vshard_pgwire_statement_seconds";
         out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
         out.append("# TYPE ").append(name).append(" histogram\n");
