@@ -74,51 +74,11 @@ class SharedLinkFuzzIT {
                             .withIdleTimeout(Duration.ofSeconds(20))
                             .withMultiplexing(true),
                     new EngineConnector(fleet.engine, fleet.config.users()));
-            int port = proxy.start(0);
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong goodQueries = new AtomicLong();
-            AtomicLong frames = new AtomicLong();
-            AtomicInteger fatal = new AtomicInteger();
-            AtomicInteger expectedFatal = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(10);
-            List<Future<?>> good = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                int first = 1 + t * 10;
-                good.add(pool.submit(() -> wellBehaved(port, fleet.database(), first, stop, goodQueries)));
+            try {
+                fuzz(fleet, proxy, proxy.start(0), seed, sql);
+            } finally {
+                proxy.close();
             }
-            List<Future<?>> fuzzers = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                long threadSeed = seed + t;
-                fuzzers.add(pool.submit(() -> {
-                    Random random = new Random(threadSeed);
-                    WireFuzz fuzzer = new WireFuzz(ShardedProxy.ADMIN, sql);
-                    for (int c = 0; c < CONNECTIONS / 8; c++) {
-                        fuzzer.fuzzOne(port, fleet.database(), random, frames, fatal, expectedFatal);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fuzzers) {
-                f.get(15, TimeUnit.MINUTES);
-            }
-            stop.set(true);
-            for (Future<?> f : good) {
-                f.get(1, TimeUnit.MINUTES);
-            }
-            pool.shutdown();
-            long multiplexed = proxy.stats().multiplexedStatements();
-            System.out.printf(
-                    "SharedLinkFuzzIT seed=%d frames=%d fatal=%d expectedFatal=%d goodQueries=%d multiplexed=%d%n",
-                    seed, frames.get(), fatal.get(), expectedFatal.get(), goodQueries.get(), multiplexed);
-            assertThat(frames.get()).as("seed %d", seed).isGreaterThanOrEqualTo(100_000);
-            assertThat(fatal.get()).as("seed %d", seed).isGreaterThanOrEqualTo(expectedFatal.get());
-            assertThat(goodQueries.get()).isPositive();
-            assertThat(multiplexed).as("units on shared links").isGreaterThan(goodQueries.get() / 2);
-            WireFuzz.awaitUntil(() -> proxy.connections() == 0);
-            proxy.close();
-            WireFuzz.awaitUntil(() -> rawLinks(fleet) == 0);
-            WireFuzz.awaitUntil(() -> Thread.getAllStackTraces().keySet().stream()
-                    .noneMatch(th -> th.getName().startsWith("vshard-pg-worker")));
         }
         for (int i = 0; i < 5; i++) {
             System.gc();
@@ -129,6 +89,54 @@ class SharedLinkFuzzIT {
             }
         }
         assertThat(leaks).as("Netty buffer leaks").isEmpty();
+    }
+
+    private static void fuzz(ShardedProxy fleet, PgProxyServer proxy, int port, long seed, String[] sql)
+            throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong goodQueries = new AtomicLong();
+        AtomicLong frames = new AtomicLong();
+        AtomicInteger fatal = new AtomicInteger();
+        AtomicInteger expectedFatal = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        List<Future<?>> good = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int first = 1 + t * 10;
+            good.add(pool.submit(() -> wellBehaved(port, fleet.database(), first, stop, goodQueries)));
+        }
+        List<Future<?>> fuzzers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            long threadSeed = seed + t;
+            fuzzers.add(pool.submit(() -> {
+                Random random = new Random(threadSeed);
+                WireFuzz fuzzer = new WireFuzz(ShardedProxy.ADMIN, sql);
+                for (int c = 0; c < CONNECTIONS / 8; c++) {
+                    fuzzer.fuzzOne(port, fleet.database(), random, frames, fatal, expectedFatal);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fuzzers) {
+            f.get(15, TimeUnit.MINUTES);
+        }
+        stop.set(true);
+        for (Future<?> f : good) {
+            f.get(1, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        long multiplexed = proxy.stats().multiplexedStatements();
+        System.out.printf(
+                "SharedLinkFuzzIT seed=%d frames=%d fatal=%d expectedFatal=%d goodQueries=%d multiplexed=%d%n",
+                seed, frames.get(), fatal.get(), expectedFatal.get(), goodQueries.get(), multiplexed);
+        assertThat(frames.get()).as("seed %d", seed).isGreaterThanOrEqualTo(100_000);
+        assertThat(fatal.get()).as("seed %d", seed).isGreaterThanOrEqualTo(expectedFatal.get());
+        assertThat(goodQueries.get()).isPositive();
+        assertThat(multiplexed).as("units on shared links").isGreaterThan(goodQueries.get() / 2);
+        WireFuzz.awaitUntil(() -> proxy.connections() == 0);
+        proxy.close();
+        WireFuzz.awaitUntil(() -> rawLinks(fleet) == 0);
+        WireFuzz.awaitUntil(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(th -> th.getName().startsWith("vshard-pg-worker")));
     }
 
     /** Reads rows of creators {@code first..first+9} until {@code stop}, checking each is exactly its own. */

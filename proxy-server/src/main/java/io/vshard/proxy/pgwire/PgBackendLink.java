@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.vshard.config.Dialect;
 import io.vshard.proxy.net.Transport;
@@ -106,9 +107,11 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
 
     /**
      * Connects and logs in on {@code client}'s event loop; {@code loggedIn} gets {@code null} once the link is
-     * ready, else why it is not.
+     * ready, else why it is not. The backend channel joins {@code all}, which the server closes when it stops
+     * (stopping the event loops alone leaves backend connections open).
      */
-    static PgBackendLink open(BackendAddress address, Channel client, int timeoutMillis, Consumer<String> loggedIn) {
+    static PgBackendLink open(
+            BackendAddress address, Channel client, ChannelGroup all, int timeoutMillis, Consumer<String> loggedIn) {
         PgBackendLink link = new PgBackendLink(address, client);
         link.loginDone = loggedIn;
         EventLoop loop = client.eventLoop();
@@ -120,6 +123,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        all.add(ch);
                         ch.pipeline().addLast(link);
                     }
                 });

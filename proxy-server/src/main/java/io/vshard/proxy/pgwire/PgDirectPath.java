@@ -217,7 +217,7 @@ final class PgDirectPath {
         }
         if (link == null) {
             PgBackendLink[] opened = new PgBackendLink[1];
-            opened[0] = PgBackendLink.open(unit.address(), client, CONNECT_TIMEOUT_MILLIS, why -> {
+            opened[0] = PgBackendLink.open(unit.address(), client, shared.backends(), CONNECT_TIMEOUT_MILLIS, why -> {
                 if (why == null && !closed) {
                     links.put(source, opened[0]);
                     point(unit, opened[0], finished);

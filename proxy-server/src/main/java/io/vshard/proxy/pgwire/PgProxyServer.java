@@ -48,7 +48,8 @@ public final class PgProxyServer implements AutoCloseable {
             AtomicInteger inFlight,
             PgWireStats stats,
             PgLinkPool links,
-            PgSharedLinks sharedLinks) {
+            PgSharedLinks sharedLinks,
+            ChannelGroup backends) {
 
         /** Closes a JDBC resource on a worker (closing may block on the network). */
         void closeLater(AutoCloseable resource) {
@@ -91,6 +92,7 @@ public final class PgProxyServer implements AutoCloseable {
                 new DefaultThreadFactory("vshard-pg-worker", true));
         workers.allowCoreThreadTimeOut(true);
         PgWireStats stats = new PgWireStats();
+        ChannelGroup backends = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         this.shared = new Shared(
                 config,
                 tls(config),
@@ -100,7 +102,8 @@ public final class PgProxyServer implements AutoCloseable {
                 new AtomicInteger(),
                 stats,
                 new PgLinkPool(IDLE_LINKS_PER_LOOP),
-                config.multiplexing() ? new PgSharedLinks(stats) : null);
+                config.multiplexing() ? new PgSharedLinks(stats, backends) : null,
+                backends);
     }
 
     private static SslContext tls(PgProxyConfig config) {
@@ -212,6 +215,8 @@ public final class PgProxyServer implements AutoCloseable {
         if (shared.sharedLinks() != null) {
             shared.sharedLinks().close();
         }
+        // Raw backend connections (direct path, pooled, shared) are not closed by stopping their event loops.
+        shared.backends().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         shared.workers().shutdown();

@@ -3,6 +3,7 @@ package io.vshard.proxy.pgwire;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,10 +47,13 @@ final class PgSharedLinks {
     private final Map<EventLoop, Map<Key, List<PgSharedLink>>> links = new ConcurrentHashMap<>();
     private final Map<EventLoop, Set<Key>> opening = new ConcurrentHashMap<>();
     private final PgWireStats stats;
+    private final ChannelGroup all;
     private volatile boolean closed;
 
-    PgSharedLinks(PgWireStats stats) {
+    /** @param all the server's backend channels, which new links join */
+    PgSharedLinks(PgWireStats stats, ChannelGroup all) {
         this.stats = stats;
+        this.all = all;
     }
 
     /**
@@ -80,7 +84,7 @@ final class PgSharedLinks {
 
     private void open(Key key, Channel client, List<PgSharedLink> mine, Set<Key> pending) {
         PgBackendLink[] opened = new PgBackendLink[1];
-        opened[0] = PgBackendLink.open(key.address(), client, CONNECT_TIMEOUT_MILLIS, why -> {
+        opened[0] = PgBackendLink.open(key.address(), client, all, CONNECT_TIMEOUT_MILLIS, why -> {
             if (why != null || closed) {
                 pending.remove(key);
                 if (why != null) {
