@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Direct units of many sessions multiplexed onto shared, pipelined backend links ({@code withMultiplexing(true)},
- * one event loop so every client shares the same links): each client gets exactly its own answers while others'
+ * one event loop and one link per schema so every client's units queue on the same links): each client gets exactly its own answers while others'
  * units fail at execution or at Parse, a client that stops reading holds the others up for a bounded time only and
  * still gets its whole answer, a cancel stops the cancelled read, and pgjdbc past its prepare threshold works.
  */
@@ -50,7 +50,10 @@ class MultiplexedLinksIT {
     static void start() throws Exception {
         fleet = new ShardedProxy();
         String loops = System.getProperty("vshard.pg.eventLoops");
+        String links = System.getProperty("vshard.pg.linksPerSource");
         System.setProperty("vshard.pg.eventLoops", "1");
+        // One link per schema: units queue behind one another, as the head-of-line test needs.
+        System.setProperty("vshard.pg.linksPerSource", "1");
         try {
             proxy = new PgProxyServer(
                     PgProxyConfig.of(PgAuthMethod.TRUST, EngineConnector.users(fleet.config.users()))
@@ -58,11 +61,8 @@ class MultiplexedLinksIT {
                     new EngineConnector(fleet.engine, fleet.config.users()));
             port = proxy.start(0);
         } finally {
-            if (loops == null) {
-                System.clearProperty("vshard.pg.eventLoops");
-            } else {
-                System.setProperty("vshard.pg.eventLoops", loops);
-            }
+            restore("vshard.pg.eventLoops", loops);
+            restore("vshard.pg.linksPerSource", links);
         }
         try (Connection c = fleet.admin();
                 Statement st = c.createStatement()) {
@@ -75,6 +75,14 @@ class MultiplexedLinksIT {
                 st.execute("INSERT INTO payments (creator_id, body) VALUES (99, decode(repeat('ab', " + BIG_BYTES
                         + "), 'hex'))");
             }
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PgSharedLink}s of each event loop: up to {@link #LINKS_PER_SOURCE} per data source and session state
+ * The {@link PgSharedLink}s of each event loop: up to {@link #LINKS_PROPERTY} per data source and session state
  * (schema and settings), shared by every client of the loop whose session matches. A unit goes to the matching
  * link with the fewest units in flight; another link is opened in the background while every one is busy and
  * there is room. Until a first link is ready (or when none can be opened) the callers' sessions use their own links.
@@ -28,19 +28,19 @@ final class PgSharedLinks {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     /**
-     * Shared links per event loop, data source and session state ({@code -Dvshard.pg.linksPerSource}): more spread
-     * the units over more backend processes, fewer batch more of them per send and per backend wake-up.
+     * Shared links per event loop, data source and session state ({@code -Dvshard.pg.linksPerSource}, default 2):
+     * more spread the units over more backend processes, fewer batch more of them per send and backend wake-up.
      */
-    static final int LINKS_PER_SOURCE = Math.max(1, Integer.getInteger("vshard.pg.linksPerSource", 2));
+    static final String LINKS_PROPERTY = "vshard.pg.linksPerSource";
 
     /**
      * How long a client that cannot take its answer may hold up a shared link before the link reads on regardless
-     * ({@code -Dvshard.pg.multiplexStallMillis}).
+     * ({@code -Dvshard.pg.multiplexStallMillis}, default 200).
      */
-    static final long STALL_MILLIS = Long.getLong("vshard.pg.multiplexStallMillis", 200);
+    static final String STALL_PROPERTY = "vshard.pg.multiplexStallMillis";
 
-    /** Unflushed bytes past which a client that held up a shared link is disconnected. */
-    static final long HEAD_BYTES = Long.getLong("vshard.pg.multiplexHeadBytes", 64L << 20);
+    /** Unflushed bytes past which a client that held up a shared link is disconnected (default 64 MiB). */
+    static final String HEAD_BYTES_PROPERTY = "vshard.pg.multiplexHeadBytes";
 
     private record Key(BackendAddress address, PgBackendLink.SessionState state) {}
 
@@ -48,9 +48,16 @@ final class PgSharedLinks {
     private final Map<EventLoop, Set<Key>> opening = new ConcurrentHashMap<>();
     private final PgWireStats stats;
     private final ChannelGroup all;
+    private final int linksPerSource = Math.max(1, Integer.getInteger(LINKS_PROPERTY, 2));
+    private final long stallMillis = Long.getLong(STALL_PROPERTY, 200);
+    private final long headBytes = Long.getLong(HEAD_BYTES_PROPERTY, 64L << 20);
     private volatile boolean closed;
 
-    /** @param all the server's backend channels, which new links join */
+    /**
+     * Reads its settings from the system properties now.
+     *
+     * @param all the server's backend channels, which new links join
+     */
     PgSharedLinks(PgWireStats stats, ChannelGroup all) {
         this.stats = stats;
         this.all = all;
@@ -73,7 +80,7 @@ final class PgSharedLinks {
                 best = link;
             }
         }
-        if ((best == null || best.inFlight() > 0) && mine.size() < LINKS_PER_SOURCE && !closed) {
+        if ((best == null || best.inFlight() > 0) && mine.size() < linksPerSource && !closed) {
             Set<Key> pending = opening.computeIfAbsent(loop, l -> new HashSet<>());
             if (pending.add(key)) {
                 open(key, client, mine, pending);
@@ -100,7 +107,7 @@ final class PgSharedLinks {
             link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
                 pending.remove(key);
                 if (intact && !error && !closed) {
-                    mine.add(new PgSharedLink(link, key.address(), STALL_MILLIS, HEAD_BYTES, stats));
+                    mine.add(new PgSharedLink(link, key.address(), stallMillis, headBytes, stats));
                 } else {
                     LOG.debug(
                             "pgwire: could not point a shared link to {} at schema {}",
