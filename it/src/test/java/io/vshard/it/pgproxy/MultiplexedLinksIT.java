@@ -194,19 +194,24 @@ class MultiplexedLinksIT {
             }
             Thread.sleep(500);
             long before = proxy.stats().multiplexedStatements();
-            // About 12 MB that nobody reads for the next 3 seconds; the backend waits half a second before the first
-            // row, so the neighbours' units queue behind it on the shared link before it holds the link up.
-            query(out, "SELECT body FROM payments WHERE creator_id = 99 AND (SELECT pg_sleep(0.5)) IS NOT NULL");
+            // About 12 MB that nobody reads for the next 3 seconds; the backend sorts 60 rows filtered at 10 ms each
+            // before the first, so the neighbours' units queue behind it on the shared link before it holds it up.
+            query(
+                    out,
+                    "SELECT body FROM payments WHERE creator_id = 99 AND pg_sleep(0.01) IS NOT NULL"
+                            + " ORDER BY length(body), payment_id");
             Thread.sleep(3000);
             assertThat(proxy.stats().multiplexedStatements())
                     .as("units multiplexed while one client did not read")
                     .isGreaterThan(before + 20);
             stop.set(true);
+            long slowest = 0;
             for (Future<Long> f : others) {
-                assertThat(f.get(60, TimeUnit.SECONDS))
-                        .as("slowest round of a neighbour, ms")
-                        .isLessThan(2500);
+                slowest = Math.max(slowest, f.get(60, TimeUnit.SECONDS));
             }
+            // Above the sort's 0.6 s: some neighbour waited behind the slow read on the shared link (so the bound,
+            // not a private link, let it go on); below 2.5 s: it was held up briefly only.
+            assertThat(slowest).as("slowest round of the neighbours, ms").isBetween(450L, 2500L);
             long[] rows = new long[2];
             readUntilReady(in, rows);
             assertThat(rows[0]).as("data rows").isEqualTo(BIG_ROWS);
