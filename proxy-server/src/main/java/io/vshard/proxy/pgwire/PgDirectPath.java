@@ -752,6 +752,10 @@ final class PgDirectPath {
     /** Hands every backend connection back to the pool (or closes it when it is busy). */
     void close() {
         closed = true;
+        if (sharedLink != null) {
+            // A shared link held up by this client's answer reads on (the rest of the answer is dropped).
+            sharedLink.clientWritable(client);
+        }
         links.forEach((source, link) -> shared.links().give(link, addresses.get(source), client.eventLoop()));
         links.clear();
     }

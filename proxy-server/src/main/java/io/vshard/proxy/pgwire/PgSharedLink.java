@@ -198,10 +198,10 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** {@code client} became writable: a link stalled on it reads on. */
+    /** {@code client} became writable or went away: a link stalled on it reads on. */
     void clientWritable(Channel client) {
         Unit head = inFlight.peek();
-        if (stalled && head != null && head.client == client && client.isWritable()) {
+        if (stalled && head != null && head.client == client && (client.isWritable() || !client.isActive())) {
             stalled = false;
             backend.read();
         }
