@@ -105,6 +105,14 @@ final class DemoFleet implements AutoCloseable {
         try {
             engine = Engine.start(config, options);
             new MigrationStore(engine.controlStore()).setClockOffset(Duration.ZERO);
+            if (backend.embedded()) {
+                int bytes = H2WriteBuffer.bytes(Runtime.getRuntime().maxMemory());
+                for (DataSourceConfig d : config.dataSources().values()) {
+                    if (!H2WriteBuffer.raise(d.url(), d.user(), d.password(), bytes)) {
+                        System.err.println("vshard demo: this H2 keeps its own 19 MB write buffer for " + d.url());
+                    }
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             if (!keep) {
                 try {
