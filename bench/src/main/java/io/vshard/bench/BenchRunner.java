@@ -112,7 +112,7 @@ public final class BenchRunner {
                 .warmupTime(TimeValue.seconds(warmupSeconds))
                 .measurementIterations(Integer.getInteger("bench.iterations", iterations))
                 .measurementTime(TimeValue.seconds(seconds))
-                .jvmArgsAppend(jvm)
+                .jvmArgsAppend(withForkOpts(jvm))
                 .addProfiler(GCProfiler.class);
         String targets = System.getProperty("bench.targets");
         if (targets != null) {
@@ -126,6 +126,17 @@ public final class BenchRunner {
             o.addProfiler(StackProfiler.class, "lines=12;top=25;detailLine=true");
         }
         return o;
+    }
+
+    /** Lets a profiler agent ride along in the forked JVM ({@code -Dbench.forkOpts="-agentpath:..."}). */
+    private static String[] withForkOpts(String[] jvm) {
+        String forkOpts = System.getProperty("bench.forkOpts", "").trim();
+        if (forkOpts.isEmpty()) {
+            return jvm;
+        }
+        List<String> all = new ArrayList<>(List.of(jvm));
+        all.addAll(List.of(forkOpts.split("\\s+")));
+        return all.toArray(String[]::new);
     }
 
     private record Cell(double score, double allocPerOp) {}

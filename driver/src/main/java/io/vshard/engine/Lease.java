@@ -53,11 +53,15 @@ final class Lease implements AutoCloseable {
     private Connection physical;
     // Prepared statements by text, least recently used first; made by the first keep.
     private Map<String, Kept> kept;
+    // The last one taken, found without the map when the owner runs the same text again (the common case).
+    private String lastText;
+    private Kept last;
 
-    /** A kept statement and whether a borrower is running it. */
+    /** A kept statement, whether a borrower is running it, and how many parameters its last run bound. */
     private static final class Kept {
         final PreparedStatement statement;
         boolean busy;
+        int bound;
 
         Kept(PreparedStatement statement) {
             this.statement = statement;
@@ -125,15 +129,20 @@ final class Lease implements AutoCloseable {
      * Takes the idle prepared statement kept for {@code sql}, or {@code null}; the caller owns it until it hands
      * it back with {@link #keep} or closes it.
      */
-    PreparedStatement kept(String sql) {
-        if (kept == null) {
-            return null;
-        }
-        Kept k = kept.get(sql);
+    PreparedStatement kept(String sql, int parameters) throws SQLException {
+        Kept k = sql == lastText ? last : kept == null ? null : kept.get(sql);
         if (k == null || k.busy) {
             return null;
         }
+        // Values stay bound between runs (JDBC): the same text binding as many parameters overwrites them
+        // all, so only a run binding fewer must clear, leaving pgjdbc to report the ones not set.
+        if (parameters < k.bound) {
+            k.statement.clearParameters();
+        }
+        k.bound = parameters;
         k.busy = true;
+        lastText = sql;
+        last = k;
         return k.statement;
     }
 
@@ -147,12 +156,20 @@ final class Lease implements AutoCloseable {
             ShardRunner.closeQuietly(ps);
             return;
         }
+        if (sql == lastText && last.statement == ps) {
+            last.busy = false;
+            return;
+        }
         if (kept == null) {
             kept = new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Kept> eldest) {
                     if (size() <= STATEMENTS_KEPT) {
                         return false;
+                    }
+                    if (eldest.getValue() == last) {
+                        last = null;
+                        lastText = null;
                     }
                     // A busy one leaves the map only: its borrower's keep puts it back or closes it.
                     if (!eldest.getValue().busy) {
@@ -177,6 +194,10 @@ final class Lease implements AutoCloseable {
         Kept k = kept == null ? null : kept.get(sql);
         if (k != null && k.statement == ps) {
             kept.remove(sql);
+        }
+        if (last != null && last.statement == ps) {
+            last = null;
+            lastText = null;
         }
     }
 
@@ -279,6 +300,8 @@ final class Lease implements AutoCloseable {
                 }
             }
             kept = null;
+            last = null;
+            lastText = null;
         }
         try {
             if (commitOnClose) {

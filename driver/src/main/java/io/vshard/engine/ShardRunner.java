@@ -79,10 +79,7 @@ final class ShardRunner {
                 PreparedStatement ps = null;
                 if (keep && reusable(s, opts, lease)) {
                     keptAs = s.sql();
-                    ps = lease.kept(keptAs);
-                    if (ps != null) {
-                        ps.clearParameters();
-                    }
+                    ps = lease.kept(keptAs, s.parameters().size());
                 }
                 if (ps == null) {
                     ps = prepare(c, s.sql(), opts);

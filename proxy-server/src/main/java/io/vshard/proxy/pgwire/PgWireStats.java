@@ -1,7 +1,6 @@
 package io.vshard.proxy.pgwire;
 
-import java.util.Locale;
-import java.util.concurrent.atomic.DoubleAdder;
+import io.vshard.engine.LatencyHistogram;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -10,8 +9,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class PgWireStats {
 
-    private static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
-
     private final LongAdder connections = new LongAdder();
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
@@ -19,15 +16,9 @@ public final class PgWireStats {
     private final LongAdder cancels = new LongAdder();
     private final LongAdder direct = new LongAdder();
     private final LongAdder undecoded = new LongAdder();
-    private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
-    private final LongAdder statements = new LongAdder();
-    private final DoubleAdder seconds = new DoubleAdder();
+    private final LatencyHistogram statements = new LatencyHistogram();
 
-    PgWireStats() {
-        for (int i = 0; i < buckets.length; i++) {
-            buckets[i] = new LongAdder();
-        }
-    }
+    PgWireStats() {}
 
     void connectionAccepted() {
         connections.increment();
@@ -71,20 +62,12 @@ public final class PgWireStats {
 
     /** Records one backend statement execution. */
     void statementExecuted(long nanos) {
-        double s = nanos / 1e9;
-        statements.increment();
-        seconds.add(s);
-        for (int i = 0; i < BUCKETS.length; i++) {
-            if (s <= BUCKETS[i]) {
-                buckets[i].increment();
-                break;
-            }
-        }
+        statements.record(nanos);
     }
 
     /** Statements executed so far. */
     public long statements() {
-        return statements.sum();
+        return statements.count();
     }
 
     /** Appends the counters in the Prometheus text exposition format. */
@@ -117,23 +100,7 @@ public final class PgWireStats {
         String name = "vshard_pgwire_statement_seconds";
         out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
         out.append("# TYPE ").append(name).append(" histogram\n");
-        long cumulative = 0;
-        for (int i = 0; i < BUCKETS.length; i++) {
-            cumulative += buckets[i].sum();
-            out.append(name)
-                    .append("_bucket{le=\"")
-                    .append(BUCKETS[i])
-                    .append("\"} ")
-                    .append(cumulative)
-                    .append('\n');
-        }
-        long count = statements.sum();
-        out.append(name).append("_bucket{le=\"+Inf\"} ").append(count).append('\n');
-        out.append(name)
-                .append("_sum ")
-                .append(String.format(Locale.ROOT, "%.6f", seconds.sum()))
-                .append('\n');
-        out.append(name).append("_count ").append(count).append('\n');
+        statements.write(out, name, "");
     }
 
     private static void counter(StringBuilder out, String name, String help, long value) {
