@@ -40,6 +40,8 @@ final class DataSourcePool implements AutoCloseable {
     private final Cache<Connection, State> current =
             Caffeine.newBuilder().weakKeys().build();
     private volatile Boolean preparedTransactions;
+    // Kept prepared statements by physical connection, compared by identity (see statementsOf).
+    private final Map<Connection, ConnectionStatements> statements = new java.util.IdentityHashMap<>();
     private final RouteMetrics metrics;
     private final MySqlSettingsReplay mysqlSettings = new MySqlSettingsReplay();
     // Leases that sessions hold between statements (Lease#park), each registered while its session keeps it.
@@ -250,6 +252,38 @@ final class DataSourcePool implements AutoCloseable {
         boolean serves(String schema, boolean schemaInText, List<String> settings) {
             return (settings == this.settings || settings.equals(this.settings))
                     && (schemaInText || java.util.Objects.equals(schema, this.schema));
+        }
+    }
+
+    /**
+     * The statements kept on {@code physical} (a driver connection, not the pool's proxy), made on first use.
+     * A new connection's first call drops the sets of connections the pool has closed since, so at most about
+     * a pool's worth of sets lives at once.
+     */
+    ConnectionStatements statementsOf(Connection physical) {
+        synchronized (statements) {
+            ConnectionStatements s = statements.get(physical);
+            if (s == null) {
+                statements.keySet().removeIf(DataSourcePool::closedQuietly);
+                s = new ConnectionStatements();
+                statements.put(physical, s);
+            }
+            return s;
+        }
+    }
+
+    /** Starts a new set of kept statements for {@code physical}; the old set's statements are left to the GC. */
+    void dropStatements(Connection physical) {
+        synchronized (statements) {
+            statements.remove(physical);
+        }
+    }
+
+    private static boolean closedQuietly(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 

@@ -4,8 +4,6 @@ import io.vshard.manifest.ShardLocation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -19,16 +17,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * only on the owner's thread; PARKED → IN_USE (the owner) and PARKED → GONE (a thief) race through a CAS, so
  * exactly one of them gets it.
  *
- * <p>A lease also keeps the prepared statements its owner finished ({@link #keep}), by text, for the next
- * execution of the same text ({@link #kept}): an application preparing, executing and closing a statement per
- * operation would otherwise cost a backend statement object and a pool proxy per execution. A kept statement
- * stays in the map and is marked busy while its borrower runs it (no map entry made and dropped per execution),
- * so two open results never share one; the idle ones are closed with the lease (HikariCP's connection must not
- * outlive a checkout with statements open), a busy one by its borrower handing it back to a closed lease.
+ * <p>A lease hands out the prepared statements kept on its physical connection ({@link #kept}, {@link #keep};
+ * see {@link ConnectionStatements}): they are prepared on the driver's connection under HikariCP's proxy, so
+ * they outlive the checkout and serve whichever lease holds the connection next.
  */
 final class Lease implements AutoCloseable {
-    /** The most idle prepared statements a lease keeps (distinct texts a session runs on one data source). */
-    static final int STATEMENTS_KEPT = 128;
     /** A parked lease is reused only if it idled less than this (HikariCP validates after 500 ms idle). */
     static final long MAX_PARKED_NANOS = 500_000_000L;
     /** A lease is handed back to HikariCP after this long, so its lifetime and housekeeping still apply. */
@@ -51,22 +44,10 @@ final class Lease implements AutoCloseable {
     private boolean closed;
     private boolean commitOnClose;
     private Connection physical;
-    // Prepared statements by text, least recently used first; made by the first keep.
-    private Map<String, Kept> kept;
-    // The last one taken, found without the map when the owner runs the same text again (the common case).
-    private String lastText;
-    private Kept last;
-
-    /** A kept statement, whether a borrower is running it, and how many parameters its last run bound. */
-    private static final class Kept {
-        final PreparedStatement statement;
-        boolean busy;
-        int bound;
-
-        Kept(PreparedStatement statement) {
-            this.statement = statement;
-        }
-    }
+    // The statements kept on this lease's physical connection (looked up on first use), and how many of them
+    // this lease has taken and not yet handed back.
+    private ConnectionStatements statements;
+    private int taken;
 
     private Lease(DataSourcePool pool, Connection connection) {
         this.pool = pool;
@@ -126,79 +107,61 @@ final class Lease implements AutoCloseable {
     }
 
     /**
-     * Takes the idle prepared statement kept for {@code sql}, or {@code null}; the caller owns it until it hands
-     * it back with {@link #keep} or closes it.
+     * Takes the idle prepared statement kept on this connection for {@code sql}, to bind {@code parameters}
+     * values, or {@code null}; either way the caller runs {@code sql} as a kept statement (prepared on
+     * {@link #physical()} when none was kept) and hands it back with {@link #keep} or {@link #discard}.
      */
     PreparedStatement kept(String sql, int parameters) throws SQLException {
-        Kept k = sql == lastText ? last : kept == null ? null : kept.get(sql);
-        if (k == null || k.busy) {
-            return null;
-        }
-        // Values stay bound between runs (JDBC): the same text binding as many parameters overwrites them
-        // all, so only a run binding fewer must clear, leaving pgjdbc to report the ones not set.
-        if (parameters < k.bound) {
-            k.statement.clearParameters();
-        }
-        k.bound = parameters;
-        k.busy = true;
-        lastText = sql;
-        last = k;
-        return k.statement;
+        taken++;
+        return statements().take(sql, parameters);
     }
 
     /**
-     * Hands back a finished prepared statement for the next execution of {@code sql} on this lease; closes it
-     * when the lease is closed or already keeps another one for the text. The least recently used idle one
-     * beyond {@link #STATEMENTS_KEPT} is closed.
+     * Hands back a finished prepared statement taken with {@link #kept} for the next execution of {@code sql}
+     * on this connection; closes it when the lease is closed (the connection may be another lease's by now).
      */
     void keep(String sql, PreparedStatement ps) {
         if (closed) {
             ShardRunner.closeQuietly(ps);
             return;
         }
-        if (sql == lastText && last.statement == ps) {
-            last.busy = false;
-            return;
-        }
-        if (kept == null) {
-            kept = new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Kept> eldest) {
-                    if (size() <= STATEMENTS_KEPT) {
-                        return false;
-                    }
-                    if (eldest.getValue() == last) {
-                        last = null;
-                        lastText = null;
-                    }
-                    // A busy one leaves the map only: its borrower's keep puts it back or closes it.
-                    if (!eldest.getValue().busy) {
-                        ShardRunner.closeQuietly(eldest.getValue().statement);
-                    }
-                    return true;
-                }
-            };
-        }
-        Kept k = kept.get(sql);
-        if (k == null) {
-            kept.put(sql, new Kept(ps));
-        } else if (k.statement == ps) {
-            k.busy = false;
-        } else {
-            ShardRunner.closeQuietly(ps);
-        }
+        taken--;
+        statements().keep(sql, ps);
     }
 
-    /** Forgets {@code ps}, kept for {@code sql}, which its borrower closed after a failure. */
+    /** Forgets {@code ps}, taken for {@code sql}, which its borrower closed after a failure. */
     void discard(String sql, PreparedStatement ps) {
-        Kept k = kept == null ? null : kept.get(sql);
-        if (k != null && k.statement == ps) {
-            kept.remove(sql);
+        if (closed) {
+            return;
         }
-        if (last != null && last.statement == ps) {
-            last = null;
-            lastText = null;
+        taken--;
+        statements().discard(sql, ps);
+    }
+
+    private ConnectionStatements statements() {
+        ConnectionStatements s = statements;
+        if (s == null) {
+            s = pool.statementsOf(physical());
+            statements = s;
         }
+        return s;
+    }
+
+    /**
+     * The driver's own connection under the pool's proxy: kept statements are prepared on it, so they outlive
+     * the checkout (the proxy closes the statements made through it when the lease returns the connection).
+     */
+    Connection physical() {
+        Connection p = physical;
+        if (p == null) {
+            try {
+                p = connection.unwrap(Connection.class);
+            } catch (SQLException e) {
+                throw new IllegalStateException("the pool's connection does not unwrap", e);
+            }
+            physical = p;
+        }
+        return p;
     }
 
     /** Commits when closed (a PostgreSQL cursor read that needed a transaction). */
@@ -272,12 +235,7 @@ final class Lease implements AutoCloseable {
             if (connection.isClosed()) {
                 return true;
             }
-            Connection p = physical;
-            if (p == null) {
-                p = connection.unwrap(Connection.class);
-                physical = p;
-            }
-            return p.isClosed();
+            return physical().isClosed();
         } catch (SQLException e) {
             return true;
         }
@@ -292,16 +250,10 @@ final class Lease implements AutoCloseable {
         if (registered) {
             pool.unregister(this);
         }
-        if (kept != null) {
-            // A busy statement's result may still be open: its borrower closes it when it hands it back.
-            for (Kept k : kept.values()) {
-                if (!k.busy) {
-                    ShardRunner.closeQuietly(k.statement);
-                }
-            }
-            kept = null;
-            last = null;
-            lastText = null;
+        if (taken > 0) {
+            // A statement of this lease is still running or has a result open: its borrower hands it back
+            // after the connection may have gone to another lease, so the connection starts a new set.
+            pool.dropStatements(physical());
         }
         try {
             if (commitOnClose) {

@@ -82,7 +82,8 @@ final class ShardRunner {
                     ps = lease.kept(keptAs, s.parameters().size());
                 }
                 if (ps == null) {
-                    ps = prepare(c, s.sql(), opts);
+                    // A statement to keep is made on the driver's connection, so it outlives this checkout.
+                    ps = prepare(keptAs != null ? lease.physical() : c, s.sql(), opts);
                 }
                 st = ps;
                 configure(ps, opts);
@@ -115,9 +116,9 @@ final class ShardRunner {
             if (st != null) {
                 running.remove(st);
                 closeQuietly(st);
-                if (keptAs != null) {
-                    lease.discard(keptAs, (PreparedStatement) st);
-                }
+            }
+            if (keptAs != null) {
+                lease.discard(keptAs, (PreparedStatement) st);
             }
             throw ShardErrors.translate(e, describe(s.shard()));
         }
