@@ -37,7 +37,6 @@ import java.util.stream.Stream;
  * it (v2 with windows relative to the demo clock). Owns the engine it starts.
  */
 final class DemoFleet implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DemoFleet.class);
     // Regular mode: the journal DDL (BIGINT AUTO_INCREMENT) is refused by H2 in PostgreSQL mode.
     // A 256 MB page cache (H2's default is 64 MB): the hot data source holds 60% of two million rows and their
     // index, and page eviction showed up in the load's profile.
@@ -106,14 +105,6 @@ final class DemoFleet implements AutoCloseable {
         try {
             engine = Engine.start(config, options);
             new MigrationStore(engine.controlStore()).setClockOffset(Duration.ZERO);
-            if (backend.embedded()) {
-                int bytes = H2WriteBuffer.bytes(Runtime.getRuntime().maxMemory());
-                for (DataSourceConfig d : config.dataSources().values()) {
-                    if (!H2WriteBuffer.raise(d.url(), d.user(), d.password(), bytes)) {
-                        LOG.warn("vshard demo: this H2 keeps its own 19 MB write buffer for data source {}", d.name());
-                    }
-                }
-            }
         } catch (SQLException | RuntimeException e) {
             if (!keep) {
                 try {
