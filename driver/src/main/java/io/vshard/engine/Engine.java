@@ -702,6 +702,9 @@ public final class Engine implements AutoCloseable {
             return router.split(sql);
         } catch (UnsupportedOperationException e) {
             return List.of(sql);
+        } catch (RoutingException e) {
+            // Text the lexer cannot split (an unterminated literal) is the client's syntax error, not a crash.
+            throw new SQLException(e.getMessage(), e.sqlState(), e);
         }
     }
 

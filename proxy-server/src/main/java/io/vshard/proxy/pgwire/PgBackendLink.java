@@ -9,7 +9,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.vshard.config.Dialect;
 import io.vshard.proxy.net.Transport;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -56,7 +58,18 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
     }
 
     /** The schema and session settings a connection was last pointed at. */
-    record SessionState(String schema, List<String> settings) {}
+    record SessionState(String schema, List<String> settings) {
+
+        /** The simple Query that points a connection at this state: {@code RESET ALL}, the search path, the SETs. */
+        String pointingSql() {
+            StringBuilder sql =
+                    new StringBuilder("RESET ALL;\nSET search_path TO ").append(Dialect.POSTGRESQL.quote(schema));
+            for (String setting : settings) {
+                sql.append(";\n").append(setting);
+            }
+            return sql.toString();
+        }
+    }
 
     private enum Phase {
         LOGIN,
@@ -94,9 +107,11 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
 
     /**
      * Connects and logs in on {@code client}'s event loop; {@code loggedIn} gets {@code null} once the link is
-     * ready, else why it is not.
+     * ready, else why it is not. The backend channel joins {@code all}, which the server closes when it stops
+     * (stopping the event loops alone leaves backend connections open).
      */
-    static PgBackendLink open(BackendAddress address, Channel client, int timeoutMillis, Consumer<String> loggedIn) {
+    static PgBackendLink open(
+            BackendAddress address, Channel client, ChannelGroup all, int timeoutMillis, Consumer<String> loggedIn) {
         PgBackendLink link = new PgBackendLink(address, client);
         link.loginDone = loggedIn;
         EventLoop loop = client.eventLoop();
@@ -108,6 +123,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        all.add(ch);
                         ch.pipeline().addLast(link);
                     }
                 });
@@ -469,9 +485,38 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
 
     /** Asks the backend to cancel what this connection runs (PostgreSQL's CancelRequest on a new connection). */
     void cancel(Executor blocking) {
-        int pid = processId;
-        int secret = secretKey;
-        if (pid == 0 || phase != Phase.EXCHANGE) {
+        if (phase != Phase.EXCHANGE) {
+            return;
+        }
+        sendCancel(address, processId, secretKey, blocking);
+    }
+
+    /**
+     * Hands the logged-in, idle connection over to {@code next} (a {@link PgSharedLink}), which replaces this
+     * handler in the backend channel's pipeline; this link is closed for its own use afterwards.
+     *
+     * @return the backend channel
+     */
+    Channel handOver(ChannelInboundHandlerAdapter next) {
+        if (!idle() || carry != null) {
+            throw new IllegalStateException("only an idle link with nothing unread can be handed over");
+        }
+        phase = Phase.CLOSED;
+        backend.pipeline().replace(this, "pg-shared-link", next);
+        return backend;
+    }
+
+    int processId() {
+        return processId;
+    }
+
+    int secretKey() {
+        return secretKey;
+    }
+
+    /** Sends PostgreSQL's CancelRequest for backend {@code pid} on a new connection, on {@code blocking}. */
+    static void sendCancel(BackendAddress address, int pid, int secret, Executor blocking) {
+        if (pid == 0) {
             return;
         }
         blocking.execute(() -> {

@@ -3,7 +3,6 @@ package io.vshard.proxy.pgwire;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.vshard.config.DataSourceConfig;
-import io.vshard.config.Dialect;
 import io.vshard.engine.DirectRead;
 import io.vshard.engine.DirectRoute;
 import io.vshard.engine.Engine;
@@ -55,6 +54,12 @@ final class PgDirectPath {
     private final Map<String, BackendAddress> addresses = new HashMap<>();
     private final ParameterCapture parameters = new ParameterCapture();
     private boolean closed;
+    /** The shared link running this session's unit now, and that unit; {@code null} when none does. */
+    private PgSharedLink sharedLink;
+
+    private PgSharedLink.Unit sharedUnit;
+    /** The client once held up a shared link: its units keep to its own links. */
+    private boolean slowReader;
 
     private PgDirectPath(PgProxyServer.Shared shared, Session engineSession, PgSession session, Channel client) {
         this.shared = shared;
@@ -169,6 +174,34 @@ final class PgDirectPath {
             session.register(parse.statement(), registered);
             client.write(new BackendMessage.ParseComplete(), client.voidPromise());
         }
+        if (shared.sharedLinks() != null && !slowReader && client.isWritable() && shareable(unit)) {
+            PgSharedLink link = shared.sharedLinks()
+                    .link(
+                            unit.address(),
+                            new PgBackendLink.SessionState(
+                                    unit.route().schema(), unit.route().settings()),
+                            client);
+            if (link != null) {
+                multiplex(unit, link, finished);
+                return;
+            }
+        }
+        runPrivately(unit, finished);
+    }
+
+    private static boolean shareable(Unit unit) {
+        return unit.query() != null
+                ? SharedUse.shareable(unit.query().sql())
+                : unit.statement().shareable();
+    }
+
+    /** Runs the unit on the session's own connection to its data source, opening one when there is none. */
+    private void runPrivately(Unit unit, Consumer<List<FrontendMessage>> finished) {
+        if (closed) {
+            // A shared link refused the unit after the client went away: nothing is left to answer.
+            finished.accept(null);
+            return;
+        }
         String source = unit.route().dataSource().name();
         PgBackendLink link = links.get(source);
         if (link != null && !link.idle()) {
@@ -184,7 +217,7 @@ final class PgDirectPath {
         }
         if (link == null) {
             PgBackendLink[] opened = new PgBackendLink[1];
-            opened[0] = PgBackendLink.open(unit.address(), client, CONNECT_TIMEOUT_MILLIS, why -> {
+            opened[0] = PgBackendLink.open(unit.address(), client, shared.backends(), CONNECT_TIMEOUT_MILLIS, why -> {
                 if (why == null && !closed) {
                     links.put(source, opened[0]);
                     point(unit, opened[0], finished);
@@ -226,13 +259,8 @@ final class PgDirectPath {
             return;
         }
         PgBackendLink.SessionState wanted = new PgBackendLink.SessionState(route.schema(), route.settings());
-        StringBuilder sql =
-                new StringBuilder("RESET ALL;\nSET search_path TO ").append(Dialect.POSTGRESQL.quote(route.schema()));
-        for (String setting : route.settings()) {
-            sql.append(";\n").append(setting);
-        }
         ByteBuf frames = client.alloc().buffer();
-        FrontendFrames.query(frames, sql.toString());
+        FrontendFrames.query(frames, wanted.pointingSql());
         link.state(null);
         // A simple Query drops the backend's unnamed statement.
         link.forget("");
@@ -310,15 +338,101 @@ final class PgDirectPath {
                 fallBack(unit, finished);
             } else {
                 drop(unit.route().dataSource().name(), link);
-                client.write(PgErrors.error(
-                        "ERROR",
-                        "08006",
-                        "lost the connection to data source "
-                                + unit.route().dataSource().name()));
-                client.writeAndFlush(new BackendMessage.ReadyForQuery((byte) 'I'))
-                        .addListener(f -> finished.accept(null));
+                lost(unit, finished);
             }
         });
+    }
+
+    /**
+     * Runs the unit on a link shared with other sessions ({@link PgSharedLink}): as the client's bytes for a simple
+     * Query, else as a Bind of the link's own name for the statement, once the link has it prepared. A statement the
+     * link cannot prepare sends the unit to the session's own link.
+     */
+    private void multiplex(Unit unit, PgSharedLink link, Consumer<List<FrontendMessage>> finished) {
+        if (unit.query() != null) {
+            ByteBuf frames;
+            if (unit.raw() != null) {
+                frames = unit.raw().retainedDuplicate();
+            } else {
+                frames = client.alloc().buffer();
+                FrontendFrames.query(frames, unit.query().sql());
+            }
+            submit(unit, link, frames, finished);
+            return;
+        }
+        link.withStatement(
+                unit.statement(),
+                name -> submit(unit, link, bindFrames(unit, name), finished),
+                () -> runPrivately(unit, finished));
+    }
+
+    /** The unit's Bind [Describe] Execute Sync with the statement renamed to {@code name}. */
+    private ByteBuf bindFrames(Unit unit, String name) {
+        ByteBuf raw = unit.raw();
+        ByteBuf frames = client.alloc().buffer(raw == null ? 256 : raw.readableBytes() + name.length());
+        if (raw != null) {
+            // 'B', length, the unnamed portal's NUL, then the client's statement name: replaced, the rest copied.
+            int at = raw.readerIndex();
+            int nameEnd = raw.indexOf(at + 6, raw.writerIndex(), (byte) 0);
+            int bindLength = raw.getInt(at + 1);
+            frames.writeByte('B');
+            frames.writeInt(bindLength - (nameEnd - (at + 6)) + name.length());
+            frames.writeByte(0);
+            frames.writeCharSequence(name, StandardCharsets.US_ASCII);
+            frames.writeByte(0);
+            frames.writeBytes(raw, nameEnd + 1, raw.writerIndex() - (nameEnd + 1));
+            return frames;
+        }
+        FrontendMessage.Bind bind = unit.bind();
+        FrontendFrames.bind(
+                frames,
+                new FrontendMessage.Bind(
+                        bind.portal(), name, bind.parameterFormats(), bind.values(), bind.resultFormats()));
+        if (unit.describe()) {
+            FrontendFrames.describe(frames, (byte) 'P', bind.portal());
+        }
+        FrontendFrames.execute(frames, bind.portal(), 0);
+        FrontendFrames.sync(frames);
+        return frames;
+    }
+
+    private void submit(Unit unit, PgSharedLink link, ByteBuf frames, Consumer<List<FrontendMessage>> finished) {
+        shared.stats().directForwarded();
+        shared.stats().directMultiplexed();
+        if (unit.raw() != null) {
+            shared.stats().directUndecoded();
+        }
+        long started = System.nanoTime();
+        sharedLink = link;
+        sharedUnit = link.submit(
+                client,
+                frames,
+                (intact, error, relayed) -> {
+                    sharedLink = null;
+                    sharedUnit = null;
+                    shared.stats().statementExecuted(System.nanoTime() - started);
+                    if (error) {
+                        shared.stats().statementFailed();
+                    }
+                    if (intact) {
+                        finished.accept(null);
+                    } else if (!relayed) {
+                        fallBack(unit, finished);
+                    } else {
+                        lost(unit, finished);
+                    }
+                },
+                () -> slowReader = true);
+    }
+
+    /** Ends a unit whose answer was cut off by a lost backend connection with SQLSTATE 08006. */
+    private void lost(Unit unit, Consumer<List<FrontendMessage>> finished) {
+        client.write(PgErrors.error(
+                "ERROR",
+                "08006",
+                "lost the connection to data source "
+                        + unit.route().dataSource().name()));
+        client.writeAndFlush(new BackendMessage.ReadyForQuery((byte) 'I')).addListener(f -> finished.accept(null));
     }
 
     private void drop(String source, PgBackendLink link) {
@@ -619,16 +733,29 @@ final class PgDirectPath {
     /** The client channel became writable: relayed answers may be read on. */
     void clientWritable() {
         links.values().forEach(PgBackendLink::clientWritable);
+        if (sharedLink != null) {
+            sharedLink.clientWritable(client);
+        }
     }
 
     /** Cancels what the session's backends run now (a client CancelRequest). */
     void cancel() {
-        client.eventLoop().execute(() -> links.values().forEach(link -> link.cancel(shared.workers())));
+        client.eventLoop().execute(() -> {
+            links.values().forEach(link -> link.cancel(shared.workers()));
+            // Not once the client is gone: the cancel could arrive after its unit and stop the next client's.
+            if (sharedLink != null && !closed) {
+                sharedLink.cancel(sharedUnit, shared.workers());
+            }
+        });
     }
 
     /** Hands every backend connection back to the pool (or closes it when it is busy). */
     void close() {
         closed = true;
+        if (sharedLink != null) {
+            // A shared link held up by this client's answer reads on (the rest of the answer is dropped).
+            sharedLink.clientWritable(client);
+        }
         links.forEach((source, link) -> shared.links().give(link, addresses.get(source), client.eventLoop()));
         links.clear();
     }

@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  * @param tlsPrivateKey PEM PKCS#8 private key of {@code tlsCertificate}; null when no TLS
  * @param directForwarding whether single-shard reads of sessions served by a vshard engine are forwarded to their
  *     shard at the wire level (see {@link PgDirectPath}) instead of running through the engine
+ * @param multiplexing whether forwarded reads of sessions with equal schema and settings share one pipelined backend
+ *     connection per event loop and data source ({@link PgSharedLink}) instead of each session using its own
  */
 public record PgProxyConfig(
         PgAuthMethod authMethod,
@@ -34,7 +36,11 @@ public record PgProxyConfig(
         Duration drainTimeout,
         Path tlsCertificate,
         Path tlsPrivateKey,
-        boolean directForwarding) {
+        boolean directForwarding,
+        boolean multiplexing) {
+
+    /** The system property that sets {@link #multiplexing}'s default ({@code true} or {@code false}). */
+    public static final String MULTIPLEX_PROPERTY = "vshard.pg.multiplex";
 
     /** Validates and copies. */
     public PgProxyConfig {
@@ -50,7 +56,8 @@ public record PgProxyConfig(
         }
     }
 
-    /** Defaults: SCRAM, 16 MiB messages, 10 minutes idle, 32 workers, 1024 queued, 10 s drain, direct forwarding. */
+    /** Defaults: SCRAM, 16 MiB messages, 10 minutes idle, 32 workers, 1024 queued, 10 s drain, direct forwarding,
+     * multiplexing as {@code -Dvshard.pg.multiplex} says (default off). */
     public static PgProxyConfig of(PgAuthMethod method, List<PgUser> users) {
         return new PgProxyConfig(
                 method,
@@ -63,7 +70,8 @@ public record PgProxyConfig(
                 Duration.ofSeconds(10),
                 null,
                 null,
-                true);
+                true,
+                Boolean.parseBoolean(System.getProperty(MULTIPLEX_PROPERTY, "false")));
     }
 
     /** A copy with another idle timeout. */
@@ -79,7 +87,8 @@ public record PgProxyConfig(
                 drainTimeout,
                 tlsCertificate,
                 tlsPrivateKey,
-                directForwarding);
+                directForwarding,
+                multiplexing);
     }
 
     /** A copy with another maximum message size. */
@@ -95,7 +104,8 @@ public record PgProxyConfig(
                 drainTimeout,
                 tlsCertificate,
                 tlsPrivateKey,
-                directForwarding);
+                directForwarding,
+                multiplexing);
     }
 
     /** A copy serving TLS with this PEM certificate chain and PKCS#8 key. */
@@ -111,7 +121,8 @@ public record PgProxyConfig(
                 drainTimeout,
                 certificate,
                 privateKey,
-                directForwarding);
+                directForwarding,
+                multiplexing);
     }
 
     /** A copy that forwards single-shard reads at the wire level ({@code true}) or runs all through the engine. */
@@ -127,6 +138,24 @@ public record PgProxyConfig(
                 drainTimeout,
                 tlsCertificate,
                 tlsPrivateKey,
+                on,
+                multiplexing);
+    }
+
+    /** A copy that shares pipelined backend connections between sessions ({@code true}) or not. */
+    public PgProxyConfig withMultiplexing(boolean on) {
+        return new PgProxyConfig(
+                authMethod,
+                users,
+                maxMessageSize,
+                idleTimeout,
+                workerThreads,
+                workerQueue,
+                serverVersion,
+                drainTimeout,
+                tlsCertificate,
+                tlsPrivateKey,
+                directForwarding,
                 on);
     }
 
@@ -143,6 +172,7 @@ public record PgProxyConfig(
                 timeout,
                 tlsCertificate,
                 tlsPrivateKey,
-                directForwarding);
+                directForwarding,
+                multiplexing);
     }
 }

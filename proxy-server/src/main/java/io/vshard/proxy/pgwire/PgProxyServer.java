@@ -47,7 +47,9 @@ public final class PgProxyServer implements AutoCloseable {
             CancelRegistry cancels,
             AtomicInteger inFlight,
             PgWireStats stats,
-            PgLinkPool links) {
+            PgLinkPool links,
+            PgSharedLinks sharedLinks,
+            ChannelGroup backends) {
 
         /** Closes a JDBC resource on a worker (closing may block on the network). */
         void closeLater(AutoCloseable resource) {
@@ -89,6 +91,8 @@ public final class PgProxyServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.workerQueue()),
                 new DefaultThreadFactory("vshard-pg-worker", true));
         workers.allowCoreThreadTimeOut(true);
+        PgWireStats stats = new PgWireStats();
+        ChannelGroup backends = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         this.shared = new Shared(
                 config,
                 tls(config),
@@ -96,8 +100,10 @@ public final class PgProxyServer implements AutoCloseable {
                 workers,
                 new CancelRegistry(),
                 new AtomicInteger(),
-                new PgWireStats(),
-                new PgLinkPool(IDLE_LINKS_PER_LOOP));
+                stats,
+                new PgLinkPool(IDLE_LINKS_PER_LOOP),
+                config.multiplexing() ? new PgSharedLinks(stats, backends) : null,
+                backends);
     }
 
     private static SslContext tls(PgProxyConfig config) {
@@ -206,6 +212,11 @@ public final class PgProxyServer implements AutoCloseable {
             }
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (shared.sharedLinks() != null) {
+            shared.sharedLinks().close();
+        }
+        // Raw backend connections (direct path, pooled, shared) are not closed by stopping their event loops.
+        shared.backends().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         shared.workers().shutdown();

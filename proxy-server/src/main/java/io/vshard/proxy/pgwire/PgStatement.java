@@ -27,6 +27,8 @@ final class PgStatement implements AutoCloseable {
     private boolean directReadKnown;
     private List<PgColumns.Column> columns;
     private boolean parameterTypesResolved;
+    /** {@link SharedUse#shareable} of the text: 0 not known yet, 1 yes, -1 no. */
+    private byte shareable;
 
     PgStatement(String sql, int[] declaredTypes) {
         this.sql = sql;
@@ -34,6 +36,14 @@ final class PgStatement implements AutoCloseable {
         this.rewritten = SqlScanner.rewrite(sql);
         this.declaredTypes = declaredTypes.clone();
         this.parameterTypes = Arrays.copyOf(declaredTypes, Math.max(declaredTypes.length, rewritten.parameterCount()));
+    }
+
+    /** Whether it may run on a backend connection shared with other sessions ({@link SharedUse}). */
+    boolean shareable() {
+        if (shareable == 0) {
+            shareable = SharedUse.shareable(sql) ? (byte) 1 : (byte) -1;
+        }
+        return shareable > 0;
     }
 
     boolean isEmpty() {

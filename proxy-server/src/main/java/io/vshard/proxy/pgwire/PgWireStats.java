@@ -16,6 +16,8 @@ public final class PgWireStats {
     private final LongAdder cancels = new LongAdder();
     private final LongAdder direct = new LongAdder();
     private final LongAdder undecoded = new LongAdder();
+    private final LongAdder multiplexed = new LongAdder();
+    private final LongAdder sharedSends = new LongAdder();
     private final LatencyHistogram statements = new LatencyHistogram();
 
     PgWireStats() {}
@@ -54,6 +56,26 @@ public final class PgWireStats {
     /** Direct statements sent on as the client's bytes, undecoded, so far. */
     public long undecodedStatements() {
         return undecoded.sum();
+    }
+
+    /** Counts one direct statement sent on a backend connection shared with other sessions. */
+    void directMultiplexed() {
+        multiplexed.increment();
+    }
+
+    /** Direct statements sent on shared, pipelined backend connections ({@link PgSharedLink}) so far. */
+    public long multiplexedStatements() {
+        return multiplexed.sum();
+    }
+
+    /** Counts one flush of a shared backend link (the units of one event-loop pass leave in it). */
+    void sharedLinkSend() {
+        sharedSends.increment();
+    }
+
+    /** Flushes of shared backend links so far; {@link #multiplexedStatements} divided by it is units per send. */
+    public long sharedLinkSends() {
+        return sharedSends.sum();
     }
 
     void cancelRequested() {
@@ -97,6 +119,16 @@ public final class PgWireStats {
                 "vshard_pgwire_direct_undecoded_statements_total",
                 "Direct statements sent on as the client's bytes, without decoding them.",
                 undecoded.sum());
+        counter(
+                out,
+                "vshard_pgwire_multiplexed_statements_total",
+                "Direct statements sent on a backend connection shared with other sessions.",
+                multiplexed.sum());
+        counter(
+                out,
+                "vshard_pgwire_shared_link_sends_total",
+                "Flushes of shared backend connections, each carrying the units of one event-loop pass.",
+                sharedSends.sum());
         String name = "vshard_pgwire_statement_seconds";
         out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
         out.append("# TYPE ").append(name).append(" histogram\n");

@@ -1,0 +1,43 @@
+package io.vshard.proxy.pgwire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SharedUseTest {
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "SELECT abalance FROM pgbench_accounts WHERE aid = $1",
+                "select amount from payments where creator_id = 7",
+                "WITH t AS (SELECT 1) SELECT * FROM t",
+                "VALUES (1), (2)",
+                "TABLE payments",
+                "SELECT pg_sleep(1) FROM payments WHERE creator_id = 1",
+                "SELECT intolerance FROM payments WHERE creator_id = 1"
+            })
+    void plainReadsMayShareAConnection(String sql) {
+        assertThat(SharedUse.shareable(sql)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "SELECT set_config('search_path', 'x', false) FROM payments WHERE creator_id = 1",
+                "SELECT pg_advisory_lock(1) FROM payments WHERE creator_id = 1",
+                "SELECT pg_try_advisory_lock(1)",
+                "SELECT * INTO TEMP t FROM payments WHERE creator_id = 1",
+                "SELECT currval('payments_payment_id_seq')",
+                "SELECT lo_import('/etc/passwd')",
+                "SHOW search_path",
+                "PREPARE p AS SELECT 1",
+                "DEALLOCATE ALL",
+                "EXPLAIN SELECT 1",
+                ""
+            })
+    void statementsThatLeaveSessionStateKeepToTheirOwnConnection(String sql) {
+        assertThat(SharedUse.shareable(sql)).isFalse();
+    }
+}
