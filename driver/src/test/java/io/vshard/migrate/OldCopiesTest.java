@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vshard.config.ConfigReader;
 import io.vshard.config.VShardConfig;
 import io.vshard.manifest.Manifest;
+import io.vshard.manifest.PlacementRule;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.codec.ManifestCodec;
 import io.vshard.manifest.codec.ManifestSigner;
@@ -43,9 +44,57 @@ class OldCopiesTest {
 
     @Test
     void drainDeletesTheMisplacedRowsAndNothingElse() throws Exception {
-        Path scenario = Path.of("..", "conf", "scenario", "manifests");
-        Manifest v1 = ManifestCodec.parse("v1", Files.readString(scenario.resolve("v1.yaml")));
-        Manifest v2 = ManifestCodec.parse("v2", Files.readString(scenario.resolve("v2.yaml")));
+        drainsExactly(scenario("v2"), null);
+    }
+
+    /**
+     * v2's shards in schemas of their own (as the demo lays them out): every v1 location is outside v2's layout
+     * and is emptied whole, and the rows end exactly where v2 puts them.
+     */
+    @Test
+    void drainEmptiesLocationsTheNewLayoutDoesNotUse() throws Exception {
+        drainsExactly(ownSchemas(scenario("v2")), null);
+    }
+
+    /**
+     * A row with no region under a geo-aware layout has no single place, so the drain keeps it; a location
+     * outside the new layout holding one is not emptied whole, only its misplaced rows go.
+     */
+    @Test
+    void aRowWithoutASinglePlaceKeepsItsLocationFromBeingEmptied() throws Exception {
+        drainsExactly(ownSchemas(scenario("v2")), 424_242L);
+    }
+
+    private static Manifest scenario(String name) throws Exception {
+        return ManifestCodec.parse(
+                name,
+                Files.readString(Path.of("..", "conf", "scenario", "manifests").resolve(name + ".yaml")));
+    }
+
+    private static Manifest ownSchemas(Manifest m) {
+        List<PlacementRule> rules = new java.util.ArrayList<>();
+        for (PlacementRule r : m.placement()) {
+            rules.add(new PlacementRule(r.firstShard(), r.lastShard(), r.dataSource(), "v2_" + r.schemaPattern()));
+        }
+        return new Manifest(
+                m.version(),
+                m.previousVersion(),
+                m.shardFunction(),
+                rules,
+                m.boundaryStart(),
+                m.effectiveWindow(),
+                m.migration(),
+                m.verification(),
+                m.rollbackTriggers(),
+                null);
+    }
+
+    /**
+     * Writes the scenario's rows at their v1 and v2 places, drains v1 and checks every location of both versions
+     * row by row; with {@code unplaced} also a payment of that id with no region at the first v1 location.
+     */
+    private void drainsExactly(Manifest v2, Long unplaced) throws Exception {
+        Manifest v1 = scenario("v1");
         VShardConfig config = ConfigReader.read(config(v1));
         TableRule payments = config.tables().find("payments");
         TableRule creators = config.tables().find("creators");
@@ -80,8 +129,9 @@ class OldCopiesTest {
                 }
             }
             // A creator with payments in two regions at its v1 place, only one of which v2 keeps there: the
-            // drain judges each (creator, region) key on its own, so the other region's rows go.
-            long[] split = splitCreator(v1, v2, payments);
+            // drain judges each (creator, region) key on its own, so the other region's rows go. (Only where v2
+            // shares places with v1.)
+            long[] split = shared(v1, v2) ? splitCreator(v1, v2, payments) : new long[] {1_000, 0};
             ShardLocation old = place(RoutingState.stable(v1), payments, split[0], REGIONS[(int) split[1]]);
             for (int r = 0; r < REGIONS.length; r++) {
                 payment++;
@@ -92,6 +142,12 @@ class OldCopiesTest {
                 if (!old.equals(now)) {
                     links.insertPayment(now, payment, split[0], REGIONS[r]);
                 }
+            }
+
+            if (unplaced != null) {
+                ShardLocation first = locations(v1).iterator().next();
+                links.insertPayment(first, unplaced, 7, null);
+                expectedPayments.computeIfAbsent(first, l -> new TreeSet<>()).add(unplaced);
             }
 
             try (ShardLinks shardLinks = new ShardLinks(config)) {
@@ -109,7 +165,9 @@ class OldCopiesTest {
                 }
             }
 
-            for (ShardLocation l : locations(v2)) {
+            Set<ShardLocation> all = new LinkedHashSet<>(locations(v1));
+            all.addAll(locations(v2));
+            for (ShardLocation l : all) {
                 assertThat(links.ids(l, "payments", "payment_id"))
                         .as("payments at %s", l)
                         .isEqualTo(expectedPayments.getOrDefault(l, Set.of()));
@@ -118,6 +176,12 @@ class OldCopiesTest {
                         .isEqualTo(expectedCreators.getOrDefault(l, Set.of()));
             }
         }
+    }
+
+    private static boolean shared(Manifest v1, Manifest v2) {
+        Set<ShardLocation> both = new java.util.HashSet<>(locations(v1));
+        both.retainAll(locations(v2));
+        return !both.isEmpty();
     }
 
     /** A creator and a region index whose v2 place is its v1 place, while another region's is not. */
@@ -208,7 +272,7 @@ class OldCopiesTest {
                     st.execute("CREATE TABLE IF NOT EXISTS " + l.schema() + ".creators (creator_id BIGINT PRIMARY KEY,"
                             + " region VARCHAR(8) NOT NULL, name VARCHAR(40) NOT NULL)");
                     st.execute("CREATE TABLE IF NOT EXISTS " + l.schema() + ".payments (payment_id BIGINT PRIMARY KEY,"
-                            + " creator_id BIGINT NOT NULL, region VARCHAR(8) NOT NULL, amount DECIMAL(12,2) NOT NULL,"
+                            + " creator_id BIGINT NOT NULL, region VARCHAR(8), amount DECIMAL(12,2) NOT NULL,"
                             + " window_id VARCHAR(8) NOT NULL)");
                 }
             }

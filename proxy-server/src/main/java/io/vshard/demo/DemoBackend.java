@@ -110,9 +110,18 @@ final class DemoBackend {
         return prefix;
     }
 
-    /** The placement's schema pattern: MySQL's schemas are databases, so they carry the run's prefix. */
-    String schemaPattern() {
-        return kind == Kind.MYSQL ? prefix + "_s%03d" : "shard_%03d";
+    /**
+     * The placement's schema pattern of manifest {@code version}: v1's shards in {@code shard_NNN}, v2's in
+     * {@code v2_shard_NNN} of the same data sources, so no v2 shard shares a place with a v1 shard and the drain
+     * empties v1's tables whole instead of deleting its old copies row by row (every row moves anyway: v1's shard
+     * and v2's coincide for about one creator in 128). MySQL's schemas are databases, so they carry the run's
+     * prefix.
+     */
+    String schemaPattern(int version) {
+        if (kind == Kind.MYSQL) {
+            return prefix + (version == 1 ? "_s%03d" : "_v" + version + "_s%03d");
+        }
+        return version == 1 ? "shard_%03d" : "v" + version + "_shard_%03d";
     }
 
     /** The default shard's schema (unsharded tables). */

@@ -253,7 +253,7 @@ final class DemoFleet implements AutoCloseable {
                 } else if (effective != null && line.startsWith("effective_window:")) {
                     line = "effective_window: \"" + effective + "\"";
                 } else if (line.startsWith("    schema: \"shard_%03d\"")) {
-                    line = "    schema: \"" + backend.schemaPattern() + "\"";
+                    line = "    schema: \"" + backend.schemaPattern(name.equals("v1.yaml") ? 1 : 2) + "\"";
                 } else if (!backend.embedded() && line.startsWith("  shard_p95_latency_ms:")) {
                     // A shared server answers over the network and, on a loaded machine, slower than in-process
                     // H2: the scenario's 250 ms paused the MySQL run at p95 404 ms. The trigger stays armed.
