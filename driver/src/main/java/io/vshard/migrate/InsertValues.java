@@ -38,6 +38,10 @@ final class InsertValues {
 
     /** Inserts every target's rows on {@code c}; returns the rows written. */
     static long write(Connection c, List<Target> targets) throws SQLException {
+        if (targets.isEmpty()) {
+            // Always the case with the path off, and on H2 or MySQL, whose connections are no pgjdbc connection.
+            return 0;
+        }
         boolean conforming = c.unwrap(BaseConnection.class).getStandardConformingStrings();
         StringBuilder sql = new StringBuilder(64 * 1024);
         List<Target> sent = new ArrayList<>();
