@@ -80,6 +80,23 @@ class SharedLinkFuzzIT {
                 proxy.close();
             }
         }
+        // After the fleet (whose own proxy keeps idle workers for a minute) is closed too: no worker outlives its
+        // proxy.
+        try {
+            WireFuzz.awaitUntil(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(th -> th.getName().startsWith("vshard-pg-worker")));
+        } catch (AssertionError e) {
+            // Say where the workers that outlived the proxy are stuck.
+            Thread.getAllStackTraces().forEach((th, stack) -> {
+                if (th.getName().startsWith("vshard-pg-worker")) {
+                    System.out.println(th.getName() + " " + th.getState());
+                    for (StackTraceElement f : stack) {
+                        System.out.println("    at " + f);
+                    }
+                }
+            });
+            throw e;
+        }
         for (int i = 0; i < 5; i++) {
             System.gc();
             Thread.sleep(50);
@@ -135,8 +152,6 @@ class SharedLinkFuzzIT {
         WireFuzz.awaitUntil(() -> proxy.connections() == 0);
         proxy.close();
         WireFuzz.awaitUntil(() -> rawLinks(fleet) == 0);
-        WireFuzz.awaitUntil(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(th -> th.getName().startsWith("vshard-pg-worker")));
     }
 
     /** Reads rows of creators {@code first..first+9} until {@code stop}, checking each is exactly its own. */
