@@ -2,8 +2,6 @@ package io.vshard.it.pgproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.vshard.it.pgwire.WireFuzz;
 import io.vshard.proxy.pgwire.EngineConnector;
 import io.vshard.proxy.pgwire.PgAuthMethod;
@@ -82,30 +80,8 @@ class SharedLinkFuzzIT {
         }
         // After the fleet (whose own proxy keeps idle workers for a minute) is closed too: no worker outlives its
         // proxy.
-        try {
-            WireFuzz.awaitUntil(() -> Thread.getAllStackTraces().keySet().stream()
-                    .noneMatch(th -> th.getName().startsWith("vshard-pg-worker")));
-        } catch (AssertionError e) {
-            // Say where the workers that outlived the proxy are stuck.
-            Thread.getAllStackTraces().forEach((th, stack) -> {
-                if (th.getName().startsWith("vshard-pg-worker")) {
-                    System.out.println(th.getName() + " " + th.getState());
-                    for (StackTraceElement f : stack) {
-                        System.out.println("    at " + f);
-                    }
-                }
-            });
-            throw e;
-        }
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(50);
-            for (int j = 0; j < 200; j++) {
-                ByteBufAllocator.DEFAULT.buffer(64).release();
-                Unpooled.buffer(64).release();
-            }
-        }
-        assertThat(leaks).as("Netty buffer leaks").isEmpty();
+        WireFuzz.awaitNoProxyWorkers();
+        WireFuzz.assertNoBufferLeaks(leaks);
     }
 
     private static void fuzz(ShardedProxy fleet, PgProxyServer proxy, int port, long seed, String[] sql)

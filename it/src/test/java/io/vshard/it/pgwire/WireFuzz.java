@@ -346,6 +346,43 @@ public final class WireFuzz {
         }
     }
 
+    /**
+     * Waits up to 30 s for every proxy worker thread ({@code vshard-pg-worker-*}) to end; on failure prints where the
+     * survivors are stuck.
+     */
+    public static void awaitNoProxyWorkers() throws InterruptedException {
+        try {
+            awaitUntil(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(th -> th.getName().startsWith("vshard-pg-worker")));
+        } catch (AssertionError e) {
+            Thread.getAllStackTraces().forEach((th, stack) -> {
+                if (th.getName().startsWith("vshard-pg-worker")) {
+                    System.out.println(th.getName() + " " + th.getState());
+                    for (StackTraceElement f : stack) {
+                        System.out.println("    at " + f);
+                    }
+                }
+            });
+            throw e;
+        }
+    }
+
+    /**
+     * Collects garbage and allocates a few buffers, so Netty's paranoid leak detector reports what leaked, then
+     * asserts that {@code leaks} (filled by {@link #installLeakListener}) stayed empty.
+     */
+    public static void assertNoBufferLeaks(Queue<String> leaks) throws InterruptedException {
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(50);
+            for (int j = 0; j < 200; j++) {
+                io.netty.buffer.ByteBufAllocator.DEFAULT.buffer(64).release();
+                io.netty.buffer.Unpooled.buffer(64).release();
+            }
+        }
+        assertThat(leaks).as("Netty buffer leaks").isEmpty();
+    }
+
     /** Turns Netty's leak detector to paranoid and collects what it reports into {@code leaks}. */
     @SuppressWarnings("unchecked")
     public static void installLeakListener(Queue<String> leaks) throws ReflectiveOperationException {

@@ -2,8 +2,6 @@ package io.vshard.it.pgwire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.vshard.proxy.pgwire.PgAuthMethod;
 import io.vshard.proxy.pgwire.PgProxyConfig;
 import io.vshard.proxy.pgwire.PgUser;
@@ -79,18 +77,9 @@ class WireFuzzIT {
             WireFuzz.awaitUntil(() -> fixture.server.connections() == 0);
             WireFuzz.awaitUntil(() -> WireFuzz.backendConnections(fixture.database) == 0);
             fixture.server.close();
-            WireFuzz.awaitUntil(() -> Thread.getAllStackTraces().keySet().stream()
-                    .noneMatch(th -> th.getName().startsWith("vshard-pg-worker")));
+            WireFuzz.awaitNoProxyWorkers();
         }
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(50);
-            for (int j = 0; j < 200; j++) {
-                ByteBufAllocator.DEFAULT.buffer(64).release();
-                Unpooled.buffer(64).release();
-            }
-        }
-        assertThat(leaks).as("Netty buffer leaks").isEmpty();
+        WireFuzz.assertNoBufferLeaks(leaks);
     }
 
     private static Void wellBehaved(ProxyFixture fixture, AtomicBoolean stop, AtomicLong count) throws Exception {
