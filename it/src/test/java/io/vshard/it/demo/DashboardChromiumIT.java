@@ -53,7 +53,8 @@ class DashboardChromiumIT {
         awaitState(http, url, "\"step\":2,", demo);
         Thread.sleep(3000);
         String before = dump(chromium, url, "dashboard-before.png");
-        List<int[]> hotBefore = cells(before, "hot");
+        // The v1 map only: on a loaded machine the page may be read after step 3 has published v2 as well.
+        List<int[]> hotBefore = cells(version(before, 1), "hot");
         assertThat(before).contains("data-version=\"1\"");
         assertThat(hotBefore).as(before).isNotEmpty();
         assertThat(hotBefore).allSatisfy(c -> assertThat(c[1]).isBetween(45, 54));
@@ -68,6 +69,16 @@ class DashboardChromiumIT {
 
         DemoRun run = demo.get(5, TimeUnit.MINUTES);
         DemoRunIT.assertReport(run);
+    }
+
+    /** The part of the page that shows {@code version}'s heat map (empty when it is not shown). */
+    private static String version(String dom, int version) {
+        int from = dom.indexOf("data-version=\"" + version + "\"");
+        if (from < 0) {
+            return "";
+        }
+        int to = dom.indexOf("data-version=\"", from + 1);
+        return dom.substring(from, to < 0 ? dom.length() : to);
     }
 
     private static List<int[]> cells(String dom, String kind) {
