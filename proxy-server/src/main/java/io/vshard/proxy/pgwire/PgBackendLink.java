@@ -287,6 +287,13 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
                 error = true;
                 // The backend skips to Sync: the answers the proxy waited to drop will not come.
                 skips.clear();
+                if (PgErrors.fatal(in, at + 5, end)) {
+                    // The backend goes away, not the client's session: the statement ends with 08006 as it closes.
+                    relaySpan(in, span, at);
+                    span = -1;
+                    in.readerIndex(end);
+                    continue;
+                }
             } else if (!skips.isEmpty() && skips.peek() == type) {
                 skips.poll();
                 relaySpan(in, span, at);

@@ -60,6 +60,8 @@ final class PgDirectPath {
     private PgSharedLink.Unit sharedUnit;
     /** The client once held up a shared link: its units keep to its own links. */
     private boolean slowReader;
+    /** The session made a temporary object through the engine path: every statement goes there from now on. */
+    private boolean pinned;
 
     private PgDirectPath(PgProxyServer.Shared shared, Session engineSession, PgSession session, Channel client) {
         this.shared = shared;
@@ -122,6 +124,22 @@ final class PgDirectPath {
     }
 
     /**
+     * Looks at messages about to be handled (by either path): one that makes a temporary object pins the session to
+     * the engine path for good, since only the engine's backend session will see that object.
+     */
+    void notice(Iterable<FrontendMessage> messages) {
+        for (FrontendMessage m : messages) {
+            String sql = m instanceof FrontendMessage.Query q
+                    ? q.sql()
+                    : m instanceof FrontendMessage.Parse p ? p.sql() : null;
+            if (sql != null && !pinned && SharedUse.makesTemporaryObject(sql)) {
+                pinned = true;
+                LOG.debug("pgwire: a session made a temporary object; its statements keep to the engine path");
+            }
+        }
+    }
+
+    /**
      * Takes the unit at the head of {@code pending} and starts it when the direct path can answer it exactly.
      * {@code finished} later gets {@code null} when the unit was answered, or the messages the engine path must
      * still handle (the unit minus its Parses, which were answered); it may run before this method returns.
@@ -129,7 +147,7 @@ final class PgDirectPath {
      * @return false, leaving {@code pending} untouched, when the engine path must take the unit
      */
     boolean start(ArrayDeque<FrontendMessage> pending, Consumer<List<FrontendMessage>> finished) {
-        if (closed || session.transactionStatus() != 'I' || session.skippingToSync()) {
+        if (closed || pinned || session.transactionStatus() != 'I' || session.skippingToSync()) {
             return false;
         }
         Unit unit = classify(pending);
@@ -150,7 +168,7 @@ final class PgDirectPath {
      * ownership of {@code in} when it returns true; {@code finished} as for {@link #start}.
      */
     boolean startRaw(ByteBuf in, Consumer<List<FrontendMessage>> finished) {
-        if (closed || session.transactionStatus() != 'I' || session.skippingToSync()) {
+        if (closed || pinned || session.transactionStatus() != 'I' || session.skippingToSync()) {
             return false;
         }
         Unit unit = in.getByte(in.readerIndex()) == 'Q' ? rawQuery(in) : rawBind(in);
@@ -174,7 +192,12 @@ final class PgDirectPath {
             session.register(parse.statement(), registered);
             client.write(new BackendMessage.ParseComplete(), client.voidPromise());
         }
-        if (shared.sharedLinks() != null && !slowReader && client.isWritable() && shareable(unit)) {
+        share(unit, finished);
+    }
+
+    /** Runs the unit on a shared link when it may and one takes it now, else on the session's own link. */
+    private void share(Unit unit, Consumer<List<FrontendMessage>> finished) {
+        if (shared.sharedLinks() != null && !closed && !slowReader && client.isWritable() && shareable(unit)) {
             PgSharedLink link = shared.sharedLinks()
                     .link(
                             unit.address(),
@@ -333,7 +356,7 @@ final class PgDirectPath {
             }
             if (intact) {
                 finished.accept(null);
-            } else if (!relayed) {
+            } else if (!relayed && !error) {
                 drop(unit.route().dataSource().name(), link);
                 fallBack(unit, finished);
             } else {
@@ -416,8 +439,9 @@ final class PgDirectPath {
                     }
                     if (intact) {
                         finished.accept(null);
-                    } else if (!relayed) {
-                        fallBack(unit, finished);
+                    } else if (!relayed && !error) {
+                        // Moved off a link held by a long head, or the link died before it ran: a plain read.
+                        share(unit, finished);
                     } else {
                         lost(unit, finished);
                     }
@@ -431,7 +455,10 @@ final class PgDirectPath {
                 "ERROR",
                 "08006",
                 "lost the connection to data source "
-                        + unit.route().dataSource().name()));
+                        + unit.route().dataSource().name()
+                        + " (schema "
+                        + unit.route().schema()
+                        + ") while it ran the statement"));
         client.writeAndFlush(new BackendMessage.ReadyForQuery((byte) 'I')).addListener(f -> finished.accept(null));
     }
 

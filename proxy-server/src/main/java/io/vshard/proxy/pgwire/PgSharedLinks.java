@@ -39,6 +39,12 @@ final class PgSharedLinks {
      */
     static final String STALL_PROPERTY = "vshard.pg.multiplexStallMillis";
 
+    /**
+     * How long a unit may wait behind the head of a shared link before the units queued there are moved to another
+     * link ({@code -Dvshard.pg.multiplexQueueMillis}, default 100): bounds what a long statement costs the others.
+     */
+    static final String QUEUE_PROPERTY = "vshard.pg.multiplexQueueMillis";
+
     /** Unflushed bytes past which a client that held up a shared link is disconnected (default 64 MiB). */
     static final String HEAD_BYTES_PROPERTY = "vshard.pg.multiplexHeadBytes";
 
@@ -51,6 +57,7 @@ final class PgSharedLinks {
     private final int linksPerSource = Math.max(1, Integer.getInteger(LINKS_PROPERTY, 2));
     private final long stallMillis = Long.getLong(STALL_PROPERTY, 200);
     private final long headBytes = Long.getLong(HEAD_BYTES_PROPERTY, 64L << 20);
+    private final long queueMillis = Math.max(1, Long.getLong(QUEUE_PROPERTY, 100));
     private volatile boolean closed;
 
     /**
@@ -75,12 +82,17 @@ final class PgSharedLinks {
                 links.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>(2));
         mine.removeIf(PgSharedLink::closed);
         PgSharedLink best = null;
+        int working = 0;
         for (PgSharedLink link : mine) {
             if (link.accepting() && (best == null || link.inFlight() < best.inFlight())) {
                 best = link;
             }
+            if (!link.retiring()) {
+                working++;
+            }
         }
-        if ((best == null || best.inFlight() > 0) && mine.size() < linksPerSource && !closed) {
+        // A retiring link closes by itself once its long head is answered: a fresh one takes its place now.
+        if ((best == null || best.inFlight() > 0) && working < linksPerSource && !closed) {
             Set<Key> pending = opening.computeIfAbsent(loop, l -> new HashSet<>());
             if (pending.add(key)) {
                 open(key, client, mine, pending);
@@ -107,7 +119,7 @@ final class PgSharedLinks {
             link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
                 pending.remove(key);
                 if (intact && !error && !closed) {
-                    mine.add(new PgSharedLink(link, key.address(), stallMillis, headBytes, stats));
+                    mine.add(new PgSharedLink(link, key.address(), stallMillis, headBytes, queueMillis, stats));
                 } else {
                     LOG.debug(
                             "pgwire: could not point a shared link to {} at schema {}",

@@ -18,7 +18,18 @@ final class SharedUse {
             "(?i)\\b(into|set_config|\\w*advisory\\w*|currval|lastval|setval|dblink\\w*|lo_\\w+|pg_temp\\w*"
                     + "|listen|unlisten|prepare|deallocate|discard)\\b");
 
+    private static final Pattern TEMPORARY_OBJECT =
+            Pattern.compile("(?i)\\b(?:create\\s+(?:(?:global|local)\\s+)?|into\\s+)(?:temp|temporary)\\b");
+
     private SharedUse() {}
+
+    /**
+     * Whether {@code sql} makes a temporary object in the backend session that runs it (the engine path's): from
+     * then on the session's reads must run there too, not on a direct link that would not see the object.
+     */
+    static boolean makesTemporaryObject(String sql) {
+        return TEMPORARY_OBJECT.matcher(sql).find();
+    }
 
     /** Whether {@code sql} (one statement) may share a backend connection with other sessions. */
     static boolean shareable(String sql) {
