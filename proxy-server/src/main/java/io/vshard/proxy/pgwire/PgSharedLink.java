@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the backend channel lives on the event loop of the clients it serves; every method runs there.
  */
-final class PgSharedLink extends ChannelInboundHandlerAdapter {
+final class PgSharedLink extends BackendFrameReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgSharedLink.class);
     /** Most statements one link prepares; units of further statements keep to their sessions' own links. */
@@ -106,8 +104,6 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     private long headSince;
     /** A check of how long the head runs is scheduled. */
     private boolean watching;
-    /** The start of a frame not yet whole, kept from the last read. */
-    private ByteBuf carry;
     /** The client relayed bytes went to and were not flushed yet. */
     private Channel unflushed;
 
@@ -243,25 +239,13 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf in = (ByteBuf) msg;
-        if (carry != null) {
-            in = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), carry, in);
-            carry = null;
-        }
-        try {
-            frames(ctx, in);
-        } finally {
-            if (in.isReadable() && !closed) {
-                carry = in;
-            } else {
-                in.release();
-            }
-        }
+    boolean keepsReading() {
+        return !closed;
     }
 
     /** Handles every whole frame in {@code in}: relays runs of the head unit's frames, ends units at ReadyForQuery. */
-    private void frames(ChannelHandlerContext ctx, ByteBuf in) {
+    @Override
+    void frames(ChannelHandlerContext ctx, ByteBuf in) {
         int span = -1;
         while (in.readableBytes() >= 5) {
             int at = in.readerIndex();
@@ -395,10 +379,7 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (carry != null) {
-            carry.release();
-            carry = null;
-        }
+        dropCarry();
         closed = true;
         // Units still waiting for a statement are refused through that statement's Parse unit, which ends here.
         for (Unit unit = inFlight.poll(); unit != null; unit = inFlight.poll()) {
