@@ -86,8 +86,13 @@ class SharedLinkSafetyIT {
     }
 
     private static Connection connect() throws SQLException {
+        return connect("extended");
+    }
+
+    private static Connection connect(String queryMode) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", ShardedProxy.ADMIN);
+        props.setProperty("preferQueryMode", queryMode);
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + fleet.database(), props);
     }
 
@@ -125,6 +130,61 @@ class SharedLinkSafetyIT {
             assertThat(result[1]).as("slowest read, ms").isLessThan(1200);
         }
         assertThat(proxy.stats().sharedLinksRetired()).isGreaterThan(retired);
+    }
+
+    @Test
+    void aLongStatementMovedOffRunsOnceItsCopyLeftBehindIsCancelled() throws Exception {
+        long creator = neighbours.get(0);
+        // Simple Queries: the unit itself, not a Parse of its statement, queues behind the first on the shared link.
+        try (Connection first = connect("simple");
+                Connection second = connect("simple");
+                Statement st1 = first.createStatement();
+                Statement st2 = second.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                // Opens the shared link (the first units run on the sessions' own while it opens).
+                timed(st1, "SELECT amount FROM payments WHERE creator_id = " + creator);
+                Thread.sleep(20);
+            }
+            long retired = proxy.stats().sharedLinksRetired();
+            CompletableFuture<Long> shortOne = CompletableFuture.supplyAsync(
+                    () -> timed(st1, "SELECT pg_sleep(1), amount FROM payments WHERE creator_id = " + creator));
+            Thread.sleep(200);
+            CompletableFuture<Long> longOne = CompletableFuture.supplyAsync(
+                    () -> timed(st2, "SELECT pg_sleep(3), amount FROM payments WHERE creator_id = " + creator));
+            assertThat(shortOne.get(10, TimeUnit.SECONDS)).isBetween(1000L, 2500L);
+            Thread.sleep(500);
+            // Moved off the link held by the first, it runs on another; the copy queued behind the first is cancelled.
+            assertThat(running("SELECT pg_sleep(3)%"))
+                    .as("backends running the long statement")
+                    .isEqualTo(1);
+            assertThat(longOne.get(10, TimeUnit.SECONDS)).isBetween(3000L, 4500L);
+            assertThat(proxy.stats().sharedLinksRetired()).isGreaterThan(retired);
+        }
+    }
+
+    /** Runs {@code sql} (one row expected); how long it took, ms. */
+    private static long timed(Statement st, String sql) {
+        long started = System.nanoTime();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            assertThat(rs.next()).isTrue();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    /** Backends of the fleet running a statement like {@code pattern} now. */
+    private static int running(String pattern) throws SQLException {
+        try (Connection c = fleet.direct("a");
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE query LIKE ?"
+                        + " AND state = 'active' AND pid <> pg_backend_pid() AND datname LIKE ?")) {
+            ps.setString(1, pattern);
+            ps.setString(2, fleet.database("%"));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     /** Reads {@code creator}'s row (prepared, past pgjdbc's prepare threshold) until {@code stop}: rounds, slowest ms. */

@@ -771,7 +771,7 @@ final class PgDirectPath {
             links.values().forEach(link -> link.cancel(shared.workers()));
             // Not once the client is gone: the cancel could arrive after its unit and stop the next client's.
             if (sharedLink != null && !closed) {
-                sharedLink.cancel(sharedUnit, shared.workers());
+                sharedLink.cancel(sharedUnit);
             }
         });
     }

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -90,6 +91,7 @@ final class PgSharedLink extends BackendFrameReader {
     private final long stallMillis;
     private final long headBytes;
     private final long queueMillis;
+    private final Executor blocking;
     private final ArrayDeque<Unit> inFlight = new ArrayDeque<>();
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Runnable flushTask = this::flushNow;
@@ -114,7 +116,8 @@ final class PgSharedLink extends BackendFrameReader {
             long stallMillis,
             long headBytes,
             long queueMillis,
-            PgWireStats stats) {
+            PgWireStats stats,
+            Executor blocking) {
         this.address = address;
         this.stats = stats;
         this.processId = link.processId();
@@ -122,6 +125,7 @@ final class PgSharedLink extends BackendFrameReader {
         this.stallMillis = stallMillis;
         this.headBytes = headBytes;
         this.queueMillis = queueMillis;
+        this.blocking = blocking;
         this.backend = link.handOver(this);
     }
 
@@ -223,9 +227,17 @@ final class PgSharedLink extends BackendFrameReader {
     }
 
     /** Asks the backend to cancel {@code unit}, only while it is the one running (at the head). */
-    void cancel(Unit unit, Executor blocking) {
+    void cancel(Unit unit) {
         if (!closed && inFlight.peek() == unit) {
+            cancelRunning();
+        }
+    }
+
+    private void cancelRunning() {
+        try {
             PgBackendLink.sendCancel(address, processId, secretKey, blocking);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("pgwire: no worker free to cancel a statement on shared backend {}", address);
         }
     }
 
@@ -308,6 +320,10 @@ final class PgSharedLink extends BackendFrameReader {
                     head.done.done(true, head.error, head.relayed);
                 }
                 if (poisoned || (retiring && !anyLive())) {
+                    if (!poisoned && !inFlight.isEmpty()) {
+                        // Only abandoned copies run there now: stop the one running rather than let it finish.
+                        cancelRunning();
+                    }
                     in.skipBytes(in.readableBytes());
                     ctx.close();
                     return;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ final class PgSharedLinks {
     private final Map<EventLoop, Set<Key>> opening = new ConcurrentHashMap<>();
     private final PgWireStats stats;
     private final ChannelGroup all;
+    private final Executor blocking;
     private final int linksPerSource = Math.max(1, Integer.getInteger(LINKS_PROPERTY, 2));
     private final long stallMillis = Long.getLong(STALL_PROPERTY, 200);
     private final long headBytes = Long.getLong(HEAD_BYTES_PROPERTY, 64L << 20);
@@ -64,10 +66,12 @@ final class PgSharedLinks {
      * Reads its settings from the system properties now.
      *
      * @param all the server's backend channels, which new links join
+     * @param blocking where cancel requests are sent from (a blocking connect)
      */
-    PgSharedLinks(PgWireStats stats, ChannelGroup all) {
+    PgSharedLinks(PgWireStats stats, ChannelGroup all, Executor blocking) {
         this.stats = stats;
         this.all = all;
+        this.blocking = blocking;
     }
 
     /**
@@ -119,7 +123,8 @@ final class PgSharedLinks {
             link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
                 pending.remove(key);
                 if (intact && !error && !closed) {
-                    mine.add(new PgSharedLink(link, key.address(), stallMillis, headBytes, queueMillis, stats));
+                    mine.add(new PgSharedLink(
+                            link, key.address(), stallMillis, headBytes, queueMillis, stats, blocking));
                 } else {
                     LOG.debug(
                             "pgwire: could not point a shared link to {} at schema {}",
