@@ -29,8 +29,9 @@ final class PgSharedLinks {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     /**
-     * Shared links per event loop, data source and session state ({@code -Dvshard.pg.linksPerSource}, default 2):
-     * more spread the units over more backend processes, fewer batch more of them per send and backend wake-up.
+     * Shared links per event loop, data source and session state ({@code -Dvshard.pg.linksPerSource}, default 1):
+     * more spread the units over more backend processes, fewer batch more of them per send and backend wake-up (one
+     * measured best on 2 cores, BENCHMARKS.md; a long unit moves the others to a fresh link in any case).
      */
     static final String LINKS_PROPERTY = "vshard.pg.linksPerSource";
 
@@ -56,7 +57,7 @@ final class PgSharedLinks {
     private final PgWireStats stats;
     private final ChannelGroup all;
     private final Executor blocking;
-    private final int linksPerSource = Math.max(1, Integer.getInteger(LINKS_PROPERTY, 2));
+    private final int linksPerSource = Math.max(1, Integer.getInteger(LINKS_PROPERTY, 1));
     private final long stallMillis = Long.getLong(STALL_PROPERTY, 200);
     private final long headBytes = Long.getLong(HEAD_BYTES_PROPERTY, 64L << 20);
     private final long queueMillis = Math.max(1, Long.getLong(QUEUE_PROPERTY, 100));
