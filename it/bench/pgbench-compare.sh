@@ -10,7 +10,7 @@
 # The vshard proxy serves a configuration whose two data sources (the scenario manifest's db_a and db_b) are
 # the benchmark database; the pgbench tables are unsharded, so statements go to the default shard through the
 # router, and the proxy forwards those single-shard reads at the wire level.
-# VSHARD_ALT_OPTS (for example -Dvshard.transport=io_uring, or -Dvshard.pg.multiplex=true) starts a second proxy JVM with those options on other
+# VSHARD_ALT_OPTS (for example -Dvshard.transport=io_uring, or -Dvshard.pg.multiplex=false) starts a second proxy JVM with those options on other
 # ports and measures it as a fourth target, "alt", in the same interleaved rounds (TARGETS may name it).
 # BACKEND_SOCKET=/var/run/postgresql/.s.PGSQL.5432 lets vshard (data source URLs with unixSocket=...) and pgbouncer
 # reach PostgreSQL over its Unix socket; ALT_BACKEND_SOCKET does so for the "alt" proxy only (it starts the alt proxy
@@ -193,5 +193,5 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for http in $VS_HTTP ${ALT_PID:+$ALT_HTTP}; do
   echo "metrics of the proxy on http port $http:"
   curl -s "http://127.0.0.1:$http/metrics" \
-    | grep -E '^vshard_(queries_total|pgwire_(direct|direct_undecoded|multiplexed)_statements_total|pgwire_shared_link_sends_total)' || true
+    | grep -E '^vshard_(queries_total|pgwire_(direct|direct_undecoded|multiplexed)_statements_total|pgwire_shared_link_sends_total|pgwire_shared_links_retired_total)' || true
 done

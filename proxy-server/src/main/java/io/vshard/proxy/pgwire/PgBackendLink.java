@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.vshard.config.Dialect;
 import io.vshard.proxy.net.Transport;
 import java.io.OutputStream;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * callback runs on that one thread. Backpressure: the backend channel has AUTO_READ off; the next read is asked
  * for only while the client channel is writable.
  */
-final class PgBackendLink extends ChannelInboundHandlerAdapter {
+final class PgBackendLink extends BackendFrameReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgBackendLink.class);
     private static final int CANCEL_REQUEST = 80877102;
@@ -95,8 +94,6 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
     private boolean readWanted;
     private boolean leftInTransaction;
     private Done done;
-    /** The start of a frame not yet whole, kept from the last read. */
-    private ByteBuf carry;
     /** Relayed bytes were written to the client and not flushed yet. */
     private boolean unflushed;
 
@@ -230,21 +227,8 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf in = (ByteBuf) msg;
-        if (carry != null) {
-            in = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), carry, in);
-            carry = null;
-        }
-        try {
-            frames(ctx, in);
-        } finally {
-            if (in.isReadable() && phase != Phase.CLOSED) {
-                carry = in;
-            } else {
-                in.release();
-            }
-        }
+    boolean keepsReading() {
+        return phase != Phase.CLOSED;
     }
 
     /**
@@ -252,7 +236,8 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
      * slices of {@code in} spanning as many consecutive frames as possible (one write per socket read, not one per
      * frame); only the frames the proxy must drop or look into break a span.
      */
-    private void frames(ChannelHandlerContext ctx, ByteBuf in) {
+    @Override
+    void frames(ChannelHandlerContext ctx, ByteBuf in) {
         int span = -1;
         while (in.readableBytes() >= 5) {
             int at = in.readerIndex();
@@ -287,6 +272,13 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
                 error = true;
                 // The backend skips to Sync: the answers the proxy waited to drop will not come.
                 skips.clear();
+                if (PgErrors.fatal(in, at + 5, end)) {
+                    // The backend goes away, not the client's session: the statement ends with 08006 as it closes.
+                    relaySpan(in, span, at);
+                    span = -1;
+                    in.readerIndex(end);
+                    continue;
+                }
             } else if (!skips.isEmpty() && skips.peek() == type) {
                 skips.poll();
                 relaySpan(in, span, at);
@@ -462,10 +454,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (carry != null) {
-            carry.release();
-            carry = null;
-        }
+        dropCarry();
         Phase was = phase;
         phase = Phase.CLOSED;
         if (was == Phase.LOGIN) {
@@ -498,7 +487,7 @@ final class PgBackendLink extends ChannelInboundHandlerAdapter {
      * @return the backend channel
      */
     Channel handOver(ChannelInboundHandlerAdapter next) {
-        if (!idle() || carry != null) {
+        if (!idle() || carrying()) {
             throw new IllegalStateException("only an idle link with nothing unread can be handed over");
         }
         phase = Phase.CLOSED;

@@ -2,17 +2,13 @@ package io.vshard.proxy.pgwire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.vshard.config.DataSourceConfig;
-import io.vshard.engine.DirectRead;
 import io.vshard.engine.DirectRoute;
-import io.vshard.engine.Engine;
 import io.vshard.engine.Session;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -22,8 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The direct path of one client session: single-shard reads outside a transaction block skip the engine. The
  * engine's router (and through it the placement function) still picks the data source and schema; then the
- * client's own messages go to a raw wire connection to that data source ({@link PgBackendLink}, one per data
- * source, held by the session) and the backend's answer is relayed back without decoding a row.
+ * client's own messages go to a raw wire connection to that data source and the backend's answer is relayed back
+ * without decoding a row. A plain read ({@link SharedUse}) goes to a connection shared with the other sessions of
+ * the event loop when multiplexing is on ({@link PgSharedLink}, the default); anything else, or when no shared
+ * connection takes it now, to the session's own ({@link PgBackendLink}, one per data source). {@link
+ * DirectUnitDecoder} reads the units.
  *
  * <p>A unit is what the session answers at once: a simple Query holding one statement, or an extended-protocol
  * run {@code Parse* Bind [Describe portal] Execute Sync} on the unnamed portal, all of it already received.
@@ -46,13 +45,10 @@ final class PgDirectPath {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     private final PgProxyServer.Shared shared;
-    private final Engine engine;
-    private final Session engineSession;
     private final PgSession session;
     private final Channel client;
     private final Map<String, PgBackendLink> links = new HashMap<>();
-    private final Map<String, BackendAddress> addresses = new HashMap<>();
-    private final ParameterCapture parameters = new ParameterCapture();
+    private final DirectUnitDecoder units;
     private boolean closed;
     /** The shared link running this session's unit now, and that unit; {@code null} when none does. */
     private PgSharedLink sharedLink;
@@ -60,13 +56,14 @@ final class PgDirectPath {
     private PgSharedLink.Unit sharedUnit;
     /** The client once held up a shared link: its units keep to its own links. */
     private boolean slowReader;
+    /** The session made a temporary object through the engine path: every statement goes there from now on. */
+    private boolean pinned;
 
     private PgDirectPath(PgProxyServer.Shared shared, Session engineSession, PgSession session, Channel client) {
         this.shared = shared;
-        this.engine = engineSession.engine();
-        this.engineSession = engineSession;
         this.session = session;
         this.client = client;
+        this.units = new DirectUnitDecoder(shared, engineSession.engine(), engineSession, session, links::containsKey);
     }
 
     /** The direct path of {@code session}, or {@code null} when it is not served by a vshard engine. */
@@ -84,40 +81,19 @@ final class PgDirectPath {
         }
     }
 
-    /** A unit the direct path takes: its messages, the Parses among them, and where it runs. */
-    private record Unit(
-            List<FrontendMessage> messages,
-            List<FrontendMessage.Parse> parses,
-            FrontendMessage.Query query,
-            FrontendMessage.Bind bind,
-            PgStatement statement,
-            boolean describe,
-            DirectRoute route,
-            BackendAddress address,
-            ByteBuf raw,
-            String statementName) {
-
-        /** A unit of decoded messages. */
-        Unit(
-                List<FrontendMessage> messages,
-                List<FrontendMessage.Parse> parses,
-                FrontendMessage.Query query,
-                FrontendMessage.Bind bind,
-                PgStatement statement,
-                boolean describe,
-                DirectRoute route,
-                BackendAddress address) {
-            this(
-                    messages,
-                    parses,
-                    query,
-                    bind,
-                    statement,
-                    describe,
-                    route,
-                    address,
-                    null,
-                    bind == null ? null : bind.statement());
+    /**
+     * Looks at messages about to be handled (by either path): one that makes a temporary object pins the session to
+     * the engine path for good, since only the engine's backend session will see that object.
+     */
+    void notice(Iterable<FrontendMessage> messages) {
+        for (FrontendMessage m : messages) {
+            String sql = m instanceof FrontendMessage.Query q
+                    ? q.sql()
+                    : m instanceof FrontendMessage.Parse p ? p.sql() : null;
+            if (sql != null && !pinned && SharedUse.makesTemporaryObject(sql)) {
+                pinned = true;
+                LOG.debug("pgwire: a session made a temporary object; its statements keep to the engine path");
+            }
         }
     }
 
@@ -129,10 +105,10 @@ final class PgDirectPath {
      * @return false, leaving {@code pending} untouched, when the engine path must take the unit
      */
     boolean start(ArrayDeque<FrontendMessage> pending, Consumer<List<FrontendMessage>> finished) {
-        if (closed || session.transactionStatus() != 'I' || session.skippingToSync()) {
+        if (closed || pinned || session.transactionStatus() != 'I' || session.skippingToSync()) {
             return false;
         }
-        Unit unit = classify(pending);
+        DirectUnit unit = units.classify(pending);
         if (unit == null) {
             return false;
         }
@@ -150,10 +126,10 @@ final class PgDirectPath {
      * ownership of {@code in} when it returns true; {@code finished} as for {@link #start}.
      */
     boolean startRaw(ByteBuf in, Consumer<List<FrontendMessage>> finished) {
-        if (closed || session.transactionStatus() != 'I' || session.skippingToSync()) {
+        if (closed || pinned || session.transactionStatus() != 'I' || session.skippingToSync()) {
             return false;
         }
-        Unit unit = in.getByte(in.readerIndex()) == 'Q' ? rawQuery(in) : rawBind(in);
+        DirectUnit unit = units.raw(in);
         if (unit == null) {
             return false;
         }
@@ -164,7 +140,7 @@ final class PgDirectPath {
         return true;
     }
 
-    private void begin(Unit unit, Consumer<List<FrontendMessage>> finished) {
+    private void begin(DirectUnit unit, Consumer<List<FrontendMessage>> finished) {
         if (unit.query() != null) {
             session.closeUnnamed();
         }
@@ -174,7 +150,12 @@ final class PgDirectPath {
             session.register(parse.statement(), registered);
             client.write(new BackendMessage.ParseComplete(), client.voidPromise());
         }
-        if (shared.sharedLinks() != null && !slowReader && client.isWritable() && shareable(unit)) {
+        share(unit, finished);
+    }
+
+    /** Runs the unit on a shared link when it may and one takes it now, else on the session's own link. */
+    private void share(DirectUnit unit, Consumer<List<FrontendMessage>> finished) {
+        if (shared.sharedLinks() != null && !closed && !slowReader && client.isWritable() && shareable(unit)) {
             PgSharedLink link = shared.sharedLinks()
                     .link(
                             unit.address(),
@@ -189,14 +170,14 @@ final class PgDirectPath {
         runPrivately(unit, finished);
     }
 
-    private static boolean shareable(Unit unit) {
+    private static boolean shareable(DirectUnit unit) {
         return unit.query() != null
                 ? SharedUse.shareable(unit.query().sql())
                 : unit.statement().shareable();
     }
 
     /** Runs the unit on the session's own connection to its data source, opening one when there is none. */
-    private void runPrivately(Unit unit, Consumer<List<FrontendMessage>> finished) {
+    private void runPrivately(DirectUnit unit, Consumer<List<FrontendMessage>> finished) {
         if (closed) {
             // A shared link refused the unit after the client went away: nothing is left to answer.
             finished.accept(null);
@@ -239,7 +220,7 @@ final class PgDirectPath {
         }
     }
 
-    private static FrontendMessage.Parse parseOf(Unit unit) {
+    private static FrontendMessage.Parse parseOf(DirectUnit unit) {
         for (FrontendMessage.Parse parse : unit.parses()) {
             if (unit.bind() != null && parse.statement().equals(unit.bind().statement())) {
                 return parse;
@@ -249,7 +230,7 @@ final class PgDirectPath {
     }
 
     /** Points the connection at the route's schema and settings when it is not already, then runs the unit. */
-    private void point(Unit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
+    private void point(DirectUnit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
         DirectRoute route = unit.route();
         PgBackendLink.SessionState have = link.state();
         if (have != null
@@ -275,7 +256,7 @@ final class PgDirectPath {
         });
     }
 
-    private void run(Unit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
+    private void run(DirectUnit unit, PgBackendLink link, Consumer<List<FrontendMessage>> finished) {
         ByteBuf frames;
         List<Byte> skips = List.of();
         String prepared = null;
@@ -333,7 +314,7 @@ final class PgDirectPath {
             }
             if (intact) {
                 finished.accept(null);
-            } else if (!relayed) {
+            } else if (!relayed && !error) {
                 drop(unit.route().dataSource().name(), link);
                 fallBack(unit, finished);
             } else {
@@ -348,7 +329,7 @@ final class PgDirectPath {
      * Query, else as a Bind of the link's own name for the statement, once the link has it prepared. A statement the
      * link cannot prepare sends the unit to the session's own link.
      */
-    private void multiplex(Unit unit, PgSharedLink link, Consumer<List<FrontendMessage>> finished) {
+    private void multiplex(DirectUnit unit, PgSharedLink link, Consumer<List<FrontendMessage>> finished) {
         if (unit.query() != null) {
             ByteBuf frames;
             if (unit.raw() != null) {
@@ -367,7 +348,7 @@ final class PgDirectPath {
     }
 
     /** The unit's Bind [Describe] Execute Sync with the statement renamed to {@code name}. */
-    private ByteBuf bindFrames(Unit unit, String name) {
+    private ByteBuf bindFrames(DirectUnit unit, String name) {
         ByteBuf raw = unit.raw();
         ByteBuf frames = client.alloc().buffer(raw == null ? 256 : raw.readableBytes() + name.length());
         if (raw != null) {
@@ -396,7 +377,7 @@ final class PgDirectPath {
         return frames;
     }
 
-    private void submit(Unit unit, PgSharedLink link, ByteBuf frames, Consumer<List<FrontendMessage>> finished) {
+    private void submit(DirectUnit unit, PgSharedLink link, ByteBuf frames, Consumer<List<FrontendMessage>> finished) {
         shared.stats().directForwarded();
         shared.stats().directMultiplexed();
         if (unit.raw() != null) {
@@ -416,8 +397,9 @@ final class PgDirectPath {
                     }
                     if (intact) {
                         finished.accept(null);
-                    } else if (!relayed) {
-                        fallBack(unit, finished);
+                    } else if (!relayed && !error) {
+                        // Moved off a link held by a long head, or the link died before it ran: a plain read.
+                        share(unit, finished);
                     } else {
                         lost(unit, finished);
                     }
@@ -426,12 +408,15 @@ final class PgDirectPath {
     }
 
     /** Ends a unit whose answer was cut off by a lost backend connection with SQLSTATE 08006. */
-    private void lost(Unit unit, Consumer<List<FrontendMessage>> finished) {
+    private void lost(DirectUnit unit, Consumer<List<FrontendMessage>> finished) {
         client.write(PgErrors.error(
                 "ERROR",
                 "08006",
                 "lost the connection to data source "
-                        + unit.route().dataSource().name()));
+                        + unit.route().dataSource().name()
+                        + " (schema "
+                        + unit.route().schema()
+                        + ") while it ran the statement"));
         client.writeAndFlush(new BackendMessage.ReadyForQuery((byte) 'I')).addListener(f -> finished.accept(null));
     }
 
@@ -443,7 +428,7 @@ final class PgDirectPath {
     }
 
     /** Hands the unit to the engine path; its Parses were answered already. */
-    private static void fallBack(Unit unit, Consumer<List<FrontendMessage>> finished) {
+    private static void fallBack(DirectUnit unit, Consumer<List<FrontendMessage>> finished) {
         if (unit.raw() != null) {
             // Checked frame by frame when the unit was taken: these decode.
             finished.accept(PgFrontendDecoder.decodeAll(unit.raw().duplicate()));
@@ -456,278 +441,6 @@ final class PgDirectPath {
             }
         }
         finished.accept(rest);
-    }
-
-    /** The head unit of {@code pending} when the direct path can take it, else {@code null}. */
-    private Unit classify(ArrayDeque<FrontendMessage> pending) {
-        FrontendMessage head = pending.peek();
-        if (head instanceof FrontendMessage.Query query) {
-            return queryUnit(query, null);
-        }
-        return classifyExtended(pending);
-    }
-
-    /**
-     * The unit of one simple Query holding a single forwardable statement, or {@code null}; {@code raw} is the
-     * client's frame to send on unchanged, or {@code null} when the Query arrived decoded.
-     */
-    private Unit queryUnit(FrontendMessage.Query query, ByteBuf raw) {
-        List<SqlScanner.Piece> pieces = SqlScanner.split(query.sql());
-        if (pieces.size() != 1 || !forwardable(CommandTag.of(pieces.get(0).sql()))) {
-            return null;
-        }
-        DirectRoute route = engine.directRoute(pieces.get(0).sql(), List.of(), engineSession);
-        BackendAddress address = route == null ? null : address(route.dataSource());
-        if (address == null) {
-            return null;
-        }
-        return raw == null
-                ? new Unit(List.of(query), List.of(), query, null, null, false, route, address)
-                : new Unit(List.of(), List.of(), query, null, null, false, route, address, raw, null);
-    }
-
-    private Unit classifyExtended(ArrayDeque<FrontendMessage> pending) {
-        List<FrontendMessage> messages = new ArrayList<>(5);
-        List<FrontendMessage.Parse> parses = List.of();
-        Map<String, PgStatement> parsed = Map.of();
-        FrontendMessage.Bind bind = null;
-        boolean describe = false;
-        boolean executed = false;
-        Iterator<FrontendMessage> it = pending.iterator();
-        while (true) {
-            if (!it.hasNext()) {
-                return null;
-            }
-            FrontendMessage m = it.next();
-            messages.add(m);
-            if (m instanceof FrontendMessage.Parse p && bind == null) {
-                if (!acceptableParse(p, parsed)) {
-                    return null;
-                }
-                if (parses.isEmpty()) {
-                    parses = new ArrayList<>(1);
-                    parsed = new HashMap<>(2);
-                }
-                parses.add(p);
-                parsed.put(p.statement(), new PgStatement(p.sql(), p.parameterTypes()));
-            } else if (m instanceof FrontendMessage.Bind b && bind == null) {
-                if (!b.portal().isEmpty()) {
-                    return null;
-                }
-                bind = b;
-            } else if (m instanceof FrontendMessage.Describe d && bind != null && !executed && !describe) {
-                if (d.kind() != 'P' || !d.name().isEmpty()) {
-                    return null;
-                }
-                describe = true;
-            } else if (m instanceof FrontendMessage.Execute e && bind != null && !executed) {
-                if (!e.portal().isEmpty() || e.maxRows() != 0) {
-                    return null;
-                }
-                executed = true;
-            } else if (m instanceof FrontendMessage.Sync && executed) {
-                break;
-            } else {
-                return null;
-            }
-        }
-        PgStatement statement = parsed.get(bind.statement());
-        if (statement == null) {
-            statement = session.findStatement(bind.statement());
-        }
-        if (statement == null || !bindable(statement, bind)) {
-            return null;
-        }
-        DirectRoute route;
-        try {
-            route = engine.directRoute(statement.rewritten.sql(), parameters.of(statement, bind), engineSession);
-        } catch (SQLException | RuntimeException e) {
-            // The engine path reports the bad value with its SQLSTATE.
-            return null;
-        }
-        BackendAddress address = route == null ? null : address(route.dataSource());
-        if (address == null) {
-            return null;
-        }
-        return new Unit(messages, parses, null, bind, statement, describe, route, address);
-    }
-
-    /** The unit of a read holding exactly one simple Query frame, or {@code null}. */
-    private Unit rawQuery(ByteBuf in) {
-        int at = in.readerIndex();
-        int end = frameEnd(in, at, in.writerIndex());
-        // One NUL, the last byte, as the decoder requires of the text.
-        if (end != in.writerIndex() || end - at < 6 || in.indexOf(at + 5, end, (byte) 0) != end - 1) {
-            return null;
-        }
-        return queryUnit(
-                new FrontendMessage.Query(in.toString(at + 5, end - 1 - (at + 5), StandardCharsets.UTF_8)), in);
-    }
-
-    /**
-     * The unit of a read holding exactly {@code Bind [Describe portal] Execute Sync} on the unnamed portal, no row
-     * limit, of a statement with a route planned once; {@code null} otherwise. Only the shard-key parameter, if
-     * any, is decoded.
-     */
-    private Unit rawBind(ByteBuf in) {
-        int end = in.writerIndex();
-        int bind = in.readerIndex();
-        int bindEnd = frameEnd(in, bind, end);
-        if (bindEnd < 0 || in.getByte(bind) != 'B' || in.getByte(bind + 5) != 0) {
-            return null;
-        }
-        int p = bind + 6;
-        int nameEnd = in.indexOf(p, bindEnd, (byte) 0);
-        if (nameEnd < 0) {
-            return null;
-        }
-        String name = nameEnd == p ? "" : in.toString(p, nameEnd - p, StandardCharsets.UTF_8);
-        PgStatement statement = session.findStatement(name);
-        if (statement == null || statement.isEmpty() || !forwardable(statement.tag)) {
-            return null;
-        }
-        DirectRead read = statement.directRead(engine);
-        if (read == null) {
-            return null;
-        }
-        p = nameEnd + 1;
-        int formats = shortAt(in, p, bindEnd);
-        int formatsAt = p + 2;
-        p = formatsAt + 2 * formats;
-        int count = shortAt(in, p, bindEnd);
-        int required = statement.rewritten.parameterCount();
-        if (formats < 0
-                || count != required
-                || (formats > 1 && formats != required)
-                || !formatCodes(in, formatsAt, formats)) {
-            return null;
-        }
-        p += 2;
-        int key = read.keyParameter() < 0 ? -1 : statement.rewritten.parameterOrder()[read.keyParameter()];
-        int keyAt = -1;
-        int keyLength = -1;
-        for (int i = 0; i < count; i++) {
-            if (p + 4 > bindEnd) {
-                return null;
-            }
-            int length = in.getInt(p);
-            p += 4;
-            if (length < -1 || length > bindEnd - p) {
-                return null;
-            }
-            if (i == key) {
-                keyAt = p;
-                keyLength = length;
-            }
-            p += Math.max(length, 0);
-        }
-        int results = shortAt(in, p, bindEnd);
-        if (results < 0 || p + 2 + 2 * results != bindEnd || !formatCodes(in, p + 2, results)) {
-            return null;
-        }
-        p = bindEnd;
-        boolean describe = false;
-        if (p + 7 <= end && in.getByte(p) == 'D') {
-            if (in.getInt(p + 1) != 6 || in.getByte(p + 5) != 'P' || in.getByte(p + 6) != 0) {
-                return null;
-            }
-            describe = true;
-            p += 7;
-        }
-        if (p + 15 != end
-                || in.getByte(p) != 'E'
-                || in.getInt(p + 1) != 9
-                || in.getByte(p + 5) != 0
-                || in.getInt(p + 6) != 0
-                || in.getByte(p + 10) != 'S'
-                || in.getInt(p + 11) != 4) {
-            return null;
-        }
-        Object keyValue = null;
-        if (key >= 0) {
-            if (keyLength < 0) {
-                return null;
-            }
-            byte[] value = new byte[keyLength];
-            in.getBytes(keyAt, value);
-            boolean binary = formats != 0 && in.getShort(formatsAt + (formats == 1 ? 0 : 2 * key)) == 1;
-            try {
-                keyValue = parameters.one(statement, key, value, binary);
-            } catch (SQLException | RuntimeException e) {
-                // The engine path reports the bad value with its SQLSTATE.
-                return null;
-            }
-        }
-        DirectRoute route = read.route(keyValue, engineSession);
-        BackendAddress address = route == null ? null : address(route.dataSource());
-        return address == null
-                ? null
-                : new Unit(List.of(), List.of(), null, null, statement, describe, route, address, in, name);
-    }
-
-    /** The end of the frame starting at {@code at}, or -1 when it is malformed, too large or not whole before {@code end}. */
-    private int frameEnd(ByteBuf in, int at, int end) {
-        if (end - at < 5) {
-            return -1;
-        }
-        int length = in.getInt(at + 1);
-        if (length < 4 || length > shared.config().maxMessageSize() || length > end - at - 1) {
-            return -1;
-        }
-        return at + 1 + length;
-    }
-
-    /** The unsigned int16 at {@code at}, or -1 when it does not end before {@code end}. */
-    private static int shortAt(ByteBuf in, int at, int end) {
-        return at + 2 > end ? -1 : in.getUnsignedShort(at);
-    }
-
-    /** Whether the {@code count} format codes at {@code at} are all text (0) or binary (1). */
-    private static boolean formatCodes(ByteBuf in, int at, int count) {
-        for (int i = 0; i < count; i++) {
-            short code = in.getShort(at + 2 * i);
-            if (code != 0 && code != 1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean acceptableParse(FrontendMessage.Parse p, Map<String, PgStatement> parsed) {
-        if (parsed.containsKey(p.statement())) {
-            return false;
-        }
-        if (!p.statement().isEmpty() && session.findStatement(p.statement()) != null) {
-            return false;
-        }
-        return SqlScanner.split(p.sql()).size() <= 1;
-    }
-
-    /**
-     * Whether a statement of this kind may be relayed: not transaction control, and not COPY, whose sub-protocol
-     * (CopyData from the client) the proxy does not carry.
-     */
-    private static boolean forwardable(CommandTag tag) {
-        return tag.kind() == CommandTag.Kind.OTHER && !tag.verb().equals("COPY");
-    }
-
-    /** Whether the statement may run directly with this Bind (the engine path reports every mismatch). */
-    private static boolean bindable(PgStatement statement, FrontendMessage.Bind bind) {
-        if (statement.isEmpty() || !forwardable(statement.tag)) {
-            return false;
-        }
-        int required = statement.rewritten.parameterCount();
-        int formats = bind.parameterFormats().length;
-        return bind.values().size() == required && (formats <= 1 || formats == required);
-    }
-
-    /** Where a direct connection to {@code source} goes, or {@code null} when none can be made now. */
-    private BackendAddress address(DataSourceConfig source) {
-        BackendAddress address = addresses.computeIfAbsent(source.name(), n -> BackendAddress.of(source));
-        return address == null
-                        || (!links.containsKey(source.name()) && shared.links().refused(address))
-                ? null
-                : address;
     }
 
     /** The client channel became writable: relayed answers may be read on. */
@@ -744,7 +457,7 @@ final class PgDirectPath {
             links.values().forEach(link -> link.cancel(shared.workers()));
             // Not once the client is gone: the cancel could arrive after its unit and stop the next client's.
             if (sharedLink != null && !closed) {
-                sharedLink.cancel(sharedUnit, shared.workers());
+                sharedLink.cancel(sharedUnit);
             }
         });
     }
@@ -756,7 +469,7 @@ final class PgDirectPath {
             // A shared link held up by this client's answer reads on (the rest of the answer is dropped).
             sharedLink.clientWritable(client);
         }
-        links.forEach((source, link) -> shared.links().give(link, addresses.get(source), client.eventLoop()));
+        links.forEach((source, link) -> shared.links().give(link, units.address(source), client.eventLoop()));
         links.clear();
     }
 }

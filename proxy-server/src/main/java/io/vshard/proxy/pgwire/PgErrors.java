@@ -1,6 +1,8 @@
 package io.vshard.proxy.pgwire;
 
+import io.netty.buffer.ByteBuf;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.LinkedHashMap;
@@ -32,6 +34,27 @@ final class PgErrors {
         getters.put('L', "getLine");
         getters.put('R', "getRoutine");
         return getters;
+    }
+
+    /**
+     * Whether the ErrorResponse body from {@code from} to {@code to} in {@code frame} has severity FATAL or PANIC
+     * (the backend ends the connection after it).
+     */
+    static boolean fatal(ByteBuf frame, int from, int to) {
+        int at = from;
+        while (at < to && frame.getByte(at) != 0) {
+            byte field = frame.getByte(at);
+            int end = frame.indexOf(at + 1, to, (byte) 0);
+            if (end < 0) {
+                return false;
+            }
+            if (field == 'V' || field == 'S') {
+                String severity = frame.toString(at + 1, end - at - 1, StandardCharsets.US_ASCII);
+                return severity.equals("FATAL") || severity.equals("PANIC");
+            }
+            at = end + 1;
+        }
+        return false;
     }
 
     /** An ErrorResponse (severity ERROR or FATAL) the proxy raises itself. */

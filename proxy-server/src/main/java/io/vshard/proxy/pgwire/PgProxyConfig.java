@@ -57,7 +57,7 @@ public record PgProxyConfig(
     }
 
     /** Defaults: SCRAM, 16 MiB messages, 10 minutes idle, 32 workers, 1024 queued, 10 s drain, direct forwarding,
-     * multiplexing as {@code -Dvshard.pg.multiplex} says (default off). */
+     * multiplexing as {@code -Dvshard.pg.multiplex} says (default on). */
     public static PgProxyConfig of(PgAuthMethod method, List<PgUser> users) {
         return new PgProxyConfig(
                 method,
@@ -71,7 +71,7 @@ public record PgProxyConfig(
                 null,
                 null,
                 true,
-                Boolean.parseBoolean(System.getProperty(MULTIPLEX_PROPERTY, "false")));
+                Boolean.parseBoolean(System.getProperty(MULTIPLEX_PROPERTY, "true")));
     }
 
     /** A copy with another idle timeout. */

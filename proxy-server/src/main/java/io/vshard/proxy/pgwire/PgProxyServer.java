@@ -102,7 +102,7 @@ public final class PgProxyServer implements AutoCloseable {
                 new AtomicInteger(),
                 stats,
                 new PgLinkPool(IDLE_LINKS_PER_LOOP),
-                config.multiplexing() ? new PgSharedLinks(stats, backends) : null,
+                config.multiplexing() ? new PgSharedLinks(stats, backends, workers) : null,
                 backends);
     }
 

@@ -163,6 +163,9 @@ final class PgQueryHandler extends ChannelInboundHandlerAdapter {
             ctx.read();
             return;
         }
+        if (direct != null) {
+            direct.notice(pending);
+        }
         if (direct != null && !engineNext) {
             busy = true;
             directBusy = true;

@@ -4,15 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,14 +33,22 @@ import org.slf4j.LoggerFactory;
  * ReadyForQuery that is not 'I' (a function left a transaction open) poisons the link: the answer goes on marked
  * idle, the link is closed, and the units behind it end unanswered, which sends them to the engine path.
  *
- * <p>Head-of-line bound: while the client at the head cannot take more bytes the link stops reading the backend
- * and takes no new units; after {@code stallMillis} the head's answer is read on regardless (its session is told it
- * is slow and keeps to its own links from then on), and a head that still holds more than {@code headBytes}
- * unflushed is disconnected. So a reader that stops stalls the others for a bounded time.
+ * <p>Head-of-line bounds. A unit that waited {@code queueMillis} behind a head still running (a long statement, or
+ * a head whose client does not read) is moved off: the link retires (takes no new units, and closes once the head
+ * is answered), and every unit behind the head is ended unanswered, so its session runs it again elsewhere (another
+ * shared link or its own); the backend's answers to those abandoned copies are dropped. They are plain reads
+ * ({@link SharedUse}), so running one twice changes nothing a client sees. While the client at the head cannot take
+ * more bytes the link stops reading the backend and takes no new units; after {@code stallMillis} the head's answer
+ * is read on regardless (its session is told it is slow and keeps to its own links from then on), and a head that
+ * still holds more than {@code headBytes} unflushed is disconnected.
+ *
+ * <p>A backend that goes away (terminated, crashed, a broken frame) ends the units in flight unanswered: those that
+ * got nothing yet run again elsewhere, the one whose answer was cut off (or that got the backend's FATAL error,
+ * which is not relayed, since the client's own session lives on) ends with SQLSTATE 08006 naming the data source.
  *
  * <p>Threading: the backend channel lives on the event loop of the clients it serves; every method runs there.
  */
-final class PgSharedLink extends ChannelInboundHandlerAdapter {
+final class PgSharedLink extends BackendFrameReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgSharedLink.class);
     /** Most statements one link prepares; units of further statements keep to their sessions' own links. */
@@ -54,6 +62,8 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
         private boolean error;
         private boolean relayed;
         private boolean overflow;
+        /** Moved off the link: its answer is dropped and nobody is told when it ends. */
+        private boolean abandoned;
 
         private Unit(Channel client, PgBackendLink.Done done, Runnable slow) {
             this.client = client;
@@ -80,6 +90,8 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     private final int secretKey;
     private final long stallMillis;
     private final long headBytes;
+    private final long queueMillis;
+    private final Executor blocking;
     private final ArrayDeque<Unit> inFlight = new ArrayDeque<>();
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Runnable flushTask = this::flushNow;
@@ -88,25 +100,43 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     private boolean flushScheduled;
     private boolean stalled;
     private boolean closed;
-    /** The start of a frame not yet whole, kept from the last read. */
-    private ByteBuf carry;
+    /** Units behind a long head were moved off: no new units; closes once the live units are answered. */
+    private boolean retiring;
+    /** When the head unit became the head, in {@link System#nanoTime} units. */
+    private long headSince;
+    /** A check of how long the head runs is scheduled. */
+    private boolean watching;
     /** The client relayed bytes went to and were not flushed yet. */
     private Channel unflushed;
 
-    /** Takes over {@code link}'s logged-in, idle connection. */
-    PgSharedLink(PgBackendLink link, BackendAddress address, long stallMillis, long headBytes, PgWireStats stats) {
+    /** Takes over {@code link}'s logged-in, idle connection; the bounds as the class comment describes. */
+    PgSharedLink(
+            PgBackendLink link,
+            BackendAddress address,
+            long stallMillis,
+            long headBytes,
+            long queueMillis,
+            PgWireStats stats,
+            Executor blocking) {
         this.address = address;
         this.stats = stats;
         this.processId = link.processId();
         this.secretKey = link.secretKey();
         this.stallMillis = stallMillis;
         this.headBytes = headBytes;
+        this.queueMillis = queueMillis;
+        this.blocking = blocking;
         this.backend = link.handOver(this);
     }
 
     /** Whether new units may be written now (open, and not held up by a slow head). */
     boolean accepting() {
-        return !closed && !stalled && backend.isActive();
+        return !closed && !stalled && !retiring && backend.isActive();
+    }
+
+    /** Whether the link moved its units off and takes none any more (it closes by itself). */
+    boolean retiring() {
+        return retiring;
     }
 
     /** Units written and not yet answered. */
@@ -127,7 +157,7 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
         String key = statement.sql + '\0' + Arrays.toString(statement.declaredTypes);
         Prepared prepared = statements.get(key);
         if (prepared == null) {
-            if (statements.size() >= MAX_STATEMENTS || closed) {
+            if (statements.size() >= MAX_STATEMENTS || closed || retiring) {
                 refused.run();
                 return;
             }
@@ -169,12 +199,17 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
      */
     Unit submit(Channel client, ByteBuf frames, PgBackendLink.Done done, Runnable slow) {
         Unit unit = new Unit(client, done, slow);
-        if (closed) {
+        if (closed || retiring) {
             frames.release();
             backend.eventLoop().execute(() -> done.done(false, false, false));
             return unit;
         }
         inFlight.add(unit);
+        if (inFlight.size() == 1) {
+            headSince = System.nanoTime();
+        } else {
+            watch();
+        }
         // A failed write reaches exceptionCaught, which closes the channel and so ends every unit in flight.
         backend.write(frames, backend.voidPromise());
         if (!flushScheduled) {
@@ -192,9 +227,17 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     }
 
     /** Asks the backend to cancel {@code unit}, only while it is the one running (at the head). */
-    void cancel(Unit unit, Executor blocking) {
+    void cancel(Unit unit) {
         if (!closed && inFlight.peek() == unit) {
+            cancelRunning();
+        }
+    }
+
+    private void cancelRunning() {
+        try {
             PgBackendLink.sendCancel(address, processId, secretKey, blocking);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("pgwire: no worker free to cancel a statement on shared backend {}", address);
         }
     }
 
@@ -208,25 +251,13 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf in = (ByteBuf) msg;
-        if (carry != null) {
-            in = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), carry, in);
-            carry = null;
-        }
-        try {
-            frames(ctx, in);
-        } finally {
-            if (in.isReadable() && !closed) {
-                carry = in;
-            } else {
-                in.release();
-            }
-        }
+    boolean keepsReading() {
+        return !closed;
     }
 
     /** Handles every whole frame in {@code in}: relays runs of the head unit's frames, ends units at ReadyForQuery. */
-    private void frames(ChannelHandlerContext ctx, ByteBuf in) {
+    @Override
+    void frames(ChannelHandlerContext ctx, ByteBuf in) {
         int span = -1;
         while (in.readableBytes() >= 5) {
             int at = in.readerIndex();
@@ -256,8 +287,15 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
             }
             if (type == 'E') {
                 head.error = true;
+                if (PgErrors.fatal(in, at + 5, end)) {
+                    // The backend goes away, not the client's session: the unit ends with 08006 when it closes.
+                    relay(in, span, at);
+                    span = -1;
+                    in.readerIndex(end);
+                    continue;
+                }
             }
-            if (span < 0 && head.client != null) {
+            if (span < 0 && head.client != null && !head.abandoned) {
                 span = at;
             }
             in.readerIndex(end);
@@ -269,6 +307,7 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
                     closed = true;
                 }
                 inFlight.poll();
+                headSince = System.nanoTime();
                 if (span >= 0 && head.client.isActive()) {
                     head.relayed = true;
                     head.client.writeAndFlush(in.retainedSlice(span, end - span), head.client.voidPromise());
@@ -277,8 +316,14 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
                     }
                 }
                 span = -1;
-                head.done.done(true, head.error, head.relayed);
-                if (poisoned) {
+                if (!head.abandoned) {
+                    head.done.done(true, head.error, head.relayed);
+                }
+                if (poisoned || (retiring && !anyLive())) {
+                    if (!poisoned && !inFlight.isEmpty()) {
+                        // Only abandoned copies run there now: stop the one running rather than let it finish.
+                        cancelRunning();
+                    }
                     in.skipBytes(in.readableBytes());
                     ctx.close();
                     return;
@@ -291,7 +336,12 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
     /** Writes {@code in}'s bytes from {@code from} to {@code to} to the head unit's client. */
     private void relay(ByteBuf in, int from, int to) {
         Unit head = inFlight.peek();
-        if (from < 0 || to <= from || head == null || head.client == null || !head.client.isActive()) {
+        if (from < 0
+                || to <= from
+                || head == null
+                || head.client == null
+                || head.abandoned
+                || !head.client.isActive()) {
             return;
         }
         head.relayed = true;
@@ -315,6 +365,7 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
         Unit head = inFlight.peek();
         if (head != null
                 && head.client != null
+                && !head.abandoned
                 && head.client.isActive()
                 && !head.client.isWritable()
                 && !head.overflow) {
@@ -344,15 +395,66 @@ final class PgSharedLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (carry != null) {
-            carry.release();
-            carry = null;
-        }
+        dropCarry();
         closed = true;
         // Units still waiting for a statement are refused through that statement's Parse unit, which ends here.
         for (Unit unit = inFlight.poll(); unit != null; unit = inFlight.poll()) {
-            unit.done.done(false, unit.error, unit.relayed);
+            if (!unit.abandoned) {
+                unit.done.done(false, unit.error, unit.relayed);
+            }
         }
+    }
+
+    /** Checks, {@code queueMillis} after the head became the head, whether units still wait behind it. */
+    private void watch() {
+        if (watching || retiring || closed) {
+            return;
+        }
+        watching = true;
+        long due = headSince + TimeUnit.MILLISECONDS.toNanos(queueMillis) - System.nanoTime();
+        backend.eventLoop().schedule(this::checkHead, Math.max(due, 0), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkHead() {
+        watching = false;
+        if (retiring || closed || inFlight.size() < 2) {
+            return;
+        }
+        if (System.nanoTime() - headSince < TimeUnit.MILLISECONDS.toNanos(queueMillis)) {
+            watch();
+            return;
+        }
+        retire();
+    }
+
+    /** Moves every unit behind the head off this link (see the class comment); the head is answered here still. */
+    private void retire() {
+        retiring = true;
+        stats.sharedLinkRetired();
+        LOG.debug(
+                "pgwire: units waited {} ms behind a head on shared backend {}; moving them off", queueMillis, address);
+        List<Unit> moved = new ArrayList<>(inFlight.size());
+        Iterator<Unit> it = inFlight.iterator();
+        it.next();
+        while (it.hasNext()) {
+            Unit unit = it.next();
+            if (!unit.abandoned) {
+                unit.abandoned = true;
+                moved.add(unit);
+            }
+        }
+        // Told after all are marked: a session may run its unit again at once, on another link.
+        moved.forEach(unit -> unit.done.done(false, false, false));
+    }
+
+    /** Whether a unit in flight still has someone waiting for its answer. */
+    private boolean anyLive() {
+        for (Unit unit : inFlight) {
+            if (!unit.abandoned) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

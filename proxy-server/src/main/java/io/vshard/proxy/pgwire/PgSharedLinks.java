@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +29,9 @@ final class PgSharedLinks {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     /**
-     * Shared links per event loop, data source and session state ({@code -Dvshard.pg.linksPerSource}, default 2):
-     * more spread the units over more backend processes, fewer batch more of them per send and backend wake-up.
+     * Shared links per event loop, data source and session state ({@code -Dvshard.pg.linksPerSource}, default 1):
+     * more spread the units over more backend processes, fewer batch more of them per send and backend wake-up (one
+     * measured best on 2 cores, BENCHMARKS.md; a long unit moves the others to a fresh link in any case).
      */
     static final String LINKS_PROPERTY = "vshard.pg.linksPerSource";
 
@@ -38,6 +40,12 @@ final class PgSharedLinks {
      * ({@code -Dvshard.pg.multiplexStallMillis}, default 200).
      */
     static final String STALL_PROPERTY = "vshard.pg.multiplexStallMillis";
+
+    /**
+     * How long a unit may wait behind the head of a shared link before the units queued there are moved to another
+     * link ({@code -Dvshard.pg.multiplexQueueMillis}, default 100): bounds what a long statement costs the others.
+     */
+    static final String QUEUE_PROPERTY = "vshard.pg.multiplexQueueMillis";
 
     /** Unflushed bytes past which a client that held up a shared link is disconnected (default 64 MiB). */
     static final String HEAD_BYTES_PROPERTY = "vshard.pg.multiplexHeadBytes";
@@ -48,19 +56,23 @@ final class PgSharedLinks {
     private final Map<EventLoop, Set<Key>> opening = new ConcurrentHashMap<>();
     private final PgWireStats stats;
     private final ChannelGroup all;
-    private final int linksPerSource = Math.max(1, Integer.getInteger(LINKS_PROPERTY, 2));
+    private final Executor blocking;
+    private final int linksPerSource = Math.max(1, Integer.getInteger(LINKS_PROPERTY, 1));
     private final long stallMillis = Long.getLong(STALL_PROPERTY, 200);
     private final long headBytes = Long.getLong(HEAD_BYTES_PROPERTY, 64L << 20);
+    private final long queueMillis = Math.max(1, Long.getLong(QUEUE_PROPERTY, 100));
     private volatile boolean closed;
 
     /**
      * Reads its settings from the system properties now.
      *
      * @param all the server's backend channels, which new links join
+     * @param blocking where cancel requests are sent from (a blocking connect)
      */
-    PgSharedLinks(PgWireStats stats, ChannelGroup all) {
+    PgSharedLinks(PgWireStats stats, ChannelGroup all, Executor blocking) {
         this.stats = stats;
         this.all = all;
+        this.blocking = blocking;
     }
 
     /**
@@ -75,12 +87,17 @@ final class PgSharedLinks {
                 links.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>(2));
         mine.removeIf(PgSharedLink::closed);
         PgSharedLink best = null;
+        int working = 0;
         for (PgSharedLink link : mine) {
             if (link.accepting() && (best == null || link.inFlight() < best.inFlight())) {
                 best = link;
             }
+            if (!link.retiring()) {
+                working++;
+            }
         }
-        if ((best == null || best.inFlight() > 0) && mine.size() < linksPerSource && !closed) {
+        // A retiring link closes by itself once its long head is answered: a fresh one takes its place now.
+        if ((best == null || best.inFlight() > 0) && working < linksPerSource && !closed) {
             Set<Key> pending = opening.computeIfAbsent(loop, l -> new HashSet<>());
             if (pending.add(key)) {
                 open(key, client, mine, pending);
@@ -107,7 +124,8 @@ final class PgSharedLinks {
             link.exchange(frames, false, List.of(), (intact, error, relayed) -> {
                 pending.remove(key);
                 if (intact && !error && !closed) {
-                    mine.add(new PgSharedLink(link, key.address(), stallMillis, headBytes, stats));
+                    mine.add(new PgSharedLink(
+                            link, key.address(), stallMillis, headBytes, queueMillis, stats, blocking));
                 } else {
                     LOG.debug(
                             "pgwire: could not point a shared link to {} at schema {}",

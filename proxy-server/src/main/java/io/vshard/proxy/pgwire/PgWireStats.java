@@ -18,6 +18,7 @@ public final class PgWireStats {
     private final LongAdder undecoded = new LongAdder();
     private final LongAdder multiplexed = new LongAdder();
     private final LongAdder sharedSends = new LongAdder();
+    private final LongAdder sharedRetired = new LongAdder();
     private final LatencyHistogram statements = new LatencyHistogram();
 
     PgWireStats() {}
@@ -71,6 +72,16 @@ public final class PgWireStats {
     /** Counts one flush of a shared backend link (the units of one event-loop pass leave in it). */
     void sharedLinkSend() {
         sharedSends.increment();
+    }
+
+    /** Counts one shared backend link that moved the units queued behind a long head off. */
+    void sharedLinkRetired() {
+        sharedRetired.increment();
+    }
+
+    /** Shared backend links retired so far because units waited too long behind a head. */
+    public long sharedLinksRetired() {
+        return sharedRetired.sum();
     }
 
     /** Flushes of shared backend links so far; {@link #multiplexedStatements} divided by it is units per send. */
@@ -129,6 +140,11 @@ public final class PgWireStats {
                 "vshard_pgwire_shared_link_sends_total",
                 "Flushes of shared backend connections, each carrying the units of one event-loop pass.",
                 sharedSends.sum());
+        counter(
+                out,
+                "vshard_pgwire_shared_links_retired_total",
+                "Shared backend connections whose queued statements were moved off because a statement ran long.",
+                sharedRetired.sum());
         String name = "vshard_pgwire_statement_seconds";
         out.append("# HELP ").append(name).append(" Backend execution time of statements.\n");
         out.append("# TYPE ").append(name).append(" histogram\n");

@@ -30,6 +30,7 @@ class SharedUseTest {
                 "SELECT pg_try_advisory_lock(1)",
                 "SELECT * INTO TEMP t FROM payments WHERE creator_id = 1",
                 "SELECT currval('payments_payment_id_seq')",
+                "SELECT nextval('payments_payment_id_seq')",
                 "SELECT lo_import('/etc/passwd')",
                 "SHOW search_path",
                 "PREPARE p AS SELECT 1",
@@ -39,5 +40,30 @@ class SharedUseTest {
             })
     void statementsThatLeaveSessionStateKeepToTheirOwnConnection(String sql) {
         assertThat(SharedUse.shareable(sql)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "CREATE TEMP TABLE scratch (x int)",
+                "create temporary table scratch as select 1",
+                "CREATE GLOBAL TEMPORARY TABLE scratch (x int)",
+                "CREATE LOCAL TEMP VIEW v AS SELECT 1",
+                "SELECT * INTO TEMP scratch FROM payments"
+            })
+    void temporaryObjectsAreSeen(String sql) {
+        assertThat(SharedUse.makesTemporaryObject(sql)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "CREATE TABLE temp (x int)",
+                "SELECT temp FROM readings",
+                "CREATE TABLE scratch (x int)",
+                "SELECT * FROM temperatures"
+            })
+    void otherStatementsMakeNoTemporaryObject(String sql) {
+        assertThat(SharedUse.makesTemporaryObject(sql)).isFalse();
     }
 }
