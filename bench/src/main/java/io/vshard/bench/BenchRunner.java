@@ -3,6 +3,7 @@ package io.vshard.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +57,10 @@ public final class BenchRunner {
                 PairedRunner paired = new PairedRunner(rounds, block);
                 report.append(PairedRunner.header(rounds, block));
                 String pairedBackends = System.getProperty("bench.backends", "postgresql,h2");
+                int[] threads = Arrays.stream(
+                                System.getProperty("bench.threads", "1,8").split(","))
+                        .mapToInt(Integer::parseInt)
+                        .toArray();
                 if (pairedBackends.contains("postgresql")) {
                     report.append(paired.run(
                             new BenchFleet(
@@ -64,12 +69,12 @@ public final class BenchRunner {
                                     "postgres",
                                     DriverBench.SHARDS,
                                     DriverBench.ROWS_PER_SHARD),
-                            new int[] {1, 8}));
+                            threads));
                 }
                 if (pairedBackends.contains("h2")) {
                     report.append(paired.run(
                             BenchFleet.createH2("paired" + id, DriverBench.SHARDS, DriverBench.ROWS_PER_SHARD),
-                            new int[] {1, 8}));
+                            threads));
                 }
                 report.append("load average: ").append(loadAverage()).append('\n');
             }

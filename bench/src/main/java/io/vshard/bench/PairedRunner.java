@@ -29,6 +29,9 @@ final class PairedRunner {
 
     private final int rounds;
     private final long blockMillis;
+    // -Dbench.workloads=pointSelect narrows a run to one workload (the warm-up too).
+    private final List<String> workloads =
+            List.of(System.getProperty("bench.workloads", "pointSelect,insert").split(","));
 
     PairedRunner(int rounds, long blockMillis) {
         this.rounds = rounds;
@@ -58,7 +61,7 @@ final class PairedRunner {
             // ShardingSphere's deep call paths need thousands of operations before the JIT has compiled them;
             // a timed warm-up on a loaded machine would measure the interpreter.
             for (PointWorkload w : targets) {
-                for (String workload : List.of("pointSelect", "insert")) {
+                for (String workload : workloads) {
                     long deadline = System.nanoTime() + WARM_UP_LIMIT_MILLIS * 1_000_000L;
                     long ops = 0;
                     while (ops < WARM_UP_OPS && System.nanoTime() < deadline) {
@@ -67,7 +70,7 @@ final class PairedRunner {
                     }
                 }
             }
-            for (String workload : List.of("pointSelect", "insert")) {
+            for (String workload : workloads) {
                 for (int threads : threadCounts) {
                     rows.append(measure(workers, targets, fleet, workload, threads));
                 }

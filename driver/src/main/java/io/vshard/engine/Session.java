@@ -493,13 +493,7 @@ public final class Session implements AutoCloseable {
                 journal(lease, s);
             }
             if (out.rows() != null) {
-                AutoCloseable release = () -> {
-                    ShardRunner.end(lease, out, running);
-                    if (own) {
-                        park(lease);
-                    }
-                };
-                return new Result(out.rows(), -1, null, release);
+                return new Result(out.rows(), -1, null, new Release(lease, out, own));
             }
             ResultSet keys = o.generatedKeys() ? ShardRunner.generatedKeys(List.of(out)) : null;
             ShardRunner.end(lease, out, running);
@@ -512,6 +506,30 @@ public final class Session implements AutoCloseable {
                 lease.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Ends a single-shard result's statement and parks or returns its lease when the result closes. A class
+     * rather than a lambda: the statement path's capturing lambda showed in profiles as a method handle call.
+     */
+    private final class Release implements AutoCloseable {
+        private final Lease lease;
+        private final ShardRunner.Outcome out;
+        private final boolean own;
+
+        Release(Lease lease, ShardRunner.Outcome out, boolean own) {
+            this.lease = lease;
+            this.out = out;
+            this.own = own;
+        }
+
+        @Override
+        public void close() {
+            ShardRunner.end(lease, out, running);
+            if (own) {
+                park(lease);
+            }
         }
     }
 
