@@ -48,6 +48,25 @@ final class CohortMove {
     private final ShardLinks links;
     /** Whether this move holds a fence now (a move runs on one thread at a time). */
     private boolean underFence;
+    // Where this move is, for the status of a failure (read by the migrator's loop thread after the move ended).
+    private volatile int cohortAt;
+    private volatile String stepAt = "start";
+
+    /** Records where the move is: {@code cohort} (0 for none) at {@code step} of the protocol. */
+    void at(int cohort, String step) {
+        cohortAt = cohort;
+        stepAt = step;
+    }
+
+    /** The cohort the move was at last (0 for none). */
+    int cohortAt() {
+        return cohortAt;
+    }
+
+    /** The protocol step the move was at last. */
+    String stepAt() {
+        return stepAt;
+    }
 
     CohortMove(Migrator migrator, Engine engine, MigrationStore store, ShardLinks links, MigrationListener listener) {
         this.migrator = migrator;
@@ -131,6 +150,7 @@ final class CohortMove {
     /** Copies, catches up and digests a cohort before its fence; {@code null} when the migration paused. */
     private Ready copied(RoutingState base, CohortRecord rec) throws SQLException {
         Cohort k = rec.cohort();
+        at(k.id(), "copy");
         int to = base.next().version();
         Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
         ShardLocation oldLoc = base.active().locate(k.oldShard());
@@ -180,6 +200,7 @@ final class CohortMove {
         String firstPass = mover.timing();
         int rounds = 0;
         int last = Integer.MAX_VALUE;
+        at(k.id(), "catch-up");
         for (int round = 0; round < 5; round++) {
             rounds++;
             // Recorded once after the rounds, with the flip marks: a migrator killed before that resumes from the
@@ -204,6 +225,7 @@ final class CohortMove {
         caughtUpRows = 0;
         listener.copied(k);
         long copiedAt = System.nanoTime();
+        at(k.id(), "digest");
         if (seen != null) {
             // One digest read per side: the old side's rows were digested as the copy read them, and every
             // creator written since was journaled and read again by a catch-up (or is in the final delta).
@@ -239,6 +261,7 @@ final class CohortMove {
         boolean entered = false;
         try {
             long fencedAt = System.nanoTime();
+            at(group.get(0).cohort().id(), "fence");
             if (!migrator.awaitAcks(fenceEpoch)) {
                 for (Ready r : group) {
                     store.setCohortState(to, r.cohort().id(), CohortState.COPYING);
@@ -295,6 +318,7 @@ final class CohortMove {
         Progress p = r.p();
         int to = base.next().version();
         CreatorDigests proof = r.proof();
+        at(k.id(), "final delta");
         Set<ShardKey> delta = catchUp(scope, List.of(r.oldLoc()), p.copyMarks, p, to, null);
         boolean wholeCohort = proof == null;
         if (wholeCohort) {
@@ -328,6 +352,7 @@ final class CohortMove {
                     failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
             return false;
         }
+        at(k.id(), "flip");
         if (p.flipMarks.isEmpty()) {
             p.flipMarks.putAll(marks.peek(nextLocations(base)));
             store.recordProgress(to, k.id(), 0, p.encode());
@@ -347,6 +372,7 @@ final class CohortMove {
     /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */
     void back(RoutingState base, CohortRecord rec) throws SQLException {
         Cohort k = rec.cohort();
+        at(k.id(), "move back");
         int to = base.next().version();
         Scope.Cohort scope = new Scope.Cohort(at(base, k, CohortState.NEW), at(base, k, CohortState.PLANNED), k);
         ShardLocation oldLoc = base.active().locate(k.oldShard());
@@ -397,6 +423,7 @@ final class CohortMove {
      * migration starts, back when a rollback ends. Their writes are held meanwhile.
      */
     void ledger(RoutingState base, MigrationRecord m, boolean forward) throws SQLException {
+        at(0, forward ? "ledger move" : "ledger move back");
         int to = base.next().version();
         RoutingState from = new RoutingState(base.active(), base.next(), base.cohorts(), !forward);
         RoutingState after = new RoutingState(base.active(), base.next(), base.cohorts(), forward);
@@ -404,7 +431,8 @@ final class CohortMove {
         long e = store.setLedger(to, !forward, true);
         try {
             if (!migrator.awaitAcks(e)) {
-                throw new SQLException("routers did not acknowledge the ledger hold in time", "55000");
+                throw new java.sql.SQLTransientException(
+                        "routers did not acknowledge the ledger hold in time", "55000");
             }
             Set<ShardLocation> locations = new LinkedHashSet<>();
             for (LogicalShard s : Placement.allShards(base)) {
@@ -477,7 +505,8 @@ final class CohortMove {
         Set<ShardKey> dirty = new LinkedHashSet<>(members(scope, marks.keys(since, reached)));
         long unrecorded = copy(scope, new ArrayList<>(dirty), p, to, false, false, seen);
         if (unrecorded < 0) {
-            throw new SQLException("the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
+            throw new java.sql.SQLTransientException(
+                    "the migration left " + expectedStateOf(scope) + " during a catch-up", "55000");
         }
         since.putAll(reached);
         caughtUpRows += unrecorded;

@@ -186,11 +186,12 @@ final class CohortWorkers implements AutoCloseable {
     }
 
     /**
-     * Collects the moves that ended; throws the first failure after collecting them all.
+     * Collects the moves that ended, telling {@code done} each cohort of a move that completed; throws the first
+     * failure (a {@link CohortFailure}: the cohort and step it failed at) after collecting them all.
      *
      * @return how many ended
      */
-    int reap() throws SQLException {
+    int reap(java.util.function.IntConsumer done) throws SQLException {
         int ended = 0;
         SQLException first = null;
         for (Map.Entry<Integer, Running> e : List.copyOf(running.entrySet())) {
@@ -203,13 +204,18 @@ final class CohortWorkers implements AutoCloseable {
             ended++;
             try {
                 r.future().get();
+                r.cohorts().forEach(done::accept);
             } catch (ExecutionException ex) {
                 // The next move on this lane reconnects, as the loop does after a failed step.
                 r.lane().links().reset();
                 Throwable cause = ex.getCause();
-                SQLException s = cause instanceof SQLException q
-                        ? q
-                        : new SQLException("cohort " + e.getKey() + ": " + cause, "XX000", cause);
+                SQLException q =
+                        cause instanceof SQLException x ? x : new SQLException(String.valueOf(cause), "XX000", cause);
+                int at = r.lane().move().cohortAt();
+                SQLException s = new CohortFailure(
+                        r.cohorts().contains(at) ? at : e.getKey(),
+                        r.lane().move().stepAt(),
+                        q);
                 if (first == null) {
                     first = s;
                 } else {

@@ -42,6 +42,8 @@ public final class Migrator implements AutoCloseable {
     private volatile boolean stopped;
     private volatile boolean killed;
     private Thread thread;
+    private final FailureStreaks streaks = new FailureStreaks();
+    private final int pauseAfter = Math.max(1, Integer.getInteger(PAUSE_AFTER_PROPERTY, DEFAULT_PAUSE_AFTER));
     private int healthStrikes;
     private boolean crowded;
 
@@ -54,6 +56,20 @@ public final class Migrator implements AutoCloseable {
     public static final String WORKERS_PROPERTY = "vshard.migrator.workers";
 
     static final int DEFAULT_WORKERS = 1;
+
+    /**
+     * How many times in a row a step may fail the same way (same cohort, step and SQLSTATE; not a transient
+     * failure such as a lost connection, a serialization failure, a deadlock or a lease timeout) before the
+     * migrator pauses the migration with that failure in its status: the system property
+     * {@code vshard.migrator.pauseAfter}, else {@value #DEFAULT_PAUSE_AFTER}. With the backoff between attempts
+     * (0.3, 0.6, 1.2, 2.4 s) the default pauses about 5 s after the first failure.
+     */
+    public static final String PAUSE_AFTER_PROPERTY = "vshard.migrator.pauseAfter";
+
+    static final int DEFAULT_PAUSE_AFTER = 5;
+
+    private static final long FIRST_BACKOFF_MILLIS = 300;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
 
     /**
      * How many cohorts one move fences together (one epoch, one wait for the routers' acknowledgements): the
@@ -136,17 +152,8 @@ public final class Migrator implements AutoCloseable {
                 if (stopped) {
                     break;
                 }
-                LOG.warn("vshard migrator {}: step failed, retrying: {}", id, e.getMessage());
                 links.reset();
-                try {
-                    RouterView v = store.view();
-                    if (v.migration() != null) {
-                        store.setMigrationError(v.migration().toVersion(), clip(e.getMessage()));
-                    }
-                } catch (SQLException ignored) {
-                    // The control store is unreachable too; the next step retries.
-                }
-                sleep(300);
+                sleep(failed(e));
             }
         }
         workers.close();
@@ -162,12 +169,69 @@ public final class Migrator implements AutoCloseable {
     }
 
     /**
+     * Records a failed step in the control store and decides what follows: a transient failure (a lost
+     * connection, a serialization failure or deadlock, a lease or timeout) is retried with a growing backoff; a
+     * step failing the same way (same cohort, step and SQLSTATE) {@link #PAUSE_AFTER_PROPERTY} times in a row
+     * pauses the migration with the failure and what to do in its status, since retrying cannot help until
+     * someone fixes the cause.
+     *
+     * @return how long to wait before the next step, in milliseconds
+     */
+    private long failed(Exception e) {
+        StepFailure f = StepFailure.of(e, move.cohortAt(), move.stepAt());
+        int times = streaks.record(f);
+        long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(8, times - 1));
+        try {
+            MigrationRecord m = store.view().migration();
+            if (m != null
+                    && !f.transientFailure()
+                    && times >= pauseAfter
+                    && m.state().equals(MigrationRecord.RUNNING)) {
+                String why = clip(f.paused(times));
+                store.setMigrationState(m.toVersion(), MigrationRecord.PAUSED, why);
+                streaks.clear();
+                LOG.error("vshard migrator {}: {}", id, why);
+                return FIRST_BACKOFF_MILLIS;
+            }
+            if (m != null) {
+                store.setMigrationError(m.toVersion(), clip(f.retrying(times, backoff)));
+            }
+        } catch (SQLException ignored) {
+            // The control store is unreachable too; the next step retries.
+        }
+        LOG.warn("vshard migrator {}: {}", id, f.retrying(times, backoff));
+        return backoff;
+    }
+
+    /**
+     * Puts back to COPYING the cohorts a paused migration left FENCED (a move that failed or stopped under its
+     * fence), once no move runs: their writes would otherwise wait until someone resumes. Safe as after a fence
+     * the routers did not acknowledge in time: writes go to the old side again and land in the journal, and the
+     * next move catches up from the recorded marks and digests the whole cohort before it fences again.
+     */
+    private boolean unfencePaused(int to, List<CohortRecord> cohorts) throws SQLException {
+        boolean any = false;
+        for (CohortRecord c : cohorts) {
+            if (c.state() == CohortState.FENCED) {
+                store.setCohortState(to, c.cohort().id(), CohortState.COPYING);
+                LOG.info(
+                        "vshard migrator {}: cohort {} unfenced while the migration is paused",
+                        id,
+                        c.cohort().id());
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /**
      * Does one unit of work: one cohort step, a ledger move, or a drain.
      *
      * @return whether there was work
      */
     boolean step() throws SQLException {
-        int finished = workers.reap();
+        move.at(0, "control store");
+        int finished = workers.reap(streaks::cleared);
         RouterView v = store.view();
         MigrationRecord m = v.migration();
         if (m != null && workers.busy() && !m.state().equals(MigrationRecord.RUNNING)) {
@@ -195,6 +259,7 @@ public final class Migrator implements AutoCloseable {
                 }
                 if (!m.ledgerOnNext()) {
                     move.ledger(base, m, true);
+                    streaks.cleared(0);
                     return true;
                 }
                 if (workers.fill(base, cohorts, crowded ? 1 : workers.size())) {
@@ -215,6 +280,7 @@ public final class Migrator implements AutoCloseable {
                     CohortRecord c = cohorts.get(i);
                     if (c.state().servedByNew()) {
                         move.back(base, c);
+                        streaks.cleared(c.cohort().id());
                         return true;
                     }
                 }
@@ -227,6 +293,11 @@ public final class Migrator implements AutoCloseable {
             }
             case MigrationRecord.COMPLETE -> {
                 return drainIfDue(base, m);
+            }
+            case MigrationRecord.PAUSED -> {
+                // A pause (ordered or the migrator's own) ends every streak: a resume retries afresh.
+                streaks.clear();
+                return unfencePaused(m.toVersion(), cohorts);
             }
             default -> {
                 return false;
@@ -330,7 +401,7 @@ public final class Migrator implements AutoCloseable {
     /** Renews the migrator lease; throws 55000 when another migrator holds it now. */
     void keepLease() throws SQLException {
         if (!store.acquireLease(id, leaseTtl())) {
-            throw new SQLException("migrator " + id + " lost its lease", "55000");
+            throw new java.sql.SQLTransientException("migrator " + id + " lost its lease", "55000");
         }
     }
 
@@ -353,7 +424,7 @@ public final class Migrator implements AutoCloseable {
             return true;
         }
         if (!store.acquireLease(id, leaseTtl())) {
-            throw new SQLException("migrator " + id + " lost its lease", "55000");
+            throw new java.sql.SQLTransientException("migrator " + id + " lost its lease", "55000");
         }
         MigrationRecord m = store.migration(to);
         boolean yes = m != null && m.state().equals(state);
@@ -415,7 +486,7 @@ public final class Migrator implements AutoCloseable {
         long deadline = System.nanoTime() + lease.toNanos() * 10;
         while (!stopped) {
             if (!store.acquireLease(id, leaseTtl())) {
-                throw new SQLException("migrator " + id + " lost its lease", "55000");
+                throw new java.sql.SQLTransientException("migrator " + id + " lost its lease", "55000");
             }
             boolean all = true;
             for (ControlStore.Router r : engine.controlStore().liveRouters(lease)) {

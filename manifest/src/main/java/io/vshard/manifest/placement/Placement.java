@@ -55,6 +55,9 @@ public final class Placement {
         if (ledgerOnNext && window != null && window.compareTo(next.effectiveWindow()) >= 0) {
             return new Place(nextShards, single(nextShards), false, 0);
         }
+        if (activeShards.size() == 1 && nextShards.size() == 1) {
+            return locateOne(state, key, activeShards.get(0), nextShards.get(0), ledgerOnNext && window == null);
+        }
         for (LogicalShard old : activeShards) {
             Cohort cohort = state.cohorts().cohortOf(old.shard(), key.creatorId());
             CohortState cs = state.cohorts().stateOf(cohort);
@@ -77,6 +80,23 @@ public final class Placement {
             write = null;
         }
         return new Place(new ArrayList<>(candidates), write, held, cohortId);
+    }
+
+    /**
+     * {@link #locate} for a key with one shard under each version (the commonest case: every point read and
+     * write names its region), without the general case's sets: the same candidates in the same order.
+     */
+    private static Place locateOne(
+            RoutingState state, ShardKey key, LogicalShard old, LogicalShard next, boolean bothVersions) {
+        Cohort cohort = state.cohorts().cohortOf(old.shard(), key.creatorId());
+        CohortState cs = state.cohorts().stateOf(cohort);
+        int cohortId = cohort == null ? 0 : cohort.id();
+        LogicalShard place = cs.servedByNew() ? next : old;
+        if (!bothVersions) {
+            return new Place(List.of(place), place, cs.writesHeld(), cohortId);
+        }
+        List<LogicalShard> candidates = place.equals(next) ? List.of(place) : List.of(place, next);
+        return new Place(candidates, null, cs.writesHeld(), cohortId);
     }
 
     /**

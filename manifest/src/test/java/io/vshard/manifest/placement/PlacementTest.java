@@ -100,6 +100,67 @@ class PlacementTest {
         }
     }
 
+    /**
+     * The shortcut for a key with one shard per version gives exactly what the general rule gives (the rule
+     * written out here as it stood before the shortcut): candidates in order, write target, held, cohort.
+     */
+    @Property
+    void oneShardPerVersionIsTheGeneralRule(
+            @ForAll long creator,
+            @ForAll("states") CohortState state,
+            @ForAll("regions") String region,
+            @ForAll boolean ledgerOnNext,
+            @ForAll boolean ledger,
+            @ForAll("windows") WindowId window) {
+        ShardKey key = ShardKey.of(creator, region == null ? "NA" : region);
+        int old = V1.shardOf(key);
+        Cohort c = new Cohort(7, old, Long.MIN_VALUE, Long.MAX_VALUE, 10, false);
+        RoutingState s = new RoutingState(V1, V2, new CohortMap(List.of(c), Map.of(7, state)), ledgerOnNext);
+        TableRule rule = ledger ? LEDGER : CREATORS;
+        WindowId w = ledger ? window : null;
+        assertThat(Placement.locate(s, rule, key, w)).isEqualTo(general(s, rule, key, w));
+    }
+
+    private static Place general(RoutingState state, TableRule table, ShardKey key, WindowId window) {
+        List<LogicalShard> activeShards = Placement.shardsOf(state.active(), key);
+        java.util.Set<LogicalShard> candidates = new java.util.LinkedHashSet<>();
+        LogicalShard write = null;
+        boolean held = false;
+        int cohortId = 0;
+        List<LogicalShard> nextShards = Placement.shardsOf(state.next(), key);
+        boolean ledgerOnNext =
+                table.windowed() && state.ledgerOnNext() && state.next().effectiveWindow() != null;
+        if (ledgerOnNext && window != null && window.compareTo(state.next().effectiveWindow()) >= 0) {
+            return new Place(nextShards, nextShards.size() == 1 ? nextShards.get(0) : null, false, 0);
+        }
+        for (LogicalShard o : activeShards) {
+            Cohort cohort = state.cohorts().cohortOf(o.shard(), key.creatorId());
+            CohortState cs = state.cohorts().stateOf(cohort);
+            if (cohort != null) {
+                cohortId = cohort.id();
+            }
+            held |= cs.writesHeld();
+            if (cs.servedByNew()) {
+                candidates.addAll(nextShards);
+            } else {
+                candidates.add(o);
+            }
+        }
+        if (candidates.size() == 1) {
+            write = candidates.iterator().next();
+        }
+        if (ledgerOnNext && window == null) {
+            candidates.addAll(nextShards);
+            write = null;
+        }
+        return new Place(new java.util.ArrayList<>(candidates), write, held, cohortId);
+    }
+
+    @Provide
+    Arbitrary<WindowId> windows() {
+        return Arbitraries.of(EFFECTIVE.previous(), EFFECTIVE, EFFECTIVE.next()).injectNull(0.4);
+    }
+
     @Provide
     Arbitrary<CohortState> states() {
         return Arbitraries.of(CohortState.class);

@@ -36,6 +36,23 @@ class WindowIdTest {
     void refusesWhatIsNotAWeekId() {
         assertThatThrownBy(() -> WindowId.parse("2025-47")).hasMessageContaining("expected YYYY_Www");
         assertThatThrownBy(() -> WindowId.parse("2025_W00")).hasMessageContaining("does not exist");
+        for (String bad : new String[] {
+            "",
+            "2025_W4",
+            "2025_W477",
+            "2025_w47",
+            "2025-W47",
+            "202a_W47",
+            "2025_W4x",
+            "\u0662025_W47",
+            "x2025_W47",
+            null
+        }) {
+            assertThatThrownBy(() -> WindowId.parse(bad)).as(bad).hasMessageContaining("expected YYYY_Www");
+        }
+        assertThat(WindowId.parse(" 2026_W53 ")).isEqualTo(new WindowId(2026, 53));
+        assertThatThrownBy(() -> WindowId.parse("2027_W53")).hasMessageContaining("does not exist");
+        assertThat(WindowId.parse("0001_W52").toString()).isEqualTo("0001_W52");
     }
 
     @Property
