@@ -16,7 +16,12 @@ class SharedUseTest {
                 "VALUES (1), (2)",
                 "TABLE payments",
                 "SELECT pg_sleep(1) FROM payments WHERE creator_id = 1",
-                "SELECT intolerance FROM payments WHERE creator_id = 1"
+                "SELECT intolerance FROM payments WHERE creator_id = 1",
+                "SELECT count(*), sum(amount) FROM payments WHERE creator_id = $1 AND region = $2",
+                "SELECT lower(note), coalesce(amount, 0) FROM payments WHERE creator_id IN (1, 2)",
+                "SELECT 'f(x)', \"my table\".id FROM \"my table\" WHERE id = 1 -- g(1)",
+                "SELECT $$ h(2) $$, CAST(amount AS numeric(10, 2)) FROM payments /* insert */ WHERE id = $1",
+                "SELECT 'it''s update(1)' FROM t WHERE x = 1"
             })
     void plainReadsMayShareAConnection(String sql) {
         assertThat(SharedUse.shareable(sql)).isTrue();
@@ -36,6 +41,13 @@ class SharedUseTest {
                 "PREPARE p AS SELECT 1",
                 "DEALLOCATE ALL",
                 "EXPLAIN SELECT 1",
+                "SELECT transfer(1, 2, 100)",
+                "SELECT billing.charge($1, $2)",
+                "SELECT \"Charge\"(1)",
+                "SELECT * FROM payments WHERE creator_id = 1 FOR UPDATE",
+                "SELECT * FROM payments WHERE creator_id = 1 FOR SHARE",
+                "WITH moved AS (DELETE FROM payments WHERE id = 1 RETURNING *) SELECT * FROM moved",
+                "WITH n AS (INSERT INTO t VALUES (1) RETURNING id) SELECT id FROM n",
                 ""
             })
     void statementsThatLeaveSessionStateKeepToTheirOwnConnection(String sql) {
