@@ -192,7 +192,7 @@ class MigrationStepFailureIT {
             }
         }
         System.out.printf(
-                "step failure: paused after %s; %d writes acknowledged (%d from the pause on), %d creators checked,"
+                "step failure: %s; %d writes acknowledged (%d from the pause on), %d creators checked,"
                         + " %d lost, digest checks %d passed%n",
                 paused.lastError(),
                 writers.acknowledged(),
