@@ -3,9 +3,6 @@ package io.vshard.it.pgproxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vshard.proxy.pgwire.EngineConnector;
-import io.vshard.proxy.pgwire.PgAuthMethod;
-import io.vshard.proxy.pgwire.PgProxyConfig;
 import io.vshard.proxy.pgwire.PgProxyServer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -49,21 +46,8 @@ class MultiplexedLinksIT {
     @BeforeAll
     static void start() throws Exception {
         fleet = new ShardedProxy();
-        String loops = System.getProperty("vshard.pg.eventLoops");
-        String links = System.getProperty("vshard.pg.linksPerSource");
-        System.setProperty("vshard.pg.eventLoops", "1");
-        // One link per schema: units queue behind one another, as the head-of-line test needs.
-        System.setProperty("vshard.pg.linksPerSource", "1");
-        try {
-            proxy = new PgProxyServer(
-                    PgProxyConfig.of(PgAuthMethod.TRUST, EngineConnector.users(fleet.config.users()))
-                            .withMultiplexing(true),
-                    new EngineConnector(fleet.engine, fleet.config.users()));
-            port = proxy.start(0);
-        } finally {
-            restore("vshard.pg.eventLoops", loops);
-            restore("vshard.pg.linksPerSource", links);
-        }
+        proxy = fleet.multiplexedProxy();
+        port = proxy.port();
         try (Connection c = fleet.admin();
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE payments (payment_id bigserial PRIMARY KEY, creator_id bigint NOT NULL,"
@@ -75,14 +59,6 @@ class MultiplexedLinksIT {
                 st.execute("INSERT INTO payments (creator_id, body) VALUES (99, decode(repeat('ab', " + BIG_BYTES
                         + "), 'hex'))");
             }
-        }
-    }
-
-    private static void restore(String property, String value) {
-        if (value == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, value);
         }
     }
 

@@ -175,4 +175,34 @@ final class ShardedProxy implements AutoCloseable {
             st.execute("DROP DATABASE IF EXISTS " + database("b") + " WITH (FORCE)");
         }
     }
+
+    /**
+     * A proxy over this fleet with multiplexing on, one event loop and one shared link per data source, so units
+     * queue behind one another on one link as the head-of-line tests need; started on a free port.
+     */
+    PgProxyServer multiplexedProxy() throws Exception {
+        String loops = System.getProperty("vshard.pg.eventLoops");
+        String links = System.getProperty("vshard.pg.linksPerSource");
+        System.setProperty("vshard.pg.eventLoops", "1");
+        System.setProperty("vshard.pg.linksPerSource", "1");
+        try {
+            PgProxyServer proxy = new PgProxyServer(
+                    PgProxyConfig.of(PgAuthMethod.TRUST, EngineConnector.users(config.users()))
+                            .withMultiplexing(true),
+                    new EngineConnector(engine, config.users()));
+            proxy.start(0);
+            return proxy;
+        } finally {
+            restore("vshard.pg.eventLoops", loops);
+            restore("vshard.pg.linksPerSource", links);
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
+    }
 }

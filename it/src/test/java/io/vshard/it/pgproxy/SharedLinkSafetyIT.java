@@ -3,9 +3,6 @@ package io.vshard.it.pgproxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vshard.proxy.pgwire.EngineConnector;
-import io.vshard.proxy.pgwire.PgAuthMethod;
-import io.vshard.proxy.pgwire.PgProxyConfig;
 import io.vshard.proxy.pgwire.PgProxyServer;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -43,20 +40,8 @@ class SharedLinkSafetyIT {
     @BeforeAll
     static void start() throws Exception {
         fleet = new ShardedProxy();
-        String loops = System.getProperty("vshard.pg.eventLoops");
-        String links = System.getProperty("vshard.pg.linksPerSource");
-        System.setProperty("vshard.pg.eventLoops", "1");
-        System.setProperty("vshard.pg.linksPerSource", "1");
-        try {
-            proxy = new PgProxyServer(
-                    PgProxyConfig.of(PgAuthMethod.TRUST, EngineConnector.users(fleet.config.users()))
-                            .withMultiplexing(true),
-                    new EngineConnector(fleet.engine, fleet.config.users()));
-            port = proxy.start(0);
-        } finally {
-            restore("vshard.pg.eventLoops", loops);
-            restore("vshard.pg.linksPerSource", links);
-        }
+        proxy = fleet.multiplexedProxy();
+        port = proxy.port();
         try (Connection c = fleet.admin();
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE payments (payment_id bigserial PRIMARY KEY, creator_id bigint NOT NULL,"
@@ -67,14 +52,6 @@ class SharedLinkSafetyIT {
         }
         neighbours = sameShard();
         assertThat(neighbours).as("creators sharing a shard").hasSizeGreaterThanOrEqualTo(3);
-    }
-
-    private static void restore(String property, String value) {
-        if (value == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, value);
-        }
     }
 
     @AfterAll
