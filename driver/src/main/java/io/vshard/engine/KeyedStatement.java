@@ -28,13 +28,9 @@ final class KeyedStatement {
     private final KeyedWrite write;
     // Per location, not per logical shard: two versions sharing a schema share the text.
     private final Map<ShardLocation, Qualified> texts = new ConcurrentHashMap<>();
-    // The same by shard number, checked against the location (shard n of another version may live elsewhere):
-    // found without hashing on every execution. Racy by design: entries are immutable, a lost store is redone.
-    private final Qualified[] byNumber = new Qualified[NUMBERED];
-    private static final int NUMBERED = 1024;
 
     /** The text a location runs and whether it names the schema. */
-    private record Qualified(ShardLocation at, String sql, boolean schemaQualified) {}
+    private record Qualified(String sql, boolean schemaQualified) {}
 
     private KeyedStatement(Engine engine, String sql, KeyedRead read, KeyedWrite write) {
         this.engine = engine;
@@ -49,16 +45,6 @@ final class KeyedStatement {
 
     static KeyedStatement write(Engine engine, String sql, KeyedWrite write) {
         return new KeyedStatement(engine, sql, null, write);
-    }
-
-    private Qualified qualified(ShardLocation at) {
-        Qualified q = texts.get(at);
-        if (q == null) {
-            String qualified = engine.qualify(sql, at);
-            q = qualified == null ? new Qualified(at, sql, false) : new Qualified(at, qualified, true);
-            texts.put(at, q);
-        }
-        return q;
     }
 
     /** Whether the statement writes (its plan would be a write, registered and admitted as one). */
@@ -86,13 +72,11 @@ final class KeyedStatement {
         }
         epoch[0] = view.epoch();
         ShardLocation at = shard.location();
-        int n = shard.shard();
-        Qualified q = n >= 0 && n < NUMBERED ? byNumber[n] : null;
-        if (q == null || !q.at().equals(at)) {
-            q = qualified(at);
-            if (n >= 0 && n < NUMBERED) {
-                byNumber[n] = q;
-            }
+        Qualified q = texts.get(at);
+        if (q == null) {
+            String qualified = engine.qualify(sql, at);
+            q = qualified == null ? new Qualified(sql, false) : new Qualified(qualified, true);
+            texts.put(at, q);
         }
         return new ShardStatement(
                 shard,

@@ -19,12 +19,6 @@ public final class RouteMetrics {
     // histogram (shards named alike, such as a default shard under two versions, share one); bounded like the names.
     private final Map<LogicalShard, LatencyHistogram> byShard = new ConcurrentHashMap<>();
     private static final int SHARDS_KEPT = 65_536;
-    // The same by shard number, checked against the shard (the manifest's one instance, so usually by
-    // identity): no hashing per statement. Racy by design: entries are immutable, a lost store is redone.
-    private final Numbered[] byNumber = new Numbered[NUMBERED];
-    private static final int NUMBERED = 1024;
-
-    private record Numbered(LogicalShard shard, LatencyHistogram histogram) {}
 
     /** Counts one statement routed as {@code kind} (for example {@code single_shard}, {@code fan_out}). */
     void routed(String kind) {
@@ -44,12 +38,6 @@ public final class RouteMetrics {
 
     /** Records one shard statement's execution time. */
     void shardStatement(LogicalShard shard, long nanos) {
-        int n = shard.shard();
-        Numbered at = n >= 0 && n < NUMBERED ? byNumber[n] : null;
-        if (at != null && at.shard().equals(shard)) {
-            at.histogram().record(nanos);
-            return;
-        }
         LatencyHistogram h = byShard.get(shard);
         if (h == null) {
             if (byShard.size() >= SHARDS_KEPT) {
@@ -57,9 +45,6 @@ public final class RouteMetrics {
             }
             h = shards.computeIfAbsent(ShardRunner.describe(shard), k -> new LatencyHistogram());
             byShard.put(shard, h);
-        }
-        if (n >= 0 && n < NUMBERED) {
-            byNumber[n] = new Numbered(shard, h);
         }
         h.record(nanos);
     }
