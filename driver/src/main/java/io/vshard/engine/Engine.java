@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    // -Dvshard.read.windowTexts=false plans the per-row placement check for every two-place read (A/B runs).
+    private static final boolean WINDOW_TEXTS =
+            Boolean.parseBoolean(System.getProperty("vshard.read.windowTexts", "true"));
     private final VShardConfig config;
     private final EngineOptions options;
     private final ShardDataSources dataSources;
@@ -471,6 +474,15 @@ public final class Engine implements AutoCloseable {
     private ShardStatement qualified(ShardStatement st) {
         String q = qualify(st.sql(), st.shard().location());
         return q == null ? st : st.qualified(q);
+    }
+
+    /**
+     * Whether a read placed in two places by window alone may run each place's window condition in its text
+     * ({@link io.vshard.sql.route.PlacedRead}) at {@code at}: PostgreSQL only, unless turned off with
+     * {@code -Dvshard.read.windowTexts=false} (then the per-row placement check runs, as on other dialects).
+     */
+    boolean runsWindowTexts(ShardLocation at) {
+        return WINDOW_TEXTS && dataSources.pool(at.dataSource()).dialect() == io.vshard.config.Dialect.POSTGRESQL;
     }
 
     /** {@code sql} with its tables qualified with {@code at}'s schema, or {@code null} when it needs no edit. */

@@ -34,7 +34,7 @@ final class PlacedStatement {
 
     /** The router's plan for {@code parameters} under {@code state}, its texts qualified as the full plan's. */
     RoutePlan.Sharded plan(List<Object> parameters, RoutingState state) {
-        RoutePlan.Sharded p = read.plan(parameters, state);
+        RoutePlan.Sharded p = read.plan(parameters, state, engine::runsWindowTexts);
         List<ShardStatement> out = new ArrayList<>(p.statements().size());
         for (ShardStatement s : p.statements()) {
             At at = new At(s.shard().location(), s.sql());

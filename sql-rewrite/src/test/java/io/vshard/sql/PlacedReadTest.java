@@ -7,6 +7,7 @@ import io.vshard.manifest.Manifest;
 import io.vshard.manifest.MigrationStrategy;
 import io.vshard.manifest.PlacementRule;
 import io.vshard.manifest.RollbackTriggers;
+import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.Verification;
 import io.vshard.manifest.cohort.Cohort;
 import io.vshard.manifest.cohort.CohortState;
@@ -95,6 +96,129 @@ class PlacedReadTest {
         }
         assertThat(planned).isGreaterThan(READS.size() * 1000);
         assertThat(fanOuts).as("keys in two places were drawn").isGreaterThan(1000);
+    }
+
+    /** Window values a row may hold: valid before, at and after the effective window, and every odd kind. */
+    private static final List<String> ROW_WINDOWS = Arrays.asList(
+            null,
+            "2026_W52",
+            "2026_W53",
+            "2027_W01",
+            "2027_W02",
+            "9999_W52",
+            "0000_W01",
+            " 2027_W02",
+            "2026_W52\t",
+            "2027_W53",
+            "2027_W00",
+            "2027_W54",
+            "2027_w02",
+            "2027-W02",
+            "garbage",
+            "",
+            "2027_W02x");
+
+    @Test
+    void windowTextsKeepExactlyWhatThePlacementCheckKeepsInEveryRoutingState() {
+        SplittableRandom rnd = new SplittableRandom(20261128);
+        String sql = READS.get(0);
+        PlacedRead placed = ROUTER.placedRead(sql);
+        int split = 0;
+        int checked = 0;
+        for (int i = 0; i < 400; i++) {
+            RoutingState state = randomState(rnd);
+            for (int k = 0; k < 40; k++) {
+                List<Object> parameters = parameters(sql, rnd);
+                RoutePlan.Sharded full;
+                try {
+                    full = (RoutePlan.Sharded) ROUTER.plan(sql, parameters, state);
+                } catch (RoutingException e) {
+                    continue;
+                }
+                RoutePlan.Sharded windowed = placed.plan(parameters, state, at -> true);
+                if (windowed.equals(full)) {
+                    checked += full.merge().placement() != null ? 1 : 0;
+                    continue;
+                }
+                split++;
+                assertThat(full.merge().placement())
+                        .as("only a checked read is split")
+                        .isNotNull();
+                assertThat(windowed.merge()).isEqualTo(withoutCheck(full));
+                assertThat(windowed.statements()).hasSize(2);
+                ShardLocation second = windowed.statements().get(1).shard().location();
+                assertThat(placed.plan(parameters, state, at -> !at.equals(second)))
+                        .as("a location that cannot run the window texts gets the check")
+                        .isEqualTo(full);
+                PlacementFilter check = new PlacementFilter(state, RULES.find("payments"), 0, 1, 2);
+                for (int s = 0; s < 2; s++) {
+                    ShardStatement st = windowed.statements().get(s);
+                    ShardStatement fullSt = full.statements().get(s);
+                    assertThat(st.shard()).isEqualTo(fullSt.shard());
+                    assertThat(st.parameters()).isEqualTo(parameters);
+                    boolean older = st.sql().contains(">= '2027_W01'");
+                    assertThat(st.sql())
+                            .startsWith(
+                                    "SELECT COUNT(*), SUM(amount) FROM payments WHERE (creator_id = ? AND region = ?)"
+                                            + " AND NOT COALESCE(")
+                            .endsWith((older ? ">= '" : "< '") + EFFECTIVE + "', FALSE)");
+                    for (String w : ROW_WINDOWS) {
+                        Object[] row = {parameters.get(0), parameters.get(1), w};
+                        assertThat(windowRuleKeeps(w, older))
+                                .as("%s at %s under %s", w, st.shard(), state)
+                                .isEqualTo(check.keeps(row, st.shard().location()));
+                    }
+                }
+                assertThat(windowed.statements().get(0).sql())
+                        .isNotEqualTo(windowed.statements().get(1).sql());
+            }
+        }
+        assertThat(split).as("reads split by window").isGreaterThan(500);
+        assertThat(checked)
+                .as("two-place reads the window cannot decide keep the check")
+                .isGreaterThan(100);
+    }
+
+    @Test
+    void windowTextsNeedAPlainWhereOnOneLedgerTableNamingCreatorAndRegion() {
+        RoutingState state = new RoutingState(V1, NEXT.get(0), CohortMap.EMPTY, true);
+        List<Object> key = List.of(7L, "EU");
+        String point = READS.get(0);
+        assertThat(ROUTER.placedRead(point).plan(key, state, at -> true))
+                .as("the point read is split in this state")
+                .isNotEqualTo(ROUTER.plan(point, key, state));
+        for (String sql : List.of(
+                "SELECT * FROM payments WHERE creator_id = ? AND region <> ?",
+                "SELECT COUNT(*) FROM payments WHERE region = ? AND (creator_id = ? OR creator_id = 7)",
+                "SELECT COUNT(*) FROM payments p JOIN countries c ON c.code = p.region WHERE p.creator_id = ?"
+                        + " AND p.region = ?",
+                "SELECT COUNT(*) FROM payments p, countries c WHERE p.creator_id = ? AND p.region = ?",
+                "SELECT COUNT(*) FROM payments WHERE creator_id = ? AND region = ? AND window_id = '2026_W50'")) {
+            PlacedRead placed = ROUTER.placedRead(sql);
+            if (placed != null) {
+                assertThat(placed.plan(key, state, at -> true)).as(sql).isEqualTo(ROUTER.plan(sql, key, state));
+            }
+        }
+    }
+
+    /** The rule the window texts carry: NULL and invalid windows kept where found, valid ones on their side. */
+    private static boolean windowRuleKeeps(String window, boolean older) {
+        if (window == null) {
+            return true;
+        }
+        WindowId w;
+        try {
+            w = WindowId.parse(window);
+        } catch (IllegalArgumentException invalid) {
+            return true;
+        }
+        return older == w.compareTo(EFFECTIVE) < 0;
+    }
+
+    /** The full plan's merge as it is without a migration: no per-row check, no key columns. */
+    private static Merge withoutCheck(RoutePlan.Sharded full) {
+        Merge m = full.merge();
+        return new Merge(m.orderBy(), m.offset(), m.limit(), m.groupBy(), m.aggregates(), m.distinct(), 2);
     }
 
     @Test

@@ -10,12 +10,15 @@ import io.vshard.manifest.RollbackTriggers;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.cohort.Cohort;
 import io.vshard.manifest.cohort.CohortState;
+import io.vshard.manifest.config.TableRule;
 import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.LogicalShard;
 import io.vshard.manifest.placement.Placement;
 import io.vshard.manifest.placement.RoutingState;
 import io.vshard.manifest.scenario.ScenarioDataset;
 import io.vshard.manifest.window.WindowId;
 import io.vshard.migrate.MigrationControl;
+import io.vshard.sql.PlacementFilter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
@@ -26,8 +29,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +143,178 @@ class MigrationReadsIT {
                 }
             }
         }
+        pointReadsKeepWhatThePlacementCheckKeeps(cohorts);
+    }
+
+    private static final String POINT =
+            "SELECT COUNT(*), SUM(amount) FROM payments WHERE creator_id = ? AND region = ?";
+    /** Windows of rows written around vshard: NULL, invalid, padded, week 53 of a long and of a short year. */
+    private static final List<String> ODD_WINDOWS = Arrays.asList(
+            null,
+            "2026_W53",
+            "2027_W53",
+            " 2027_W02",
+            "2027_W02 ",
+            "2026_W52\t",
+            "\n2027_W01",
+            "2027_W00",
+            "2027_W54",
+            "2027_w02",
+            "2027-W02",
+            "garbage",
+            "",
+            "9999_W52",
+            "0000_W01",
+            "0000_W53",
+            "2027_W01",
+            "2026_W52",
+            "2027_W02x",
+            "x2027_W02",
+            "２027_W02");
+
+    /**
+     * Prepared point reads of every creator of the staged cohorts (planned once per text; where a key's two
+     * places differ by window alone, each place runs its window condition) return exactly what the per-row
+     * placement check keeps of the rows at the key's places, with rows written around vshard at both places
+     * carrying NULL, invalid, padded and random window values.
+     */
+    private void pointReadsKeepWhatThePlacementCheckKeeps(List<CohortRecord> cohorts) throws Exception {
+        // The migrator's ledger step, as far as reads see it: rows of the effective window on live under v2.
+        new MigrationStore(router.controlStore())
+                .setLedger(router.routingState().next().version(), true, false);
+        router.refresh();
+        RoutingState state = router.routingState();
+        assertThat(state.ledgerOnNext()).isTrue();
+        TableRule rule = router.config().tables().find("payments");
+        WindowId effective = state.next().effectiveWindow();
+        for (ShardLocation l : fleet.locations()) {
+            try (Connection c = fleet.direct(l.dataSource());
+                    Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + l.schema() + ".payments ALTER COLUMN window_id DROP NOT NULL,"
+                        + " ALTER COLUMN window_id TYPE VARCHAR(16)");
+            }
+        }
+        List<Object[]> keys = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Cohort k = cohorts.get(i).cohort();
+            ShardLocation old = state.active().locate(k.oldShard());
+            try (Connection c = fleet.direct(old.dataSource())) {
+                for (Object[] cr : select(c, old.schema() + ".creators", k)) {
+                    if (inCohort(state, k, ((Number) cr[0]).longValue(), (String) cr[1])) {
+                        keys.add(cr);
+                    }
+                }
+            }
+        }
+        SplittableRandom rnd = new SplittableRandom(20261128);
+        long id = 950_000_000L;
+        int split = 0;
+        for (Object[] key : keys) {
+            long creator = ((Number) key[0]).longValue();
+            String region = (String) key[1];
+            ShardKey sk = ShardKey.of(creator, region);
+            List<LogicalShard> at = Placement.locate(state, rule, sk, effective).candidates();
+            List<LogicalShard> before =
+                    Placement.locate(state, rule, sk, effective.previous()).candidates();
+            if (at.size() == 1
+                    && before.size() == 1
+                    && !at.get(0).location().equals(before.get(0).location())) {
+                split++;
+            }
+            if (rnd.nextInt(3) != 0) {
+                continue;
+            }
+            Set<ShardLocation> places = new LinkedHashSet<>();
+            places.add(Placement.shardsOf(state.active(), sk).get(0).location());
+            places.add(Placement.shardsOf(state.next(), sk).get(0).location());
+            for (ShardLocation l : places) {
+                List<Object[]> rows = new ArrayList<>();
+                List<String> windows = new ArrayList<>(ODD_WINDOWS);
+                for (int j = 0; j < 12; j++) {
+                    windows.add(randomWindow(rnd, effective));
+                }
+                for (String w : windows) {
+                    rows.add(new Object[] {
+                        id,
+                        creator,
+                        region,
+                        creator,
+                        w,
+                        id++,
+                        BigDecimal.valueOf(rnd.nextLong(1, 1_000_000), 2),
+                        "EUR",
+                        java.sql.Timestamp.valueOf("2027-03-08 10:00:00")
+                    });
+                }
+                try (Connection c = fleet.direct(l.dataSource())) {
+                    insert(c, l.schema() + ".payments", rows);
+                }
+            }
+        }
+        assertThat(split)
+                .as(
+                        "creators whose two places differ by window alone, of %s (ledger on v2: %s, effective %s)",
+                        keys.size(), state.ledgerOnNext(), effective)
+                .isGreaterThan(10);
+        PlacementFilter check = new PlacementFilter(state, rule, 0, 1, 2);
+        try (Connection v = fleet.vshard(0);
+                PreparedStatement ps = v.prepareStatement(POINT)) {
+            for (Object[] key : keys) {
+                ps.setLong(1, ((Number) key[0]).longValue());
+                ps.setString(2, (String) key[1]);
+                List<String> got = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    got.add(rs.getString(1));
+                    got.add(String.valueOf(rs.getBigDecimal(2)));
+                }
+                assertThat(got)
+                        .as("creator %s %s", key[0], key[1])
+                        .isEqualTo(keptByTheCheck(state, rule, check, ((Number) key[0]).longValue(), (String) key[1]));
+            }
+        }
+    }
+
+    /** COUNT and SUM of the rows at the key's places that the per-row placement check keeps. */
+    private List<String> keptByTheCheck(
+            RoutingState state, TableRule rule, PlacementFilter check, long creator, String region) throws Exception {
+        Set<ShardLocation> places = new LinkedHashSet<>();
+        for (LogicalShard s : Placement.locate(state, rule, ShardKey.of(creator, region), null)
+                .candidates()) {
+            places.add(s.location());
+        }
+        long count = 0;
+        BigDecimal sum = null;
+        for (ShardLocation l : places) {
+            try (Connection c = fleet.direct(l.dataSource());
+                    PreparedStatement ps = c.prepareStatement("SELECT creator_id, region, window_id, amount FROM "
+                            + l.schema() + ".payments WHERE creator_id = ? AND region = ?")) {
+                ps.setLong(1, creator);
+                ps.setString(2, region);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Object[] row = {rs.getObject(1), rs.getObject(2), rs.getObject(3)};
+                        if (check.keeps(row, l)) {
+                            count++;
+                            sum = sum == null ? rs.getBigDecimal(4) : sum.add(rs.getBigDecimal(4));
+                        }
+                    }
+                }
+            }
+        }
+        return List.of(Long.toString(count), String.valueOf(sum));
+    }
+
+    /** A window id near {@code effective}, valid or one character off. */
+    private static String randomWindow(SplittableRandom rnd, WindowId effective) {
+        String w = effective.plusWeeks(rnd.nextInt(-60, 60)).toString();
+        if (rnd.nextBoolean()) {
+            return w;
+        }
+        char[] c = w.toCharArray();
+        String alphabet = "0123456789_Ww -\t5";
+        c[rnd.nextInt(c.length)] = alphabet.charAt(rnd.nextInt(alphabet.length()));
+        return new String(c);
     }
 
     private void copyEverythingToTheReference() throws Exception {

@@ -1,8 +1,10 @@
 package io.vshard.sql.route;
 
+import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.function.InvalidShardKeyException;
 import io.vshard.manifest.placement.LogicalShard;
 import io.vshard.manifest.placement.RoutingState;
+import io.vshard.manifest.window.WindowId;
 import io.vshard.sql.Merge;
 import io.vshard.sql.PlacementFilter;
 import io.vshard.sql.RoutePlan;
@@ -10,8 +12,8 @@ import io.vshard.sql.RoutingException;
 import io.vshard.sql.ShardStatement;
 import io.vshard.sql.parse.Scan;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A prepared read whose key condition names one creator value (region and window optional), planned once per
@@ -21,12 +23,23 @@ import java.util.List;
  * merge and the per-row placement check, which is the same for every key and so is edited once per variant
  * (with or without the check) instead of once per shard per execution. The plan equals the router's full plan
  * for the same text, parameters and state. Thread safe.
+ *
+ * <p>Where the caller allows it ({@link #plan(List, RoutingState, Predicate)}, PostgreSQL places), a ledger read
+ * whose two places differ only by window runs each place's window condition in its text instead of the per-row
+ * check ({@link WindowSplit}): other texts than the full plan's, the same rows.
  */
 public final class PlacedRead {
     private final Scan scan;
     private final Analysis analysis;
     /** The fan-out template without ([0]) and with ([1]) the placement check, made on first need. */
     private final FanOutTemplate[] templates = new FanOutTemplate[2];
+    /** The split of this text by window, or {@code null} when it has none. */
+    private final WindowSplit split;
+    /** The window texts for the last effective window seen, made on first need. */
+    private volatile WindowTemplate windowTexts;
+
+    /** The texts of the older and the newer side for one effective window, and their merge (no check). */
+    private record WindowTemplate(WindowId effective, FanOutTemplate older, FanOutTemplate newer) {}
 
     /**
      * The fan-out text and merge as the full plan makes them, for any key.
@@ -36,7 +49,19 @@ public final class PlacedRead {
      *     {@code null} when they are the statement's parameters in order
      * @param merge the merge; its placement check names the state it was made under and is rebuilt per state
      */
-    private record FanOutTemplate(String sql, int[] parameterOf, Merge merge) {}
+    private record FanOutTemplate(String sql, int[] parameterOf, Merge merge) {
+        /** The statement's parameters as this text takes them. */
+        List<Object> bind(List<Object> parameters) {
+            if (parameterOf == null) {
+                return parameters;
+            }
+            List<Object> bound = new ArrayList<>(parameterOf.length);
+            for (int i : parameterOf) {
+                bound.add(parameters.get(i));
+            }
+            return bound;
+        }
+    }
 
     /** Stands for parameter {@code index} while the template is edited, so the edit shows where it went. */
     private record Marker(int index) {}
@@ -44,6 +69,7 @@ public final class PlacedRead {
     PlacedRead(Scan scan, Analysis analysis) {
         this.scan = scan;
         this.analysis = analysis;
+        this.split = WindowSplit.of(scan, analysis);
     }
 
     /**
@@ -53,6 +79,17 @@ public final class PlacedRead {
      *     that cannot be merged, 08P01 for a missing parameter
      */
     public RoutePlan.Sharded plan(List<Object> parameters, RoutingState state) {
+        return plan(parameters, state, at -> false);
+    }
+
+    /**
+     * The plan for {@code parameters} under {@code state}: the full plan's, or, when the key's two places differ
+     * only by window and {@code windowTexts} accepts both (it must accept PostgreSQL locations only), each place's
+     * window condition in its text and a merge without the per-row check, which returns the same rows.
+     *
+     * @throws RoutingException as {@link #plan(List, RoutingState)}
+     */
+    public RoutePlan.Sharded plan(List<Object> parameters, RoutingState state, Predicate<ShardLocation> windowTexts) {
         Targets t;
         try {
             t = Targets.of(scan, parameters, state, analysis.sharded(), analysis.cond(), false);
@@ -61,6 +98,12 @@ public final class PlacedRead {
         }
         if (t.shards().size() == 1) {
             return Planner.single(scan, parameters, t.shards().get(0));
+        }
+        WindowSplit.Sides sides = split == null ? null : split.sides(state, t);
+        if (sides != null
+                && windowTexts.test(sides.older().location())
+                && windowTexts.test(sides.newer().location())) {
+            return windowPlan(parameters, state, t, sides);
         }
         int variant = state.next() != null ? 1 : 0;
         FanOutTemplate f = templates[variant];
@@ -71,18 +114,65 @@ public final class PlacedRead {
             }
             templates[variant] = f;
         }
-        List<Object> bound = parameters;
-        if (f.parameterOf() != null) {
-            bound = new ArrayList<>(f.parameterOf().length);
-            for (int i : f.parameterOf()) {
-                bound.add(parameters.get(i));
-            }
-        }
+        List<Object> bound = f.bind(parameters);
         List<ShardStatement> statements = new ArrayList<>(t.shards().size());
         for (LogicalShard shard : t.shards()) {
             statements.add(new ShardStatement(shard, f.sql(), bound, List.of()));
         }
         return new RoutePlan.Sharded(statements, under(f.merge(), state), false, false);
+    }
+
+    private RoutePlan.Sharded windowPlan(
+            List<Object> parameters, RoutingState state, Targets t, WindowSplit.Sides sides) {
+        WindowTemplate w = windowTexts;
+        if (w == null || !w.effective().equals(sides.effective())) {
+            RoutePlan.Sharded p = Planner.fanOut(scan, markers(parameters.size()), state, analysis, t, sides);
+            FanOutTemplate older = null;
+            FanOutTemplate newer = null;
+            for (ShardStatement s : p.statements()) {
+                FanOutTemplate f = of(s, p.merge(), parameters.size());
+                if (f == null) {
+                    return Planner.fanOut(scan, parameters, state, analysis, t, sides);
+                }
+                if (s.shard().equals(sides.older())) {
+                    older = f;
+                } else {
+                    newer = f;
+                }
+            }
+            w = new WindowTemplate(sides.effective(), older, newer);
+            windowTexts = w;
+        }
+        List<ShardStatement> statements = new ArrayList<>(2);
+        for (LogicalShard shard : t.shards()) {
+            FanOutTemplate f = shard.equals(sides.older()) ? w.older() : w.newer();
+            statements.add(new ShardStatement(shard, f.sql(), f.bind(parameters), List.of()));
+        }
+        return new RoutePlan.Sharded(statements, w.older().merge(), false, false);
+    }
+
+    private static List<Object> markers(int n) {
+        List<Object> markers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            markers.add(new Marker(i));
+        }
+        return markers;
+    }
+
+    /** The template of one per-shard statement edited with markers; {@code null} when a value was not a marker. */
+    private static FanOutTemplate of(ShardStatement s, Merge merge, int parameterCount) {
+        int[] of = new int[s.parameters().size()];
+        for (int i = 0; i < of.length; i++) {
+            if (!(s.parameters().get(i) instanceof Marker m)) {
+                return null;
+            }
+            of[i] = m.index();
+        }
+        boolean inOrder = of.length == parameterCount;
+        for (int i = 0; i < of.length && inOrder; i++) {
+            inOrder = of[i] == i;
+        }
+        return new FanOutTemplate(s.sql(), inOrder ? null : of, merge);
     }
 
     /**
@@ -91,29 +181,14 @@ public final class PlacedRead {
      * single key alternative, but then the full fan-out is planned each time).
      */
     private FanOutTemplate template(List<Object> parameters, RoutingState state, Targets t) {
-        List<Object> markers = new ArrayList<>(parameters.size());
-        for (int i = 0; i < parameters.size(); i++) {
-            markers.add(new Marker(i));
-        }
-        RoutePlan.Sharded p = Planner.fanOut(scan, markers, state, analysis, t);
+        RoutePlan.Sharded p = Planner.fanOut(scan, markers(parameters.size()), state, analysis, t);
         ShardStatement first = p.statements().get(0);
         for (ShardStatement s : p.statements()) {
             if (!s.sql().equals(first.sql()) || !s.parameters().equals(first.parameters())) {
                 return null;
             }
         }
-        int[] of = new int[first.parameters().size()];
-        for (int i = 0; i < of.length; i++) {
-            if (!(first.parameters().get(i) instanceof Marker m)) {
-                return null;
-            }
-            of[i] = m.index();
-        }
-        boolean inOrder = of.length == parameters.size();
-        for (int i = 0; i < of.length && inOrder; i++) {
-            inOrder = of[i] == i;
-        }
-        return new FanOutTemplate(first.sql(), inOrder ? null : Arrays.copyOf(of, of.length), p.merge());
+        return of(first, p.merge(), parameters.size());
     }
 
     /** The template's merge with its placement check made for {@code state}, as the full plan makes it. */

@@ -205,6 +205,15 @@ public final class Planner {
 
     /** The plan of a read of several shards: per-shard texts edited for the merge, and the merge. */
     static RoutePlan.Sharded fanOut(Scan scan, List<Object> parameters, RoutingState state, Analysis a, Targets t) {
+        return fanOut(scan, parameters, state, a, t, null);
+    }
+
+    /**
+     * {@link #fanOut(Scan, List, RoutingState, Analysis, Targets)}, or with {@code sides} each shard's window
+     * condition in its text instead of the per-row placement check.
+     */
+    static RoutePlan.Sharded fanOut(
+            Scan scan, List<Object> parameters, RoutingState state, Analysis a, Targets t, WindowSplit.Sides sides) {
         SelectShape shape = a.select();
         Merge merge = Merge.NONE;
         if (shape != null && !scan.explained()) {
@@ -227,7 +236,8 @@ public final class Planner {
                     shape.visible());
         }
         // During a migration a row copied to its new place is also still at its old one: check each row's key.
-        KeyColumns keys = state.next() != null && shape != null && !scan.explained() ? keys(shape) : null;
+        KeyColumns keys =
+                sides == null && state.next() != null && shape != null && !scan.explained() ? keys(shape) : null;
         if (keys != null) {
             merge = filtered(merge, shape, keys, state);
         }
@@ -241,6 +251,10 @@ public final class Planner {
                     && shape.refusal() == null
                     && (shape.needsRewrite() || unsafeLimit || keys != null)) {
                 edit(s, shape, merge, unsafeLimit, keys);
+                edited = true;
+            }
+            if (sides != null) {
+                sides.edit(s, shard);
                 edited = true;
             }
             if (edited) {
