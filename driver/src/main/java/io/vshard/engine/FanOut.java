@@ -34,6 +34,10 @@ import java.util.concurrent.Future;
  * top-N queries, but a full scan of many co-located shards is held whole.
  */
 final class FanOut {
+    // Streamed shards run on the caller's thread per fan-out, one after the other: a read of a key in two
+    // places during a migration then needs no hand-off to the executor (measured: less CPU per point read and
+    // no worse p95 than one shard there, BENCHMARKS.md session 9); -Dvshard.fanout.inline=1 for one.
+    private static final int INLINE = Math.max(1, Integer.getInteger("vshard.fanout.inline", 2));
     private final Engine engine;
     private final RunningStatements running;
     private final SessionSettings settings;
@@ -64,16 +68,16 @@ final class FanOut {
         }
         Slot[] slots = new Slot[statements.size()];
         List<Future<?>> futures = new ArrayList<>();
-        // One streamed shard runs on the caller's thread, which would only wait otherwise: one hand-off
-        // fewer per fan-out (a point read of a key in two places during a migration is one hand-off in all).
-        int inline = -1;
+        // Streamed shards run on the caller's thread, which would only wait otherwise: one hand-off fewer per
+        // shard run there.
+        List<Integer> inline = new ArrayList<>(INLINE);
         for (Map.Entry<String, List<Integer>> e : byDs.entrySet()) {
             DataSourcePool pool = engine.dataSources().pool(e.getKey());
             List<Integer> indexes = e.getValue();
             if (indexes.size() <= pool.size()) {
                 for (int i : indexes) {
-                    if (inline < 0) {
-                        inline = i;
+                    if (inline.size() < INLINE) {
+                        inline.add(i);
                         continue;
                     }
                     futures.add(engine.executor().submit(() -> {
@@ -92,13 +96,13 @@ final class FanOut {
             }
         }
         SQLException inlineFailure = null;
-        if (inline >= 0) {
-            ShardStatement s = statements.get(inline);
+        for (int i : inline) {
+            ShardStatement s = statements.get(i);
             try {
-                slots[inline] =
-                        stream(engine.dataSources().pool(s.shard().location().dataSource()), s, o);
+                slots[i] = stream(engine.dataSources().pool(s.shard().location().dataSource()), s, o);
             } catch (SQLException | RuntimeException ex) {
                 inlineFailure = ex instanceof SQLException se ? se : new SQLException(ex.toString(), "XX000", ex);
+                break;
             }
         }
         SQLException failure = await(futures);
