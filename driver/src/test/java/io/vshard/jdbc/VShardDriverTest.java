@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
@@ -173,6 +174,57 @@ class VShardDriverTest {
             // 3 of these 4 statements failed: 0.75 when one heartbeat saw them all, more when it saw part.
             assertThat(errorRate).isGreaterThanOrEqualTo(0.75).isLessThanOrEqualTo(1.0);
             assertThat(p95).isGreaterThanOrEqualTo(400);
+        }
+    }
+
+    @Test
+    void savepointsWorkThroughSqlAndTheJdbcApi(@TempDir Path dir) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + fleet(dir) + "?createSchemas=true");
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE payments (payment_id BIGINT PRIMARY KEY, creator_id BIGINT, amount INT)");
+            assertThatThrownBy(() -> st.execute("SAVEPOINT a"))
+                    .hasMessageContaining("SAVEPOINT can only be used in a transaction block")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("25P01");
+            assertThatThrownBy(c::setSavepoint)
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("25P01");
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (1, 1, 10)");
+            st.execute("savepoint \"Mixed Case\"");
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (2, 2, 20)");
+            Savepoint sp = c.setSavepoint("plain");
+            assertThat(sp.getSavepointName()).isEqualTo("plain");
+            assertThatThrownBy(sp::getSavepointId).isInstanceOf(SQLException.class);
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (3, 3, 30)");
+            c.rollback(sp);
+            Savepoint unnamed = c.setSavepoint();
+            assertThat(unnamed.getSavepointId()).isPositive();
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (4, 0, 40)");
+            c.releaseSavepoint(unnamed);
+            st.execute("ROLLBACK TO \"Mixed Case\";");
+            assertThatThrownBy(() -> c.rollback(sp))
+                    .as("a rollback to an earlier savepoint drops the later ones")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("3B001");
+            assertThatThrownBy(() -> st.execute("ROLLBACK TO \"mixed case\""))
+                    .as("a quoted name keeps its case")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("3B001");
+            assertThatThrownBy(() -> c.setSavepoint("no; DROP TABLE payments"))
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("42601");
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (5, 1, 50)");
+            st.execute("RELEASE SAVEPOINT \"Mixed Case\"");
+            c.commit();
+            try (ResultSet rs = st.executeQuery("SELECT payment_id FROM payments ORDER BY payment_id")) {
+                List<Long> ids = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+                assertThat(ids).containsExactly(1L, 5L);
+            }
+            c.commit();
         }
     }
 
