@@ -121,12 +121,14 @@ class PlacedReadTest {
     @Test
     void windowTextsKeepExactlyWhatThePlacementCheckKeepsInEveryRoutingState() {
         SplittableRandom rnd = new SplittableRandom(20261128);
-        String sql = READS.get(0);
-        PlacedRead placed = ROUTER.placedRead(sql);
         int split = 0;
         int checked = 0;
         for (int i = 0; i < 400; i++) {
             RoutingState state = randomState(rnd);
+            // the point aggregate, and a row read with its ORDER BY after the WHERE and the key in reverse order
+            String sql = READS.get(i % 2 == 0 ? 0 : 2);
+            boolean point = sql.equals(READS.get(0));
+            PlacedRead placed = ROUTER.placedRead(sql);
             for (int k = 0; k < 40; k++) {
                 List<Object> parameters = parameters(sql, rnd);
                 RoutePlan.Sharded full;
@@ -159,11 +161,17 @@ class PlacedReadTest {
                     boolean older = st.sql().contains(">= '2027_W01'");
                     assertThat(st.sql())
                             .startsWith(
-                                    "SELECT COUNT(*), SUM(amount) FROM payments WHERE (creator_id = ? AND region = ?)"
-                                            + " AND NOT COALESCE(")
-                            .endsWith((older ? ">= '" : "< '") + EFFECTIVE + "', FALSE)");
+                                    point
+                                            ? "SELECT COUNT(*), SUM(amount) FROM payments WHERE (creator_id = ? AND"
+                                                    + " region = ?) AND NOT COALESCE("
+                                            : "SELECT id, amount FROM payments WHERE (region = ? AND creator_id = ?)"
+                                                    + " AND NOT COALESCE(")
+                            .endsWith((older ? ">= '" : "< '") + EFFECTIVE + "', FALSE)"
+                                    + (point ? "" : " ORDER BY id DESC"));
                     for (String w : ROW_WINDOWS) {
-                        Object[] row = {parameters.get(0), parameters.get(1), w};
+                        Object[] row = point
+                                ? new Object[] {parameters.get(0), parameters.get(1), w}
+                                : new Object[] {parameters.get(1), parameters.get(0), w};
                         assertThat(windowRuleKeeps(w, older))
                                 .as("%s at %s under %s", w, st.shard(), state)
                                 .isEqualTo(check.keeps(row, st.shard().location()));
