@@ -36,7 +36,7 @@ public final class PlacedRead {
     /** The split of this text by window, or {@code null} when it has none. */
     private final WindowSplit split;
     /** The window texts for the last effective window seen, made on first need. */
-    private volatile WindowTemplate windowTexts;
+    private volatile WindowTemplate windowTemplate;
 
     /** The texts of the older and the newer side for one effective window, and their merge (no check). */
     private record WindowTemplate(WindowId effective, FanOutTemplate older, FanOutTemplate newer) {}
@@ -124,7 +124,7 @@ public final class PlacedRead {
 
     private RoutePlan.Sharded windowPlan(
             List<Object> parameters, RoutingState state, Targets t, WindowSplit.Sides sides) {
-        WindowTemplate w = windowTexts;
+        WindowTemplate w = windowTemplate;
         if (w == null || !w.effective().equals(sides.effective())) {
             RoutePlan.Sharded p = Planner.fanOut(scan, markers(parameters.size()), state, analysis, t, sides);
             FanOutTemplate older = null;
@@ -141,7 +141,7 @@ public final class PlacedRead {
                 }
             }
             w = new WindowTemplate(sides.effective(), older, newer);
-            windowTexts = w;
+            windowTemplate = w;
         }
         List<ShardStatement> statements = new ArrayList<>(2);
         for (LogicalShard shard : t.shards()) {
