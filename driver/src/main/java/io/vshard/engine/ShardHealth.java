@@ -20,19 +20,30 @@ final class ShardHealth {
         windows.computeIfAbsent(dataSource, k -> new Window()).add(nanos, failed);
     }
 
-    /** The worst data source's p95 and error rate since the last call, and resets the counters. */
+    /**
+     * The worst p95 and the worst error rate of any data source since the last call, and resets the counters. The
+     * detail names the data source of each; when they differ, both ({@code "db_b (p95), db_a (error rate)"}).
+     */
     RouterHealth drain() {
         long worstP95 = 0;
         double worstRate = 0;
-        String detail = "";
+        String slowest = "";
+        String failing = "";
         for (Map.Entry<String, Window> e : windows.entrySet()) {
             long[] p = e.getValue().drain();
-            if (p[0] > worstP95 || p[1] / (double) Math.max(1, p[2]) > worstRate) {
-                detail = e.getKey();
+            double rate = p[1] / (double) Math.max(1, p[2]);
+            if (p[0] > worstP95 || slowest.isEmpty() && p[2] > 0) {
+                worstP95 = p[0];
+                slowest = e.getKey();
             }
-            worstP95 = Math.max(worstP95, p[0]);
-            worstRate = Math.max(worstRate, p[1] / (double) Math.max(1, p[2]));
+            if (rate > worstRate) {
+                worstRate = rate;
+                failing = e.getKey();
+            }
         }
+        String detail = failing.isEmpty() || failing.equals(slowest)
+                ? slowest
+                : slowest.isEmpty() || worstP95 == 0 ? failing : slowest + " (p95), " + failing + " (error rate)";
         return new RouterHealth(worstP95, worstRate, detail);
     }
 

@@ -25,5 +25,22 @@ class ShardHealthTest {
         RouterHealth next = health.drain();
         assertThat(next.worstP95Millis()).isEqualTo(3);
         assertThat(next.worstErrorRate()).isEqualTo(1.0);
+        assertThat(next.detail()).isEqualTo("fast");
+    }
+
+    @Test
+    void namesTheSlowestAndTheMostFailingDataSourceApartWhenTheyDiffer() {
+        ShardHealth health = new ShardHealth();
+        health.record("db_b", 400_000_000L, false);
+        health.record("db_a", 2_000_000L, true);
+        RouterHealth h = health.drain();
+        assertThat(h.worstP95Millis()).isEqualTo(400);
+        assertThat(h.worstErrorRate()).isEqualTo(1.0);
+        assertThat(h.detail()).isEqualTo("db_b (p95), db_a (error rate)");
+
+        health.record("db_a", 0, false);
+        assertThat(health.drain().detail())
+                .as("a p95 of 0 ms still names its data source")
+                .isEqualTo("db_a");
     }
 }

@@ -49,14 +49,17 @@ class DirectPathHealthIT {
             dataSource = rs.getString("location").startsWith("pg_a") ? "pg_a" : "pg_b";
             assertThat(rs.getString("location")).startsWith(dataSource);
         }
-        // Past the next heartbeat, so the set-up's statements are reported apart from the five below.
-        Thread.sleep(700);
-        long directBefore = fleet.server.stats().directStatements();
-        try (Connection c = fleet.admin();
+        // Both connections open first (a client's start-up statements run through the engine), then past the next
+        // heartbeat, so the router reports the five statements below apart from everything before them.
+        RouterHealthWatch seen;
+        try (Connection watch = fleet.admin();
+                Connection c = fleet.admin();
                 PreparedStatement failing =
                         c.prepareStatement("SELECT 1 / (amount - amount) FROM payments WHERE creator_id = ?");
                 PreparedStatement slow =
                         c.prepareStatement("SELECT pg_sleep(0.4), amount FROM payments WHERE creator_id = ?")) {
+            Thread.sleep(700);
+            long directBefore = fleet.server.stats().directStatements();
             for (int i = 0; i < 4; i++) {
                 failing.setLong(1, CREATOR);
                 assertThatThrownBy(failing::executeQuery)
@@ -67,14 +70,10 @@ class DirectPathHealthIT {
             try (ResultSet rs = slow.executeQuery()) {
                 assertThat(rs.next()).isTrue();
             }
-        }
-        // All five went to the backend at the wire level, not through the engine's statements.
-        assertThat(fleet.server.stats().directStatements() - directBefore).isEqualTo(5);
-
-        // Heartbeats every 500 ms: the failures and the slow read may land in different ones; 4 of 5 failed.
-        RouterHealthWatch seen;
-        try (Connection c = fleet.admin()) {
-            seen = RouterHealthWatch.until(c, "proxy", dataSource, 0.8, 400);
+            // All five went to the backend at the wire level, not through the engine's statements.
+            assertThat(fleet.server.stats().directStatements() - directBefore).isEqualTo(5);
+            // Heartbeats every 500 ms: the failures and the slow read may land in different ones; 4 of 5 failed.
+            seen = RouterHealthWatch.until(watch, "proxy", dataSource, 0.8, 400);
         }
         assertThat(seen.errorRate()).as("error rate the router reported").isGreaterThanOrEqualTo(0.8);
         assertThat(seen.p95Millis()).as("p95 the router reported, ms").isGreaterThanOrEqualTo(400);
