@@ -484,9 +484,15 @@ public final class Migrator implements AutoCloseable {
     boolean awaitAcks(long epoch) throws SQLException {
         Duration lease = engine.options().lease();
         long deadline = System.nanoTime() + lease.toNanos() * 10;
+        long leasedAt = 0;
         while (!stopped) {
-            if (!store.acquireLease(id, leaseTtl())) {
-                throw new java.sql.SQLTransientException("migrator " + id + " lost its lease", "55000");
+            // The lease (a committed write) is renewed every RECHECK_MILLIS, not every poll: it lasts at least
+            // MIN_LEASE_MS, and a commit per poll competed with the routers' own acknowledgement commits.
+            if (leasedAt == 0 || System.nanoTime() - leasedAt >= RECHECK_MILLIS * 1_000_000L) {
+                if (!store.acquireLease(id, leaseTtl())) {
+                    throw new java.sql.SQLTransientException("migrator " + id + " lost its lease", "55000");
+                }
+                leasedAt = System.nanoTime();
             }
             boolean all = true;
             for (ControlStore.Router r : engine.controlStore().liveRouters(lease)) {
