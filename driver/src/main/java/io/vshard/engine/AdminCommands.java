@@ -2,6 +2,7 @@ package io.vshard.engine;
 
 import io.vshard.control.CohortRecord;
 import io.vshard.control.ControlStore;
+import io.vshard.control.RouterHealth;
 import io.vshard.engine.merge.ColumnInfo;
 import io.vshard.engine.merge.ListSource;
 import io.vshard.engine.merge.RowMetaData;
@@ -9,6 +10,7 @@ import io.vshard.engine.merge.RowResultSet;
 import io.vshard.jdbc.VShardSQLException;
 import io.vshard.jdbc.VShardState;
 import io.vshard.manifest.Manifest;
+import io.vshard.manifest.RollbackTriggers;
 import io.vshard.manifest.cohort.CohortState;
 import io.vshard.migrate.MigrationListener;
 import io.vshard.migrate.MigrationStatus;
@@ -51,6 +53,7 @@ final class AdminCommands {
             }
             case SHOW_MIGRATION_STATUS -> status(engine.migrationControl().status());
             case SHOW_COHORTS -> cohorts(engine, command.argument());
+            case SHOW_SHARD_HEALTH -> health(engine);
             case VERIFY_COHORT -> verify(engine, command.argument());
             default ->
                 throw VShardSQLException.of(
@@ -232,6 +235,54 @@ final class AdminCommands {
                         ColumnInfo.computed("manifest_hash", Types.VARCHAR, "text", String.class.getName()),
                         ColumnInfo.computed("next_version", Types.INTEGER, "int4", Integer.class.getName()),
                         ColumnInfo.computed("routers", Types.INTEGER, "int4", Integer.class.getName()))));
+    }
+
+    /**
+     * One row per live router: the worst data source's p95 latency and error rate it measured over its last
+     * heartbeat period, against the health triggers of the manifest being migrated to (the active one's when none
+     * is), with the verdict the migrator draws from them.
+     */
+    private static ResultSet health(Engine engine) throws SQLException {
+        Manifest governing = engine.routingState().next() != null
+                ? engine.routingState().next()
+                : engine.routingState().active();
+        RollbackTriggers t = governing.rollbackTriggers();
+        List<Object[]> rows = new ArrayList<>();
+        for (ControlStore.Router r :
+                engine.controlStore().liveRouters(engine.options().lease())) {
+            RouterHealth h = r.health();
+            String breach = h.breach(t);
+            String verdict = breach != null
+                    ? "over trigger: " + breach
+                    : h.crowds(t) ? "past half the p95 trigger: one cohort moves at a time" : "ok";
+            rows.add(new Object[] {
+                r.id(),
+                r.kind(),
+                r.host(),
+                Timestamp.from(r.heartbeatAt()),
+                r.viewEpoch(),
+                h.worstP95Millis(),
+                h.worstErrorRate(),
+                h.detail(),
+                t.shardP95LatencyMillis() > 0 ? t.shardP95LatencyMillis() : null,
+                t.errorRate() > 0 ? t.errorRate() : null,
+                verdict
+            });
+        }
+        return new RowResultSet(
+                new ListSource(rows),
+                new RowMetaData(List.of(
+                        ColumnInfo.computed("router_id", Types.VARCHAR, "text", String.class.getName()),
+                        ColumnInfo.computed("kind", Types.VARCHAR, "text", String.class.getName()),
+                        ColumnInfo.computed("host", Types.VARCHAR, "text", String.class.getName()),
+                        ColumnInfo.computed("heartbeat_at", Types.TIMESTAMP, "timestamp", Timestamp.class.getName()),
+                        ColumnInfo.computed("view_epoch", Types.BIGINT, "int8", Long.class.getName()),
+                        ColumnInfo.computed("p95_ms", Types.BIGINT, "int8", Long.class.getName()),
+                        ColumnInfo.computed("error_rate", Types.DOUBLE, "float8", Double.class.getName()),
+                        ColumnInfo.computed("worst_data_source", Types.VARCHAR, "text", String.class.getName()),
+                        ColumnInfo.computed("trigger_p95_ms", Types.BIGINT, "int8", Long.class.getName()),
+                        ColumnInfo.computed("trigger_error_rate", Types.DOUBLE, "float8", Double.class.getName()),
+                        ColumnInfo.computed("verdict", Types.VARCHAR, "text", String.class.getName()))));
     }
 
     private static ResultSet manifests(Engine engine) throws SQLException {

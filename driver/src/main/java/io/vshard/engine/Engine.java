@@ -317,6 +317,18 @@ public final class Engine implements AutoCloseable {
         return health;
     }
 
+    /**
+     * Records a statement a wire proxy ran on {@code dataSource} itself, without the engine (its direct path), so
+     * that the manifest's health triggers see the proxy's traffic as they see the engine's.
+     *
+     * @param dataSource the data source's name in the configuration
+     * @param nanos how long the statement took, from sending it to the end of its answer
+     * @param failed whether the answer was an error or the connection was lost while it ran
+     */
+    public void recordDirectStatement(String dataSource, long nanos, boolean failed) {
+        health.record(dataSource, nanos, failed);
+    }
+
     /** A new session (one per JDBC connection or proxy client). */
     public Session openSession() {
         return new Session(this);

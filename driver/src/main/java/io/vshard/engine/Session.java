@@ -756,7 +756,46 @@ public final class Session implements AutoCloseable {
                             default -> Connection.TRANSACTION_SERIALIZABLE;
                         });
             }
-            default -> throw VShardSQLException.of(VShardState.NOT_YET_AVAILABLE, null, "savepoints through vshard");
+            case SAVEPOINT -> setSavepoint(SavepointName.inStatement(p.sql()));
+            case RELEASE_SAVEPOINT -> releaseSavepoint(SavepointName.inStatement(p.sql()));
+            case ROLLBACK_TO_SAVEPOINT -> rollbackToSavepoint(SavepointName.inStatement(p.sql()));
+        }
+    }
+
+    /**
+     * Sets a savepoint in the open transaction: on every data source it touched, and on each it touches later.
+     *
+     * @throws SQLException 25P01 in auto-commit mode
+     */
+    public void setSavepoint(SavepointName name) throws SQLException {
+        inTransaction("SAVEPOINT");
+        tx().savepoint(new ShardTransaction.Savepoint(name, settings.copy()));
+    }
+
+    /**
+     * Rolls the open transaction back to the savepoint, on every data source, with the session's settings as they
+     * were when it was set.
+     *
+     * @throws SQLException 25P01 in auto-commit mode, 3B001 for a name not set
+     */
+    public void rollbackToSavepoint(SavepointName name) throws SQLException {
+        inTransaction("ROLLBACK TO SAVEPOINT");
+        settings.restore(tx().rollbackTo(name).settings());
+    }
+
+    /**
+     * Releases the savepoint (and those set after it) on every data source.
+     *
+     * @throws SQLException 25P01 in auto-commit mode, 3B001 for a name not set
+     */
+    public void releaseSavepoint(SavepointName name) throws SQLException {
+        inTransaction("RELEASE SAVEPOINT");
+        tx().release(name);
+    }
+
+    private void inTransaction(String what) throws SQLException {
+        if (autoCommit) {
+            throw VShardSQLException.of(VShardState.NO_TRANSACTION, null, what);
         }
     }
 

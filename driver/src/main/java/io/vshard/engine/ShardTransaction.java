@@ -40,6 +40,9 @@ final class ShardTransaction {
     private final Map<String, Lease> pinned = new LinkedHashMap<>();
     private final Set<String> xa = new LinkedHashSet<>();
     private final Set<String> written = new LinkedHashSet<>();
+    /** The savepoints set and not released, oldest first; a data source joining later gets them all. */
+    private final List<Savepoint> savepoints = new ArrayList<>();
+
     private final int isolation;
     private final boolean readOnly;
 
@@ -78,12 +81,73 @@ final class ShardTransaction {
                 exec(c, "XA START '" + xid(gtrid, ds) + "'");
                 xa.add(ds);
             }
+            // So that a rollback to any of them also undoes what this data source does from now on.
+            for (Savepoint s : savepoints) {
+                exec(c, "SAVEPOINT " + s.name().text());
+            }
         } catch (SQLException e) {
             lease.close();
             throw ShardErrors.translate(e, ShardRunner.describe(shard));
         }
         pinned.put(ds, lease);
         return lease;
+    }
+
+    /**
+     * A savepoint of the transaction and what the session held when it was set.
+     *
+     * @param name its name
+     * @param settings the session's settings then, restored by a rollback to it
+     */
+    record Savepoint(SavepointName name, SessionSettings settings) {}
+
+    /** Sets a savepoint on every data source the transaction touched, and on each it touches later. */
+    void savepoint(Savepoint savepoint) throws SQLException {
+        onEveryBranch("SAVEPOINT " + savepoint.name().text());
+        savepoints.add(savepoint);
+    }
+
+    /**
+     * Rolls every data source back to the latest savepoint of that name, which stays set; the later ones go.
+     *
+     * @return the savepoint
+     * @throws SQLException 3B001 when none has that name
+     */
+    Savepoint rollbackTo(SavepointName name) throws SQLException {
+        int at = latest(name);
+        onEveryBranch("ROLLBACK TO SAVEPOINT " + name.text());
+        savepoints.subList(at + 1, savepoints.size()).clear();
+        return savepoints.get(at);
+    }
+
+    /**
+     * Releases the latest savepoint of that name, and the later ones, on every data source.
+     *
+     * @throws SQLException 3B001 when none has that name
+     */
+    void release(SavepointName name) throws SQLException {
+        int at = latest(name);
+        onEveryBranch("RELEASE SAVEPOINT " + name.text());
+        savepoints.subList(at, savepoints.size()).clear();
+    }
+
+    private int latest(SavepointName name) throws SQLException {
+        for (int i = savepoints.size() - 1; i >= 0; i--) {
+            if (savepoints.get(i).name().key().equals(name.key())) {
+                return i;
+            }
+        }
+        throw VShardSQLException.of(VShardState.NO_SUCH_SAVEPOINT, null, name.text());
+    }
+
+    private void onEveryBranch(String sql) throws SQLException {
+        for (Map.Entry<String, Lease> e : pinned.entrySet()) {
+            try {
+                exec(e.getValue().connection(), sql);
+            } catch (SQLException ex) {
+                throw ShardErrors.translate(ex, "data source " + e.getKey());
+            }
+        }
     }
 
     /** Records that the transaction writes {@code sources}, refusing what it could not commit atomically. */
@@ -301,6 +365,7 @@ final class ShardTransaction {
         pinned.clear();
         xa.clear();
         written.clear();
+        savepoints.clear();
     }
 
     static void exec(Connection c, String sql) throws SQLException {

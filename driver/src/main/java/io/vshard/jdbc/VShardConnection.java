@@ -1,6 +1,7 @@
 package io.vshard.jdbc;
 
 import io.vshard.engine.Engine;
+import io.vshard.engine.SavepointName;
 import io.vshard.engine.Session;
 import java.sql.Array;
 import java.sql.Blob;
@@ -32,6 +33,9 @@ final class VShardConnection implements Connection {
     private final String url;
     private final Engine engine;
     private final Session session;
+    /** Savepoints set through this connection so far, which numbers the unnamed ones. */
+    private int savepoints;
+
     private final Runnable onClose;
     private final Properties clientInfo = new Properties();
     private final List<VShardStatement> statements = new ArrayList<>();
@@ -364,17 +368,24 @@ final class VShardConnection implements Connection {
 
     @Override
     public Savepoint setSavepoint() throws SQLException {
-        throw VShardSQLException.unsupported("Connection.setSavepoint");
+        return setSavepoint(new VShardSavepoint(++savepoints, null, this));
     }
 
     @Override
-    public Savepoint setSavepoint(String a0) throws SQLException {
-        throw VShardSQLException.unsupported("Connection.setSavepoint");
+    public Savepoint setSavepoint(String name) throws SQLException {
+        return setSavepoint(new VShardSavepoint(++savepoints, name, this));
+    }
+
+    private Savepoint setSavepoint(VShardSavepoint savepoint) throws SQLException {
+        open();
+        session.setSavepoint(SavepointName.of(savepoint.shardName()));
+        return savepoint;
     }
 
     @Override
-    public void releaseSavepoint(Savepoint a0) throws SQLException {
-        throw VShardSQLException.unsupported("Connection.releaseSavepoint");
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        open();
+        session.releaseSavepoint(SavepointName.of(own(savepoint).shardName()));
     }
 
     @Override
@@ -420,6 +431,15 @@ final class VShardConnection implements Connection {
 
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
-        throw VShardSQLException.unsupported("Connection.rollback(Savepoint)");
+        open();
+        session.rollbackToSavepoint(SavepointName.of(own(savepoint).shardName()));
+    }
+
+    private VShardSavepoint own(Savepoint savepoint) throws SQLException {
+        if (savepoint instanceof VShardSavepoint s && s.of(this)) {
+            return s;
+        }
+        throw VShardSQLException.of(
+                VShardState.INVALID_USE, null, "savepoint " + savepoint + " was not set on this connection");
     }
 }

@@ -50,7 +50,11 @@ public enum VShardState {
     /** An admin command that changes state, run by a user without the admin role. */
     INSUFFICIENT_PRIVILEGE("42501", "%s requires the admin role"),
     /** A transaction state error. */
-    INVALID_TRANSACTION_STATE("25000", "%s");
+    INVALID_TRANSACTION_STATE("25000", "%s"),
+    /** A statement that only a transaction block can run, run outside one. */
+    NO_TRANSACTION("25P01", "%s can only be used in a transaction block"),
+    /** A savepoint name the transaction has not set (or released). */
+    NO_SUCH_SAVEPOINT("3B001", "savepoint %s does not exist in this transaction");
 
     private final String sqlState;
     private final String template;

@@ -363,13 +363,10 @@ public final class Migrator implements AutoCloseable {
         boolean slow = false;
         for (ControlStore.Router r :
                 engine.controlStore().liveRouters(engine.options().lease())) {
-            slow |= t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() * 2 > t.shardP95LatencyMillis();
-            if (t.shardP95LatencyMillis() > 0 && r.health().worstP95Millis() > t.shardP95LatencyMillis()) {
-                why = "router " + r.id() + " measured p95 " + r.health().worstP95Millis() + " ms on "
-                        + r.health().detail() + " (trigger " + t.shardP95LatencyMillis() + " ms)";
-            } else if (t.errorRate() > 0 && r.health().worstErrorRate() > t.errorRate()) {
-                why = "router " + r.id() + " measured error rate " + r.health().worstErrorRate() + " on "
-                        + r.health().detail() + " (trigger " + t.errorRate() + ")";
+            slow |= r.health().crowds(t);
+            String breach = r.health().breach(t);
+            if (breach != null) {
+                why = "router " + r.id() + " " + breach;
             }
         }
         // Past half the trigger, one cohort moves at a time, leaving the shards to the application.

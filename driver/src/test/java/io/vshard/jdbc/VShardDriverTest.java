@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
@@ -128,6 +129,102 @@ class VShardDriverTest {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt("active_version")).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void showShardHealthReportsWhatEachRouterMeasuredAgainstTheTriggers(@TempDir Path dir) throws Exception {
+        String url = "jdbc:vshard:" + fleet(dir) + "?createSchemas=true&heartbeatSeconds=1";
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE payments (payment_id BIGINT PRIMARY KEY, creator_id BIGINT, amount INT)");
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (1, 3, 10)");
+            // Past the next heartbeat, so the DDL's and the insert's statements are reported apart from these.
+            Thread.sleep(1_200);
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() ->
+                                st.executeQuery("SELECT 1 / (amount - amount) FROM payments WHERE creator_id = 3"))
+                        .extracting(e -> ((SQLException) e).getSQLState())
+                        .isEqualTo("22012");
+            }
+            // What a wire proxy's direct path reports for a statement it ran on the data source itself.
+            c.unwrap(VShardConnection.class).engine().recordDirectStatement("h2", 400_000_000L, false);
+            // A heartbeat may fall between the statements, so the failures and the slow statement may be
+            // reported in different heartbeats: watch until both were.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            double errorRate = 0;
+            long p95 = 0;
+            while ((errorRate == 0 || p95 < 400) && System.nanoTime() < deadline) {
+                try (ResultSet rs = st.executeQuery("SHOW SHARD HEALTH")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString("kind")).isEqualTo("driver");
+                    if (rs.getDouble("error_rate") > 0 || rs.getLong("p95_ms") > 0) {
+                        assertThat(rs.getString("worst_data_source")).isEqualTo("h2");
+                    }
+                    errorRate = Math.max(errorRate, rs.getDouble("error_rate"));
+                    p95 = Math.max(p95, rs.getLong("p95_ms"));
+                    // The fleet's manifest states no health trigger.
+                    assertThat(rs.getObject("trigger_p95_ms")).isNull();
+                    assertThat(rs.getObject("trigger_error_rate")).isNull();
+                    assertThat(rs.getString("verdict")).isEqualTo("ok");
+                    assertThat(rs.next()).isFalse();
+                }
+                Thread.sleep(50);
+            }
+            // 3 of these 4 statements failed: 0.75 when one heartbeat saw them all, more when it saw part.
+            assertThat(errorRate).isGreaterThanOrEqualTo(0.75).isLessThanOrEqualTo(1.0);
+            assertThat(p95).isGreaterThanOrEqualTo(400);
+        }
+    }
+
+    @Test
+    void savepointsWorkThroughSqlAndTheJdbcApi(@TempDir Path dir) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + fleet(dir) + "?createSchemas=true");
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE payments (payment_id BIGINT PRIMARY KEY, creator_id BIGINT, amount INT)");
+            assertThatThrownBy(() -> st.execute("SAVEPOINT a"))
+                    .hasMessageContaining("SAVEPOINT can only be used in a transaction block")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("25P01");
+            assertThatThrownBy(c::setSavepoint)
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("25P01");
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (1, 1, 10)");
+            st.execute("savepoint \"Mixed Case\"");
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (2, 2, 20)");
+            Savepoint sp = c.setSavepoint("plain");
+            assertThat(sp.getSavepointName()).isEqualTo("plain");
+            assertThatThrownBy(sp::getSavepointId).isInstanceOf(SQLException.class);
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (3, 3, 30)");
+            c.rollback(sp);
+            Savepoint unnamed = c.setSavepoint();
+            assertThat(unnamed.getSavepointId()).isPositive();
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (4, 0, 40)");
+            c.releaseSavepoint(unnamed);
+            st.execute("ROLLBACK TO \"Mixed Case\";");
+            assertThatThrownBy(() -> c.rollback(sp))
+                    .as("a rollback to an earlier savepoint drops the later ones")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("3B001");
+            assertThatThrownBy(() -> st.execute("ROLLBACK TO \"mixed case\""))
+                    .as("a quoted name keeps its case")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("3B001");
+            assertThatThrownBy(() -> c.setSavepoint("no; DROP TABLE payments"))
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("42601");
+            st.execute("INSERT INTO payments (payment_id, creator_id, amount) VALUES (5, 1, 50)");
+            st.execute("RELEASE SAVEPOINT \"Mixed Case\"");
+            c.commit();
+            try (ResultSet rs = st.executeQuery("SELECT payment_id FROM payments ORDER BY payment_id")) {
+                List<Long> ids = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+                assertThat(ids).containsExactly(1L, 5L);
+            }
+            c.commit();
         }
     }
 

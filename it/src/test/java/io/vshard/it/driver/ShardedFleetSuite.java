@@ -30,6 +30,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -424,6 +425,52 @@ abstract class ShardedFleetSuite {
                                     .get(0)
                                     .get(0)));
         }
+    }
+
+    @Test
+    void savepointsRollBackEveryDataSourceTheTransactionTouched() throws Exception {
+        long a = creatorOn(sources().get(0).name());
+        long b = creatorOn(sources().get(1).name());
+        try (Connection c = DriverManager.getConnection("jdbc:vshard:" + config);
+                PreparedStatement ins = c.prepareStatement(
+                        "INSERT INTO payments (payment_id, creator_id, region, amount) VALUES (?, ?, 'EU', ?)");
+                Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            pay(ins, 1, a);
+            st.execute("SAVEPOINT before_b");
+            // The second data source joins after the savepoint: a rollback to it must undo its write as well.
+            pay(ins, 2, b);
+            pay(ins, 3, a);
+            st.execute("ROLLBACK TO SAVEPOINT before_b");
+            Savepoint unnamed = c.setSavepoint();
+            pay(ins, 4, b);
+            c.rollback(unnamed);
+            pay(ins, 5, b);
+            Savepoint named = c.setSavepoint("after_five");
+            pay(ins, 6, a);
+            c.releaseSavepoint(named);
+            assertThatThrownBy(() -> c.rollback(named))
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("3B001");
+            assertThatThrownBy(() -> st.execute("ROLLBACK TO SAVEPOINT never_set"))
+                    .hasMessageContaining("never_set")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("3B001");
+            c.commit();
+        }
+        assertThat(countOn(shardOf(a, "EU"), 1)).isEqualTo(1);
+        assertThat(countOn(shardOf(b, "EU"), 2)).isZero();
+        assertThat(countOn(shardOf(a, "EU"), 3)).isZero();
+        assertThat(countOn(shardOf(b, "EU"), 4)).isZero();
+        assertThat(countOn(shardOf(b, "EU"), 5)).isEqualTo(1);
+        assertThat(countOn(shardOf(a, "EU"), 6)).isEqualTo(1);
+    }
+
+    private static void pay(PreparedStatement ins, long paymentId, long creator) throws SQLException {
+        ins.setLong(1, paymentId);
+        ins.setLong(2, creator);
+        ins.setInt(3, (int) paymentId * 10);
+        assertThat(ins.executeUpdate()).isEqualTo(1);
     }
 
     @Test

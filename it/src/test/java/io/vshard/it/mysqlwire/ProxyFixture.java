@@ -68,10 +68,15 @@ final class ProxyFixture implements AutoCloseable {
 
     /** A fixture whose data source my_b has the URL options {@code myBOptions} (e.g. a Unix socket). */
     ProxyFixture(String myBOptions, UnaryOperator<MySqlProxyConfig> tune) throws Exception {
+        this(myBOptions, tune, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #ProxyFixture(String, UnaryOperator)}, with the router's heartbeat every {@code heartbeat}. */
+    ProxyFixture(String myBOptions, UnaryOperator<MySqlProxyConfig> tune, Duration heartbeat) throws Exception {
         this.myBOptions = myBOptions;
         dir = Files.createTempDirectory("vshard-mysqlwire");
         VShardConfig config = ConfigReader.read(writeConfig(readerHash()));
-        engine = Engine.start(config, new EngineOptions(10_000, 16, 10_000, Duration.ofSeconds(10), "mysql-proxy"));
+        engine = Engine.start(config, new EngineOptions(10_000, 16, 10_000, heartbeat, "mysql-proxy"));
         try {
             engine.createShardSchemasOnce();
             List<MySqlUser> users = new ArrayList<>(EngineBackend.users(config.users()));

@@ -115,6 +115,29 @@ class PsqlShardedIT {
     }
 
     @Test
+    void onErrorRollbackKeepsTheTransactionGoingPastAFailedStatement() throws Exception {
+        // psql sets a savepoint before each statement in a transaction block and rolls back to it on an error.
+        Run run = psql(
+                ShardedProxy.ADMIN,
+                ShardedProxy.ADMIN_PASSWORD,
+                "\\set ON_ERROR_STOP 0",
+                "\\set ON_ERROR_ROLLBACK on",
+                "BEGIN",
+                "INSERT INTO payments (payment_id, creator_id, amount) VALUES (21, 31, 1.00)",
+                "INSERT INTO payments (payment_id, creator_id, amount) VALUES (21, 31, 2.00)",
+                "INSERT INTO payments (payment_id, creator_id, amount) VALUES (22, 32, 3.00)",
+                "COMMIT",
+                "SELECT payment_id, amount FROM payments WHERE creator_id IN (31, 32) ORDER BY payment_id");
+        assertThat(run.stderr()).contains("23505").doesNotContain("25P02").doesNotContain("not yet available");
+        assertThat(run.stdout())
+                .contains("COMMIT")
+                .contains("1.00")
+                .contains("3.00")
+                .doesNotContain("2.00");
+        assertThat(run.stdout()).contains("(2 rows)");
+    }
+
+    @Test
     void adminSqlWorksAndStateChangesNeedTheAdminRole() throws Exception {
         Run version = psql(ShardedProxy.READER, ShardedProxy.READER_PASSWORD, "SHOW SHARD VERSION");
         assertThat(version.exitCode()).as(version.stderr()).isZero();

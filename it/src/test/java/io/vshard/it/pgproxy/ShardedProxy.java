@@ -63,10 +63,15 @@ final class ShardedProxy implements AutoCloseable {
 
     /** A fleet whose data source URLs end in {@code urlOptions} (for example {@code ?unixSocket=/path}). */
     ShardedProxy(String urlOptions) throws Exception {
+        this(urlOptions, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #ShardedProxy(String)}, with the router's heartbeat every {@code heartbeat}. */
+    ShardedProxy(String urlOptions, Duration heartbeat) throws Exception {
         this.urlOptions = urlOptions;
         dir = Files.createTempDirectory("vshard-pgproxy");
         config = ConfigReader.read(writeConfig());
-        engine = Engine.start(config, new EngineOptions(10_000, 16, 10_000, Duration.ofSeconds(10), "proxy"));
+        engine = Engine.start(config, new EngineOptions(10_000, 16, 10_000, heartbeat, "proxy"));
         engine.createShardSchemasOnce();
         server = new PgProxyServer(
                 PgProxyConfig.of(PgAuthMethod.SCRAM_SHA_256, EngineConnector.users(config.users())),

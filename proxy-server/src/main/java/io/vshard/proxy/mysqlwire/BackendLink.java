@@ -37,8 +37,11 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
 
     /** Told how a unit ended; called on the event loop, once. */
     interface Exchange {
-        /** The whole response was written (not yet flushed) to the client. */
-        void relayed();
+        /**
+         * The whole response was written (not yet flushed) to the client; {@code error} says whether it was (or
+         * ended in) the backend's error packet.
+         */
+        void relayed(boolean error);
 
         /**
          * The link failed; {@code relayedAny} says whether part of the response already went to the client (then
@@ -308,8 +311,9 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     /** The head unit's response is complete: the next unit's response starts. */
     private void finish() {
         Unit done = inFlight.pollFirst();
+        boolean error = tracker.failed();
         tracker.reset();
-        done.exchange.relayed();
+        done.exchange.relayed(error);
     }
 
     /** Consumes the backend's COM_STMT_PREPARE response, then sends the execute; takes ownership of the frame. */
@@ -326,7 +330,7 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
                         unit.client.write(frame, unit.client.voidPromise());
                         frame = null;
                     }
-                    unit.exchange.relayed();
+                    unit.exchange.relayed(true);
                     return;
                 }
                 int id = frame.getIntLE(p + 1);

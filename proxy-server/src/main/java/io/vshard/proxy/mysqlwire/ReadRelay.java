@@ -90,7 +90,7 @@ final class ReadRelay {
     private void start(
             ChannelHandlerContext ctx, MySqlPacket packet, Outcome outcome, Prepared plan, BackendLink link) {
         active = link;
-        exchange.begin(packet, outcome, plan.point());
+        exchange.begin(packet, outcome, plan.point(), plan.address().name());
         if (plan.query() != null) {
             link.query(plan.query().apply(0), ctx.channel(), exchange);
         } else {
@@ -106,18 +106,25 @@ final class ReadRelay {
         private MySqlPacket packet;
         private Outcome outcome;
         private boolean point;
+        private String dataSource;
+        private long started;
 
-        void begin(MySqlPacket packet, Outcome outcome, boolean point) {
+        void begin(MySqlPacket packet, Outcome outcome, boolean point, String dataSource) {
             this.packet = packet;
             this.outcome = outcome;
             this.point = point;
+            this.dataSource = dataSource;
+            this.started = System.nanoTime();
         }
 
         @Override
-        public void relayed() {
+        public void relayed(boolean error) {
             MySqlPacket p = packet;
             Outcome o = outcome;
             counts.relayed(point);
+            // The engine's health window sees relayed reads as it sees its own statements: the manifest's health
+            // triggers judge the proxy's whole traffic.
+            engine.recordDirectStatement(dataSource, System.nanoTime() - started, error);
             clear();
             p.release();
             o.relayed();
@@ -129,6 +136,7 @@ final class ReadRelay {
             Outcome o = outcome;
             clear();
             if (relayedAny) {
+                engine.recordDirectStatement(dataSource, System.nanoTime() - started, true);
                 p.release();
                 o.broken(cause);
             } else {

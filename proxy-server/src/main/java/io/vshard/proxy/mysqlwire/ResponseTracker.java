@@ -24,6 +24,8 @@ final class ResponseTracker {
     private State state = State.FIRST;
     private long columnsLeft;
     private boolean continued;
+    /** The response (or one of its result sets) ended in an error packet. */
+    private boolean failed;
 
     ResponseTracker(boolean deprecateEof) {
         this.deprecateEof = deprecateEof;
@@ -34,10 +36,16 @@ final class ResponseTracker {
         state = State.FIRST;
         columnsLeft = 0;
         continued = false;
+        failed = false;
     }
 
     boolean done() {
         return state == State.DONE;
+    }
+
+    /** Whether the response followed since the last {@link #reset()} ended in an error packet. */
+    boolean failed() {
+        return failed;
     }
 
     /**
@@ -73,6 +81,7 @@ final class ResponseTracker {
             case COLUMNS_EOF -> state = State.ROWS;
             case ROWS -> {
                 if (header == 0xFF) {
+                    failed = true;
                     state = State.DONE;
                 } else if (header == 0xFE && length < MySqlPacket.MAX_PART && (deprecateEof || length < 9)) {
                     int status = deprecateEof ? okStatus(frame, p) : frame.getUnsignedShortLE(p + 3);
@@ -86,6 +95,7 @@ final class ResponseTracker {
 
     private void first(ByteBuf frame, int p, int header, int length) {
         if (header == 0xFF) {
+            failed = true;
             state = State.DONE;
         } else if (header == 0x00) {
             state = (okStatus(frame, p) & MORE_RESULTS_EXISTS) != 0 ? State.FIRST : State.DONE;

@@ -3,6 +3,7 @@ package io.vshard.proxy.pgwire;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.vshard.engine.DirectRoute;
+import io.vshard.engine.Engine;
 import io.vshard.engine.Session;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -49,6 +50,7 @@ final class PgDirectPath {
     private final Channel client;
     private final Map<String, PgBackendLink> links = new HashMap<>();
     private final DirectUnitDecoder units;
+    private final Engine engine;
     private boolean closed;
     /** The shared link running this session's unit now, and that unit; {@code null} when none does. */
     private PgSharedLink sharedLink;
@@ -63,7 +65,8 @@ final class PgDirectPath {
         this.shared = shared;
         this.session = session;
         this.client = client;
-        this.units = new DirectUnitDecoder(shared, engineSession.engine(), engineSession, session, links::containsKey);
+        this.engine = engineSession.engine();
+        this.units = new DirectUnitDecoder(shared, engine, engineSession, session, links::containsKey);
     }
 
     /** The direct path of {@code session}, or {@code null} when it is not served by a vshard engine. */
@@ -305,7 +308,9 @@ final class PgDirectPath {
         String injected = prepared;
         long started = System.nanoTime();
         link.exchange(frames, true, skips, (intact, error, relayed) -> {
-            shared.stats().statementExecuted(System.nanoTime() - started);
+            long took = System.nanoTime() - started;
+            shared.stats().statementExecuted(took);
+            ranOnBackend(unit, took, intact, error, relayed);
             if (error) {
                 shared.stats().statementFailed();
                 if (injected != null) {
@@ -391,7 +396,9 @@ final class PgDirectPath {
                 (intact, error, relayed) -> {
                     sharedLink = null;
                     sharedUnit = null;
-                    shared.stats().statementExecuted(System.nanoTime() - started);
+                    long took = System.nanoTime() - started;
+                    shared.stats().statementExecuted(took);
+                    ranOnBackend(unit, took, intact, error, relayed);
                     if (error) {
                         shared.stats().statementFailed();
                     }
@@ -405,6 +412,17 @@ final class PgDirectPath {
                     }
                 },
                 () -> slowReader = true);
+    }
+
+    /**
+     * Feeds a unit's outcome to the engine's health window, as the engine path's statements do, so the manifest's
+     * health triggers see the proxy's direct traffic. A unit that never reached the backend (it goes to another
+     * link or to the engine path, which times it there) is not counted.
+     */
+    private void ranOnBackend(DirectUnit unit, long nanos, boolean intact, boolean error, boolean relayed) {
+        if (intact || error || relayed) {
+            engine.recordDirectStatement(unit.route().dataSource().name(), nanos, error || !intact);
+        }
     }
 
     /** Ends a unit whose answer was cut off by a lost backend connection with SQLSTATE 08006. */

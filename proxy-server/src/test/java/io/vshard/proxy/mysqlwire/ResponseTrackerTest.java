@@ -62,6 +62,29 @@ class ResponseTrackerTest {
     }
 
     @Test
+    void anErrorPacketMarksTheResponseFailedUntilReset() {
+        ResponseTracker t = new ResponseTracker(false);
+        assertThat(end(t, List.of(frame(0xFF, 0x7A, 0x04)))).isZero();
+        assertThat(t.failed()).isTrue();
+        t.reset();
+        assertThat(t.failed()).isFalse();
+        // An error in place of a row (the statement failed while it streamed rows) fails it too.
+        List<ByteBuf> frames = new ArrayList<>();
+        frames.add(frame(1));
+        frames.add(frame(3, 'd', 'e', 'f'));
+        frames.add(frame(0xFE, 0, 0, 2, 0));
+        frames.add(frame(1, 'a'));
+        frames.add(frame(0xFF, 0x7A, 0x04));
+        assertThat(end(t, frames)).isEqualTo(4);
+        assertThat(t.failed()).isTrue();
+        t.reset();
+        List<ByteBuf> clean = new ArrayList<>(frames.subList(0, 4));
+        clean.add(frame(0xFE, 0, 0, 2, 0));
+        assertThat(end(t, clean)).isEqualTo(4);
+        assertThat(t.failed()).isFalse();
+    }
+
+    @Test
     void localInfileIsRefused() {
         assertThatThrownBy(() -> new ResponseTracker(true).next(frame(0xFB, 'f')))
                 .isInstanceOf(MalformedPacketException.class);
