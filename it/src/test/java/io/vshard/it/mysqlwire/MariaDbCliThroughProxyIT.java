@@ -93,6 +93,24 @@ class MariaDbCliThroughProxyIT {
                 .isGreaterThan(relayedBefore);
     }
 
+    @Test
+    void savepointsRollBackPartOfATransaction() throws Exception {
+        Result run = cli(
+                "app",
+                "app-secret",
+                "CREATE TABLE IF NOT EXISTS ledger (id BIGINT PRIMARY KEY, owner_id BIGINT NOT NULL, note VARCHAR(20));"
+                        + " BEGIN; INSERT INTO ledger (id, owner_id, note) VALUES (1, 21, 'kept');"
+                        + " SAVEPOINT before_more;"
+                        + " INSERT INTO ledger (id, owner_id, note) VALUES (2, 22, 'undone');"
+                        + " ROLLBACK TO SAVEPOINT before_more;"
+                        + " INSERT INTO ledger (id, owner_id, note) VALUES (3, 23, 'kept too');"
+                        + " RELEASE SAVEPOINT before_more; COMMIT;"
+                        + " SELECT COUNT(*) AS n FROM ledger WHERE owner_id IN (21, 22, 23);"
+                        + " SELECT note FROM ledger WHERE owner_id = 22;");
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.output).contains("n\n2\n").doesNotContain("undone");
+    }
+
     private static io.vshard.manifest.ShardLocation locationOf(long owner) throws Exception {
         io.vshard.engine.ShardTarget t =
                 proxy.engine.singleShardRead("SELECT * FROM accounts WHERE owner_id = ?", List.of(owner));

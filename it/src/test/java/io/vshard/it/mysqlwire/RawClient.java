@@ -18,7 +18,16 @@ final class RawClient implements AutoCloseable {
     final DataInputStream in;
 
     RawClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /** A client whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
+    RawClient(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(20_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
@@ -88,6 +97,47 @@ final class RawClient implements AutoCloseable {
             return out;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends a COM_QUERY. */
+    void query(String sql) throws IOException {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[1 + text.length];
+        payload[0] = 0x03;
+        System.arraycopy(text, 0, payload, 1, text.length);
+        writePacket(0, payload);
+    }
+
+    /**
+     * Reads one text-protocol response (with DEPRECATE_EOF, as {@link #login} asks): the payloads of its rows'
+     * first columns as strings, or throws when it is an error.
+     */
+    java.util.List<String> readRows() throws IOException {
+        byte[] first = readPacket();
+        if ((first[0] & 0xFF) == 0xFF) {
+            throw new IOException("error " + new String(first, 9, first.length - 9, StandardCharsets.UTF_8));
+        }
+        int columns = first[0] & 0xFF;
+        for (int i = 0; i < columns; i++) {
+            readPacket();
+        }
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        while (true) {
+            byte[] p = readPacket();
+            if ((p[0] & 0xFF) == 0xFE && p.length < 0xFFFFFF) {
+                return rows;
+            }
+            int length = p[0] & 0xFF;
+            int at = 1;
+            if (length == 0xFC) {
+                length = (p[1] & 0xFF) | (p[2] & 0xFF) << 8;
+                at = 3;
+            } else if (length == 0xFD) {
+                length = (p[1] & 0xFF) | (p[2] & 0xFF) << 8 | (p[3] & 0xFF) << 16;
+                at = 4;
+            }
+            rows.add(new String(p, at, Math.min(length, p.length - at), StandardCharsets.UTF_8));
         }
     }
 

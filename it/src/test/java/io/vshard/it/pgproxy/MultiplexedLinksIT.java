@@ -55,6 +55,10 @@ class MultiplexedLinksIT {
             for (int creator = 1; creator <= 40; creator++) {
                 st.execute("INSERT INTO payments (creator_id, amount) VALUES (" + creator + ", " + creator + ".25)");
             }
+            // Creator 77's 50 rows: a read dividing by (amount - 40) fails at its 40th row, after 39 rows went out.
+            for (int amount = 1; amount <= 50; amount++) {
+                st.execute("INSERT INTO payments (creator_id, amount) VALUES (77, " + amount + ")");
+            }
             for (int i = 0; i < BIG_ROWS; i++) {
                 st.execute("INSERT INTO payments (creator_id, body) VALUES (99, decode(repeat('ab', " + BIG_BYTES
                         + "), 'hex'))");
@@ -102,6 +106,58 @@ class MultiplexedLinksIT {
         assertThat(proxy.stats().multiplexedStatements() - before)
                 .as("units sent on shared links")
                 .isGreaterThan(16 * 300);
+    }
+
+    @Test
+    void anErrorAfterRowsWentOutReachesOnlyItsClientAndTheLinkServesOn() throws Exception {
+        long before = proxy.stats().multiplexedStatements();
+        String[] modes = {"extended", "simple", "extendedForPrepared"};
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> clients = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            String mode = modes[t % modes.length];
+            int creator = 1 + t;
+            clients.add(pool.submit(() -> {
+                int rounds = 0;
+                try (Connection c = connect(mode);
+                        PreparedStatement failing = c.prepareStatement(
+                                "SELECT amount, 100 / (amount - 40) FROM payments WHERE creator_id = 77"
+                                        + " ORDER BY amount");
+                        PreparedStatement read =
+                                c.prepareStatement("SELECT creator_id, amount FROM payments WHERE creator_id = ?")) {
+                    for (int i = 0; i < 100; i++) {
+                        assertThatThrownBy(() -> {
+                                    try (ResultSet rs = failing.executeQuery()) {
+                                        while (rs.next()) {
+                                            assertThat(rs.getInt(1)).isLessThan(40);
+                                        }
+                                    }
+                                })
+                                .isInstanceOf(SQLException.class)
+                                .extracting(e -> ((SQLException) e).getSQLState())
+                                .isEqualTo("22012");
+                        read.setLong(1, creator);
+                        try (ResultSet rs = read.executeQuery()) {
+                            assertThat(rs.next()).isTrue();
+                            assertThat(rs.getLong(1)).isEqualTo(creator);
+                            assertThat(rs.getBigDecimal(2)).isEqualByComparingTo(new BigDecimal(creator + ".25"));
+                            assertThat(rs.next()).isFalse();
+                        }
+                        rounds++;
+                    }
+                }
+                return rounds;
+            }));
+        }
+        int rounds = 0;
+        for (Future<Integer> f : clients) {
+            rounds += f.get(5, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        assertThat(rounds).isEqualTo(8 * 100);
+        assertThat(proxy.stats().multiplexedStatements() - before)
+                .as("units sent on shared links")
+                .isGreaterThan(8 * 100);
     }
 
     /** Runs {@code rounds} of: a keyed read (prepared), a read that fails, a simple-statement read; all checked. */

@@ -99,6 +99,47 @@ class PgJdbcShardedIT {
     }
 
     @Test
+    void savepointsAndAutosaveKeepATransactionPastAFailedStatement() throws Exception {
+        java.util.Properties autosave = new java.util.Properties();
+        autosave.setProperty("user", ShardedProxy.ADMIN);
+        autosave.setProperty("password", ShardedProxy.ADMIN_PASSWORD);
+        // pgjdbc sets a savepoint before each statement in a transaction and rolls back to it when one fails.
+        autosave.setProperty("autosave", "always");
+        try (Connection c = java.sql.DriverManager.getConnection(fleet.url(), autosave);
+                PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO payments (payment_id, creator_id, amount) VALUES (?, ?, 5)")) {
+            c.setAutoCommit(false);
+            ps.setLong(1, 4_000_001);
+            ps.setLong(2, 4100);
+            ps.executeUpdate();
+            ps.setLong(1, 4_000_001);
+            ps.setLong(2, 4100);
+            org.assertj.core.api.Assertions.assertThatThrownBy(ps::executeUpdate)
+                    .extracting(e -> ((java.sql.SQLException) e).getSQLState())
+                    .isEqualTo("23505");
+            java.sql.Savepoint beforeThird = c.setSavepoint();
+            ps.setLong(1, 4_000_002);
+            ps.setLong(2, 4101);
+            ps.executeUpdate();
+            c.rollback(beforeThird);
+            ps.setLong(1, 4_000_003);
+            ps.setLong(2, 4102);
+            ps.executeUpdate();
+            c.commit();
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT payment_id FROM payments WHERE creator_id IN (4100, 4101,"
+                            + " 4102) ORDER BY payment_id")) {
+                java.util.List<Long> ids = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+                assertThat(ids).containsExactly(4_000_001L, 4_000_003L);
+            }
+        }
+    }
+
+    @Test
     void commonTypesRoundTrip() throws Exception {
         OffsetDateTime paid = OffsetDateTime.of(2025, 11, 17, 10, 30, 15, 123_456_000, ZoneOffset.UTC);
         UUID ref = UUID.randomUUID();

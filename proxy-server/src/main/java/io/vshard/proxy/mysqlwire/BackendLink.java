@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
@@ -13,7 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One connection to a MySQL or MariaDB data source over which the proxy relays single-shard reads byte for
@@ -31,6 +35,7 @@ import java.util.function.IntFunction;
  * methods run on the event loop.
  */
 final class BackendLink extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendLink.class);
     private static final int COM_STMT_PREPARE = 0x16;
     private static final int COM_STMT_CLOSE = 0x19;
     private static final int MAX_PREPARED = 1024;
@@ -81,6 +86,9 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     }
 
     private final BackendAddress address;
+    private final RelayCounts counts;
+    private final long slowClientBufferBytes;
+    private final long slowClientMillis;
     private final int capabilities;
     private final Promise<BackendLink> ready;
     private final ResponseTracker tracker;
@@ -93,8 +101,22 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     /** Bytes of a packet not yet complete, or {@code null}. */
     private ByteBuf cumulation;
 
-    BackendLink(BackendAddress address, int capabilities, Promise<BackendLink> ready) {
+    /**
+     * A link to {@code address}; while other clients' commands wait behind a response whose client reads slowly,
+     * up to {@code slowClientBufferBytes} of it are buffered for that client, and a client that still holds the
+     * link still after {@code slowClientMillis} is disconnected.
+     */
+    BackendLink(
+            BackendAddress address,
+            int capabilities,
+            Promise<BackendLink> ready,
+            RelayCounts counts,
+            long slowClientBufferBytes,
+            long slowClientMillis) {
         this.address = address;
+        this.counts = counts;
+        this.slowClientBufferBytes = slowClientBufferBytes;
+        this.slowClientMillis = slowClientMillis;
         this.capabilities = capabilities;
         this.ready = ready;
         this.tracker = new ResponseTracker(Capabilities.has(capabilities, Capabilities.DEPRECATE_EOF));
@@ -130,6 +152,14 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
     /** Commands written whose response has not fully arrived. */
     int inFlight() {
         return inFlight.size();
+    }
+
+    /**
+     * Whether the link stopped reading its backend because the client of the response at its head reads slowly:
+     * a command sent now would wait behind that client.
+     */
+    boolean stalled() {
+        return channel != null && !channel.config().isAutoRead();
     }
 
     /** Sends a framed COM_QUERY (sequence 0) behind the commands in flight and relays its response to {@code to}. */
@@ -299,13 +329,53 @@ final class BackendLink extends ChannelInboundHandlerAdapter {
         }
         if (end) {
             finish();
-        } else if (client != null && !client.isWritable()) {
-            // Backpressure: read the backend again when this client drained (see resume); the units behind it
-            // wait, as they would behind a long response.
+        } else if (client != null && !client.isWritable() && !bufferFor(client)) {
+            // Backpressure: read the backend again when this client drained (see resume).
             channel.config().setAutoRead(false);
             client.flush();
+            if (inFlight.size() > 1) {
+                watchStall(unit);
+            }
         }
         return true;
+    }
+
+    /**
+     * Whether to go on reading for a client that cannot take more now: while other clients' commands wait behind
+     * its response, up to the slow-client buffer of it is held for it, so they need not wait for it.
+     */
+    private boolean bufferFor(Channel client) {
+        if (inFlight.size() < 2) {
+            return false;
+        }
+        ChannelOutboundBuffer pending = client.unsafe().outboundBuffer();
+        return pending != null && pending.totalPendingWriteBytes() < slowClientBufferBytes;
+    }
+
+    /**
+     * Closes the connection of the head's client when it still holds the link after the slow-client time
+     * with commands waiting behind it: one client that stopped reading must not stall the others' reads. Its
+     * session ends, which drops the rest of its response ({@link #forget}) and lets the link read on.
+     */
+    private void watchStall(Unit head) {
+        channel.eventLoop()
+                .schedule(
+                        () -> {
+                            Channel client = head.client;
+                            if (inFlight.peekFirst() == head && stalled() && inFlight.size() > 1 && client != null) {
+                                LOG.warn(
+                                        "mysqlwire: closing client {}: it read nothing for {} ms while {} other"
+                                                + " commands waited behind its response on backend link {}",
+                                        client.remoteAddress(),
+                                        slowClientMillis,
+                                        inFlight.size() - 1,
+                                        address.name());
+                                counts.slowClientClosed();
+                                client.close();
+                            }
+                        },
+                        slowClientMillis,
+                        TimeUnit.MILLISECONDS);
     }
 
     /** The head unit's response is complete: the next unit's response starts. */

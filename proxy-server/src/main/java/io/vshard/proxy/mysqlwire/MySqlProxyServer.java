@@ -57,14 +57,15 @@ public final class MySqlProxyServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
+        RelayCounts counts = new RelayCounts();
         this.resources = new ServerResources(
                 config,
                 executor,
                 RsaPasswordKeys.generate(),
                 ConcurrentHashMap.newKeySet(),
                 new AtomicInteger(),
-                new BackendLinks(),
-                new RelayCounts());
+                counts.links(),
+                counts);
     }
 
     /** Listens on all interfaces at the port (0 picks a free one) and returns the bound port. */

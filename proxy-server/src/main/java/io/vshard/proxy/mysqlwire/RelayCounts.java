@@ -11,6 +11,7 @@ public final class RelayCounts {
     private final LongAdder relayed = new LongAdder();
     private final LongAdder pointReads = new LongAdder();
     private final LongAdder pipelined = new LongAdder();
+    private final LongAdder slowClientsClosed = new LongAdder();
 
     void relayed(boolean pointRead) {
         relayed.increment();
@@ -36,5 +37,22 @@ public final class RelayCounts {
     /** Commands written to a backend link while another command on it (maybe another client's) was in flight. */
     public long pipelined() {
         return pipelined.sum();
+    }
+
+    void slowClientClosed() {
+        slowClientsClosed.increment();
+    }
+
+    /**
+     * Client connections closed because their client read nothing while other clients' commands waited behind its
+     * response on a shared backend link ({@code -Dvshard.mysql.slowClientMillis}).
+     */
+    public long slowClientsClosed() {
+        return slowClientsClosed.sum();
+    }
+
+    /** The backend links these counts are kept for. */
+    BackendLinks links() {
+        return new BackendLinks(this);
     }
 }
