@@ -270,6 +270,60 @@ public final class MigrationStore {
         }
     }
 
+    /**
+     * Records the journal marks a cohort's move resumes from and moves it to {@code state}, effective now, in one
+     * transaction (one commit where a progress record and a state change took two); returns the new epoch.
+     */
+    public long setCohortState(int to, int cohortId, CohortState state, String marks) throws SQLException {
+        return cohortUpdate(to, cohortId, state, "marks = ?", marks);
+    }
+
+    /**
+     * Records a passed digest check (the digests on both sides) and moves the cohort to {@code state}, effective
+     * now, in one transaction: the flip to NEW commits with the check that allowed it; returns the new epoch.
+     */
+    public long passCheck(int to, int cohortId, String oldDigest, String newDigest, CohortState state)
+            throws SQLException {
+        return cohortUpdate(
+                to,
+                cohortId,
+                state,
+                "digest_old = ?, digest_new = ?, last_error = NULL, checks_passed = checks_passed + 1",
+                oldDigest,
+                newDigest);
+    }
+
+    /** Sets a cohort's state under a new epoch together with {@code assignments} (their values in order). */
+    private long cohortUpdate(int to, int cohortId, CohortState state, String assignments, Object... values)
+            throws SQLException {
+        try (Connection c = store.connect()) {
+            c.setAutoCommit(false);
+            try {
+                long e = bump(c);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
+                        + " effective_at = " + store.nowSql() + ", " + assignments
+                        + " WHERE version = ? AND cohort_id = ?")) {
+                    int i = 1;
+                    ps.setString(i++, state.name());
+                    ps.setLong(i++, e);
+                    for (Object v : values) {
+                        ps.setObject(i++, v);
+                    }
+                    ps.setInt(i++, to);
+                    ps.setInt(i, cohortId);
+                    if (ps.executeUpdate() != 1) {
+                        throw new SQLException("no cohort " + cohortId + " in the migration to v" + to, "55000");
+                    }
+                }
+                c.commit();
+                return e;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     /** Adds copied rows and records the journal marks the migrator resumes from. */
     public void recordProgress(int to, int cohortId, long rowsCopied, String marks) throws SQLException {
         try (Connection c = store.connect();

@@ -174,8 +174,7 @@ final class CohortMove {
             // so a mark taken before the state changes bounds the catch-up as well as one taken after it.
             p = new Progress();
             p.copyMarks.put(oldLoc, marks.mark(oldLoc));
-            store.recordProgress(to, k.id(), 0, p.encode());
-            store.setCohortState(to, k.id(), CohortState.COPYING);
+            store.setCohortState(to, k.id(), CohortState.COPYING, p.encode());
         }
         if (p.copyMarks.isEmpty()) {
             p.copyMarks.put(oldLoc, marks.mark(oldLoc));
@@ -229,12 +228,22 @@ final class CohortMove {
         if (seen != null) {
             // One digest read per side: the old side's rows were digested as the copy read them, and every
             // creator written since was journaled and read again by a catch-up (or is in the final delta).
+            // Sound because the protocol already trusts the journal for this kind of interval: with a fresh read
+            // of the old side here, a write between that read and the fence is found only through the journal
+            // (the check under the fence re-digests only the final delta's creators). The journal entry commits
+            // in the write's own local transaction, so a write through vshard cannot lack one; taking the old
+            // side from the copy only moves the start of that interval back to the copy's read. The new side
+            // is still read in full: that read is what catches a target changed behind vshard's back.
             proof = seen;
             digestNewSide(scope, known.values(), proof);
         } else {
             proof = new CreatorDigests();
             digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
         }
+        long digestedAt = System.nanoTime();
+        listener.timed(k, MigrationListener.Step.COPY, firstPassAt - startedAt);
+        listener.timed(k, MigrationListener.Step.CATCH_UP, copiedAt - firstPassAt);
+        listener.timed(k, MigrationListener.Step.DIGEST, digestedAt - copiedAt);
         if (LOG.isDebugEnabled()) {
             LOG.debug(
                     "vshard migrator: cohort {} copied in {} ms (listed in {} ms, first pass {} ms: {}; {} catch-up"
@@ -245,7 +254,7 @@ final class CohortMove {
                     (firstPassAt - startedAt) / 1_000_000L,
                     firstPass,
                     rounds,
-                    (System.nanoTime() - copiedAt) / 1_000_000L,
+                    (digestedAt - copiedAt) / 1_000_000L,
                     mover.timing());
         }
         return new Ready(k, scope, oldLoc, p, proof);
@@ -271,6 +280,9 @@ final class CohortMove {
                 return;
             }
             long ackedAt = System.nanoTime();
+            for (Ready r : group) {
+                listener.timed(r.cohort(), MigrationListener.Step.FENCE_WAIT, ackedAt - fencedAt);
+            }
             // From the acknowledgements on, the application's writes to the cohorts wait on this move's own work
             // (final deltas, digests, flips): the other moves hold back their batches meanwhile (awaitFences), so
             // this one has the machine and the pause stays short. Not while waiting for routers: that is their
@@ -318,6 +330,7 @@ final class CohortMove {
         Progress p = r.p();
         int to = base.next().version();
         CreatorDigests proof = r.proof();
+        long deltaAt = System.nanoTime();
         at(k.id(), "final delta");
         Set<ShardKey> delta = catchUp(scope, List.of(r.oldLoc()), p.copyMarks, p, to, null);
         boolean wholeCohort = proof == null;
@@ -342,8 +355,10 @@ final class CohortMove {
             proof = new CreatorDigests();
             digest(scope, creatorsOf(scope, r.oldLoc(), true), proof);
         }
-        String failure = compare(scope, proof.before(), proof.after(), to, k.id());
+        Check check = check(scope, proof.before(), proof.after());
+        String failure = check.failure();
         if (failure != null) {
+            store.recordCheck(to, k.id(), check.olds(), check.news(), failure);
             RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
             store.setCohortState(to, k.id(), CohortState.PLANNED);
             store.setMigrationState(
@@ -357,8 +372,11 @@ final class CohortMove {
             p.flipMarks.putAll(marks.peek(nextLocations(base)));
             store.recordProgress(to, k.id(), 0, p.encode());
         }
-        store.setCohortState(to, k.id(), CohortState.NEW);
-        long pause = (System.nanoTime() - fencedAt) / 1_000_000L;
+        // The passed check and the flip commit together: one control-store write under the fence instead of two.
+        store.passCheck(to, k.id(), check.olds(), check.news(), CohortState.NEW);
+        long flippedAt = System.nanoTime();
+        listener.timed(k, MigrationListener.Step.FINAL_DELTA, flippedAt - deltaAt);
+        long pause = (flippedAt - fencedAt) / 1_000_000L;
         LOG.debug(
                 "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
                 k.id(),
@@ -644,6 +662,17 @@ final class CohortMove {
     private String compare(
             Scope scope, Map<String, CohortDigest> before, Map<String, CohortDigest> after, int to, int cohortId)
             throws SQLException {
+        Check check = check(scope, before, after);
+        if (cohortId > 0) {
+            store.recordCheck(to, cohortId, check.olds(), check.news(), check.failure());
+        }
+        return check.failure();
+    }
+
+    /** A digest comparison: what differed first ({@code null} when nothing did) and both sides, clipped. */
+    private record Check(String failure, String olds, String news) {}
+
+    private static Check check(Scope scope, Map<String, CohortDigest> before, Map<String, CohortDigest> after) {
         Set<String> names = new LinkedHashSet<>(before.keySet());
         names.addAll(after.keySet());
         StringBuilder olds = new StringBuilder();
@@ -659,10 +688,7 @@ final class CohortMove {
                         + ", new side " + a;
             }
         }
-        if (cohortId > 0) {
-            store.recordCheck(to, cohortId, clip(olds), clip(news), failure);
-        }
-        return failure;
+        return new Check(failure, clip(olds), clip(news));
     }
 
     private static String clip(StringBuilder sb) {

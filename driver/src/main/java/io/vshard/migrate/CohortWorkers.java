@@ -61,7 +61,9 @@ final class CohortWorkers implements AutoCloseable {
      * {@code vshard.migrator.pipeline}, else {@code false}. Off by default: a cohort of the benchmark's size is
      * one batch, so a copy started during another move's acknowledgement wait cannot hold back while that move
      * works under its fence, and on a loaded 2-core host the flip pause p99 rose from 105 to 406 ms with the
-     * migration no faster (BENCHMARKS.md, session 7).
+     * migration no faster (BENCHMARKS.md, session 7). Measured again in session 9 at load 5-10 (in a variant, not
+     * kept, whose copy also held back before each table read and each target rewrite): no faster (32.2 s against
+     * 31.4 s), flip p99 451 against 199 ms; a copy beside a fence slows the acknowledgements and the final delta.
      */
     static final String PIPELINE_PROPERTY = "vshard.migrator.pipeline";
 

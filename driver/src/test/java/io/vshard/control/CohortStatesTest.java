@@ -39,4 +39,34 @@ class CohortStatesTest {
         assertThat(states.get(0).state()).isEqualTo(CohortState.COPYING);
         assertThat(states.get(0).rowsCopied()).isEqualTo(250);
     }
+
+    @Test
+    void aStateChangeCarriesItsMarksOrItsPassedCheckInOneNewEpoch() throws Exception {
+        ControlStore control = new ControlStore(new ControlStoreConfig(
+                "jdbc:h2:mem:flip" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1", "sa", ""));
+        MigrationStore store = new MigrationStore(control);
+        store.createMigration(
+                1, 2, List.of(new Cohort(1, 45, 0, 99, 500, true), new Cohort(2, 46, 100, 199, 20_000, false)));
+        store.recordCheck(2, 1, "payments=a", "payments=b", "digest mismatch in cohort 1");
+
+        long copying = store.setCohortState(2, 1, CohortState.COPYING, "db_b/shard_045=17;");
+        CohortRecord c = store.cohorts(2).get(0);
+        assertThat(c.state()).isEqualTo(CohortState.COPYING);
+        assertThat(c.epoch()).isEqualTo(copying);
+        assertThat(c.marks()).isEqualTo("db_b/shard_045=17;");
+
+        long flipped = store.passCheck(2, 1, "payments=c", "payments=c", CohortState.NEW);
+        CohortRecord f = store.cohorts(2).get(0);
+        assertThat(flipped).isGreaterThan(copying);
+        assertThat(f.state()).isEqualTo(CohortState.NEW);
+        assertThat(f.epoch()).isEqualTo(flipped);
+        assertThat(f.checksPassed()).isEqualTo(1);
+        assertThat(f.checksFailed()).isEqualTo(1);
+        assertThat(f.digestOld()).isEqualTo("payments=c");
+        assertThat(f.digestNew()).isEqualTo("payments=c");
+        assertThat(f.lastError()).isNull();
+        assertThat(f.marks()).isEqualTo("db_b/shard_045=17;");
+        assertThat(store.cohorts(2).get(1).state()).isEqualTo(CohortState.PLANNED);
+        assertThat(store.epoch()).isEqualTo(flipped);
+    }
 }

@@ -109,10 +109,18 @@ class MigrationBench {
         List<Long> pauses = Collections.synchronizedList(new ArrayList<>());
         MigrationControl control = fleet.engines.get(0).migrationControl();
         // The migrator of router 0, started first so START MIGRATION (which starts one if none runs) keeps it.
+        Map<MigrationListener.Step, java.util.concurrent.atomic.LongAdder> steps =
+                new java.util.concurrent.ConcurrentHashMap<>();
         control.startMigrator(new MigrationListener() {
             @Override
             public void flipped(Cohort cohort, long pauseMillis) {
                 pauses.add(pauseMillis);
+            }
+
+            @Override
+            public void timed(Cohort cohort, Step step, long nanos) {
+                steps.computeIfAbsent(step, k -> new java.util.concurrent.atomic.LongAdder())
+                        .add(nanos);
             }
         });
         long t0 = System.nanoTime();
@@ -189,6 +197,7 @@ class MigrationBench {
                         / per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows),
                 readerCpuBefore / 1e3 / Math.max(1, before.size()),
                 readerCpuDuring / 1e3 / Math.max(1, during.size()));
+        result += steps(steps, seconds);
         System.out.println("migration bench: " + result);
         Path out = Path.of("target", "migration-bench.md");
         Files.writeString(
@@ -197,6 +206,22 @@ class MigrationBench {
                 StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /**
+     * The wall time of each cohort step summed over the cohorts, and what is left of the migration's wall time
+     * (ledger move, creator indexes, the loop between cohorts; negative when moves overlapped).
+     */
+    private static String steps(Map<MigrationListener.Step, java.util.concurrent.atomic.LongAdder> steps, double wall) {
+        StringBuilder sb = new StringBuilder(" time per step summed over cohorts:");
+        double sum = 0;
+        for (MigrationListener.Step s : MigrationListener.Step.values()) {
+            java.util.concurrent.atomic.LongAdder a = steps.get(s);
+            double secs = a == null ? 0 : a.sum() / 1e9;
+            sum += secs;
+            sb.append(String.format(" %s %.2f s,", s.name().toLowerCase(java.util.Locale.ROOT), secs));
+        }
+        return sb.append(String.format(" other %.2f s |", wall - sum)).toString();
     }
 
     private static double per100k(double seconds, long rows) {
