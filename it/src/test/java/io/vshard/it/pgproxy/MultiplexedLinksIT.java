@@ -136,13 +136,7 @@ class MultiplexedLinksIT {
                                 .isInstanceOf(SQLException.class)
                                 .extracting(e -> ((SQLException) e).getSQLState())
                                 .isEqualTo("22012");
-                        read.setLong(1, creator);
-                        try (ResultSet rs = read.executeQuery()) {
-                            assertThat(rs.next()).isTrue();
-                            assertThat(rs.getLong(1)).isEqualTo(creator);
-                            assertThat(rs.getBigDecimal(2)).isEqualByComparingTo(new BigDecimal(creator + ".25"));
-                            assertThat(rs.next()).isFalse();
-                        }
+                        assertCreatorsRow(read, creator);
                         rounds++;
                     }
                 }
@@ -160,6 +154,17 @@ class MultiplexedLinksIT {
                 .isGreaterThan(8 * 100);
     }
 
+    /** Reads {@code creator}'s one row with {@code read} (creator_id, amount) and checks it. */
+    private static void assertCreatorsRow(PreparedStatement read, long creator) throws SQLException {
+        read.setLong(1, creator);
+        try (ResultSet rs = read.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(creator);
+            assertThat(rs.getBigDecimal(2)).isEqualByComparingTo(new BigDecimal(creator + ".25"));
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
     /** Runs {@code rounds} of: a keyed read (prepared), a read that fails, a simple-statement read; all checked. */
     private static int[] client(int creator, String mode, boolean parseErrors, int rounds) throws SQLException {
         int ok = 0;
@@ -173,13 +178,7 @@ class MultiplexedLinksIT {
                                 : "SELECT payment_id / (creator_id - ?) FROM payments WHERE creator_id = ?");
                 Statement plain = c.createStatement()) {
             for (int i = 0; i < rounds; i++) {
-                read.setLong(1, creator);
-                try (ResultSet rs = read.executeQuery()) {
-                    assertThat(rs.next()).isTrue();
-                    assertThat(rs.getLong(1)).isEqualTo(creator);
-                    assertThat(rs.getBigDecimal(2)).isEqualByComparingTo(new BigDecimal(creator + ".25"));
-                    assertThat(rs.next()).isFalse();
-                }
+                assertCreatorsRow(read, creator);
                 ok++;
                 failing.setLong(1, creator);
                 if (!parseErrors) {
