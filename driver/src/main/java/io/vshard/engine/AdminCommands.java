@@ -209,6 +209,8 @@ final class AdminCommands {
                         case Types.INTEGER -> ColumnInfo.computed(name, type, "int4", Integer.class.getName());
                         case Types.BIGINT -> ColumnInfo.computed(name, type, "int8", Long.class.getName());
                         case Types.BOOLEAN -> ColumnInfo.computed(name, type, "bool", Boolean.class.getName());
+                        case Types.DOUBLE -> ColumnInfo.computed(name, type, "float8", Double.class.getName());
+                        case Types.TIMESTAMP -> ColumnInfo.computed(name, type, "timestamp", Timestamp.class.getName());
                         default -> ColumnInfo.computed(name, Types.VARCHAR, "text", String.class.getName());
                     });
         }
@@ -269,20 +271,30 @@ final class AdminCommands {
                 verdict
             });
         }
-        return new RowResultSet(
-                new ListSource(rows),
-                new RowMetaData(List.of(
-                        ColumnInfo.computed("router_id", Types.VARCHAR, "text", String.class.getName()),
-                        ColumnInfo.computed("kind", Types.VARCHAR, "text", String.class.getName()),
-                        ColumnInfo.computed("host", Types.VARCHAR, "text", String.class.getName()),
-                        ColumnInfo.computed("heartbeat_at", Types.TIMESTAMP, "timestamp", Timestamp.class.getName()),
-                        ColumnInfo.computed("view_epoch", Types.BIGINT, "int8", Long.class.getName()),
-                        ColumnInfo.computed("p95_ms", Types.BIGINT, "int8", Long.class.getName()),
-                        ColumnInfo.computed("error_rate", Types.DOUBLE, "float8", Double.class.getName()),
-                        ColumnInfo.computed("worst_data_source", Types.VARCHAR, "text", String.class.getName()),
-                        ColumnInfo.computed("trigger_p95_ms", Types.BIGINT, "int8", Long.class.getName()),
-                        ColumnInfo.computed("trigger_error_rate", Types.DOUBLE, "float8", Double.class.getName()),
-                        ColumnInfo.computed("verdict", Types.VARCHAR, "text", String.class.getName()))));
+        return table(
+                rows,
+                "router_id",
+                Types.VARCHAR,
+                "kind",
+                Types.VARCHAR,
+                "host",
+                Types.VARCHAR,
+                "heartbeat_at",
+                Types.TIMESTAMP,
+                "view_epoch",
+                Types.BIGINT,
+                "p95_ms",
+                Types.BIGINT,
+                "error_rate",
+                Types.DOUBLE,
+                "worst_data_source",
+                Types.VARCHAR,
+                "trigger_p95_ms",
+                Types.BIGINT,
+                "trigger_error_rate",
+                Types.DOUBLE,
+                "verdict",
+                Types.VARCHAR);
     }
 
     private static ResultSet manifests(Engine engine) throws SQLException {

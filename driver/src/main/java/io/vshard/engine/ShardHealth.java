@@ -41,10 +41,13 @@ final class ShardHealth {
                 failing = e.getKey();
             }
         }
-        String detail = failing.isEmpty() || failing.equals(slowest)
-                ? slowest
-                : slowest.isEmpty() || worstP95 == 0 ? failing : slowest + " (p95), " + failing + " (error rate)";
-        return new RouterHealth(worstP95, worstRate, detail);
+        if (failing.isEmpty() || failing.equals(slowest)) {
+            return new RouterHealth(worstP95, worstRate, slowest);
+        }
+        if (worstP95 == 0) {
+            return new RouterHealth(worstP95, worstRate, failing);
+        }
+        return new RouterHealth(worstP95, worstRate, slowest + " (p95), " + failing + " (error rate)");
     }
 
     /**

@@ -5,11 +5,14 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** A minimal hand-written MySQL client for feeding the proxy raw, possibly broken, packets. */
 final class RawClient implements AutoCloseable {
@@ -27,7 +30,7 @@ final class RawClient implements AutoCloseable {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
-        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(20_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
@@ -113,7 +116,7 @@ final class RawClient implements AutoCloseable {
      * Reads one text-protocol response (with DEPRECATE_EOF, as {@link #login} asks): the payloads of its rows'
      * first columns as strings, or throws when it is an error.
      */
-    java.util.List<String> readRows() throws IOException {
+    List<String> readRows() throws IOException {
         byte[] first = readPacket();
         if ((first[0] & 0xFF) == 0xFF) {
             throw new IOException("error " + new String(first, 9, first.length - 9, StandardCharsets.UTF_8));
@@ -122,7 +125,7 @@ final class RawClient implements AutoCloseable {
         for (int i = 0; i < columns; i++) {
             readPacket();
         }
-        java.util.List<String> rows = new java.util.ArrayList<>();
+        List<String> rows = new ArrayList<>();
         while (true) {
             byte[] p = readPacket();
             if ((p[0] & 0xFF) == 0xFE && p.length < 0xFFFFFF) {

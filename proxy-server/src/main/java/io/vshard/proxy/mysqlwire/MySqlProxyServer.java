@@ -64,7 +64,7 @@ public final class MySqlProxyServer implements AutoCloseable {
                 RsaPasswordKeys.generate(),
                 ConcurrentHashMap.newKeySet(),
                 new AtomicInteger(),
-                counts.links(),
+                new BackendLinks(counts),
                 counts);
     }
 

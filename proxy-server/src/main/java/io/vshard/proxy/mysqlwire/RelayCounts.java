@@ -50,9 +50,4 @@ public final class RelayCounts {
     public long slowClientsClosed() {
         return slowClientsClosed.sum();
     }
-
-    /** The backend links these counts are kept for. */
-    BackendLinks links() {
-        return new BackendLinks(this);
-    }
 }
