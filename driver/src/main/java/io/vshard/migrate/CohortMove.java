@@ -646,16 +646,36 @@ final class CohortMove {
             deltaOf.computeIfAbsent(cohortOfKey(from, key), x -> new java.util.HashSet<>())
                     .add(key.creatorId());
         }
-        for (int i = 0; i < group.size(); i++) {
-            Ready r = group.get(i);
+        // Every cohort's check first, then the passed ones flip together in one control-store transaction (the
+        // group's pause is one write, not one per cohort); a mismatch stops the checks there.
+        List<MigrationStore.PassedCheck> passed = new ArrayList<>();
+        Check failed = null;
+        int at = 0;
+        for (; at < group.size(); at++) {
+            Ready r = group.get(at);
             r.p().copyMarks.put(r.oldLoc(), reached.get(r.oldLoc()));
             Set<Long> mine = deltaOf.getOrDefault(r.cohort().id(), Set.of());
             r.proof().forget(mine);
             r.proof().replace(fresh.only(mine));
-            if (!checkAndFlip(base, r, r.proof(), false, mine.size(), deltaAt, fencedAt, ackedAt)) {
-                unfence(to, group.subList(i + 1, group.size()));
-                return false;
+            Check check = confirmed(r, r.proof(), false, to);
+            if (check.failure() != null) {
+                failed = check;
+                break;
             }
+            passed.add(new MigrationStore.PassedCheck(r.cohort().id(), check.olds(), check.news()));
+        }
+        if (!passed.isEmpty()) {
+            at(cohorts.get(0).id(), "flip");
+            store.passChecks(to, passed, CohortState.NEW);
+            for (int i = 0; i < passed.size(); i++) {
+                Ready r = group.get(i);
+                flipped(r, deltaOf.getOrDefault(r.cohort().id(), Set.of()).size(), deltaAt, fencedAt, ackedAt);
+            }
+        }
+        if (failed != null) {
+            rollBack(base, group.get(at), failed);
+            unfence(to, group.subList(at + 1, group.size()));
+            return false;
         }
         return true;
     }
@@ -675,28 +695,11 @@ final class CohortMove {
             long ackedAt)
             throws SQLException {
         Cohort k = r.cohort();
-        Scope.Cohort scope = r.scope();
         Progress p = r.p();
         int to = base.next().version();
-        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
-            // The incremental check differed: take the whole cohort's digests again, still fenced, and let
-            // them decide, so only a difference that a full check confirms rolls the cohort back.
-            LOG.warn(
-                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
-                    k.id());
-            proof = new CreatorDigests();
-            digest(scope, creatorsOf(scope, r.oldLoc(), true), proof);
-        }
-        Check check = check(scope, proof.before(), proof.after());
-        String failure = check.failure();
-        if (failure != null) {
-            store.recordCheck(to, k.id(), check.olds(), check.news(), failure);
-            RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
-            store.setCohortState(to, k.id(), CohortState.PLANNED);
-            store.setMigrationState(
-                    to,
-                    MigrationRecord.PAUSED,
-                    failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
+        Check check = confirmed(r, proof, wholeCohort, to);
+        if (check.failure() != null) {
+            rollBack(base, r, check);
             return false;
         }
         at(k.id(), "flip");
@@ -706,17 +709,51 @@ final class CohortMove {
         }
         // The passed check and the flip commit together: one control-store write under the fence instead of two.
         store.passCheck(to, k.id(), check.olds(), check.news(), CohortState.NEW);
+        flipped(r, deltaSize, deltaAt, fencedAt, ackedAt);
+        return true;
+    }
+
+    /**
+     * A fenced cohort's digest check: on {@code proof} as it stands, and when that incremental check differs,
+     * on the whole cohort's digests taken again (still fenced), so only a difference that a full check confirms
+     * rolls the cohort back.
+     */
+    private Check confirmed(Ready r, CreatorDigests proof, boolean wholeCohort, int to) throws SQLException {
+        Scope.Cohort scope = r.scope();
+        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
+            LOG.warn(
+                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
+                    r.cohort().id());
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, r.oldLoc(), true), proof);
+        }
+        return check(scope, proof.before(), proof.after());
+    }
+
+    /** Records a failed check, puts the cohort back to PLANNED and pauses the migration with what differed. */
+    private void rollBack(RoutingState base, Ready r, Check check) throws SQLException {
+        int to = base.next().version();
+        store.recordCheck(to, r.cohort().id(), check.olds(), check.news(), check.failure());
+        RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
+        store.setCohortState(to, r.cohort().id(), CohortState.PLANNED);
+        store.setMigrationState(
+                to,
+                MigrationRecord.PAUSED,
+                check.failure() + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
+    }
+
+    /** Tells the listener and the debug log that a cohort is NEW. */
+    private void flipped(Ready r, int deltaSize, long deltaAt, long fencedAt, long ackedAt) {
         long flippedAt = System.nanoTime();
-        listener.timed(k, MigrationListener.Step.FINAL_DELTA, flippedAt - deltaAt);
+        listener.timed(r.cohort(), MigrationListener.Step.FINAL_DELTA, flippedAt - deltaAt);
         long pause = (flippedAt - fencedAt) / 1_000_000L;
         LOG.debug(
                 "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
-                k.id(),
+                r.cohort().id(),
                 pause,
                 (ackedAt - fencedAt) / 1_000_000L,
                 deltaSize);
-        listener.flipped(k, pause);
-        return true;
+        listener.flipped(r.cohort(), pause);
     }
 
     /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */
