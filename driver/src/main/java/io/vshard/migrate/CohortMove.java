@@ -108,10 +108,10 @@ final class CohortMove {
     }
 
     /**
-     * Moves a group of cohorts old → new under one fence: each is copied, caught up and digested in turn, then
-     * all are FENCED in one epoch and the routers' acknowledgement is awaited once for the group; then each
-     * cohort's final delta is copied, its digests compared and it flips to NEW on its own (so a cohort's write
-     * pause is the acknowledgement plus the final deltas of the group's cohorts before it). Each cohort keeps
+     * Moves a group of cohorts old → new under one fence: fresh cohorts are copied, caught up and digested in one
+     * pass (others one after another), then all are FENCED in one epoch and the routers' acknowledgement is
+     * awaited once for the group; then the final deltas are copied, each cohort's digests compared and the
+     * passed ones flipped to NEW together. Each cohort keeps
      * its own state, marks and proof in the control store, so a killed migrator resumes each as before. A
      * record already FENCED (a resumed move) is fenced again alone. Returns quietly when paused.
      *
@@ -146,6 +146,12 @@ final class CohortMove {
                 }
                 ready.add(r);
             }
+        }
+        if (!migrator.running(to, MigrationRecord.RUNNING)) {
+            // Paused (or rolled back) while the group digested: no fence. The cohorts stay COPYING with their
+            // marks, so a later move catches each up and checks it again; a PAUSE takes effect before the next
+            // fence, not after the flips of a whole group.
+            return;
         }
         List<Integer> ids = new ArrayList<>();
         for (Ready r : ready) {
@@ -346,13 +352,14 @@ final class CohortMove {
             }
         }
         store.recordProgress(to, empty);
-        for (int i = 0; i < creators.size(); i += per) {
+        for (int i = 0, end; i < creators.size(); i = end) {
+            end = batchEnd(i, creators.size(), per);
             migrator.pace();
             migrator.awaitFences();
             if (!migrator.running(to, MigrationRecord.RUNNING)) {
                 return false;
             }
-            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            List<ShardKey> batch = creators.subList(i, end);
             RowMover.Tally t = new RowMover.Tally();
             mover.copy(scope, batch, t, true, true);
             seen.absorbBefore(t);
@@ -382,13 +389,14 @@ final class CohortMove {
             throws SQLException {
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         RowMover.Tally all = new RowMover.Tally();
-        for (int i = 0; i < creators.size(); i += per) {
+        for (int i = 0, end; i < creators.size(); i = end) {
+            end = batchEnd(i, creators.size(), per);
             migrator.pace();
             migrator.awaitFences();
             if (!migrator.running(to, MigrationRecord.RUNNING)) {
                 return null;
             }
-            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            List<ShardKey> batch = creators.subList(i, end);
             RowMover.Tally t = new RowMover.Tally();
             mover.copy(scope, batch, t, false, true);
             List<Long> ids = new ArrayList<>(batch.size());
@@ -930,7 +938,8 @@ final class CohortMove {
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         long unrecorded = 0;
         long recordedAt = 0;
-        for (int i = 0; i < creators.size(); i += per) {
+        for (int i = 0, end; i < creators.size(); i = end) {
+            end = batchEnd(i, creators.size(), per);
             if (!underFence) {
                 migrator.pace();
                 migrator.awaitFences();
@@ -941,7 +950,7 @@ final class CohortMove {
                 }
                 return -1;
             }
-            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            List<ShardKey> batch = creators.subList(i, end);
             RowMover.Tally t = new RowMover.Tally();
             mover.copy(scope, batch, t, noCopies, seen != null);
             if (seen != null) {
@@ -960,7 +969,7 @@ final class CohortMove {
             // the new side), then at most every PROGRESS_MILLIS; the last by the caller: a resume from an older
             // copiedUpTo only copies some batches again, which is idempotent.
             long now = System.nanoTime();
-            boolean lastBatch = i + per >= creators.size();
+            boolean lastBatch = end >= creators.size();
             if (!lastBatch && (i == 0 || now - recordedAt >= PROGRESS_MILLIS * 1_000_000L)) {
                 store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
                 unrecorded = 0;
@@ -968,6 +977,16 @@ final class CohortMove {
             }
         }
         return unrecorded;
+    }
+
+    /**
+     * Where the batch starting at {@code from} of {@code size} creators ends: {@code per} creators on, or the end
+     * when fewer than half a batch would be left (a cohort of 240 creators at 200 per batch is one batch, not one
+     * of 200 and one of 40 that costs the same COPY per target as a full one).
+     */
+    static int batchEnd(int from, int size, int per) {
+        int end = Math.min(size, from + per);
+        return size - end < per / 2 ? size : end;
     }
 
     /** A forward move goes on while the migration runs; a move back while it rolls back. */
@@ -1001,14 +1020,15 @@ final class CohortMove {
     private void digest(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
-        for (int i = 0; i < list.size(); i += per) {
+        for (int i = 0, end; i < list.size(); i = end) {
+            end = batchEnd(i, list.size(), per);
             if (!underFence) {
                 migrator.pace();
                 migrator.awaitFences();
             }
             migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();
-            mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
+            mover.creators(scope, list.subList(i, end), false, t);
             into.absorb(t);
         }
     }
@@ -1017,12 +1037,13 @@ final class CohortMove {
     private void digestNewSide(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
-        for (int i = 0; i < list.size(); i += per) {
+        for (int i = 0, end; i < list.size(); i = end) {
+            end = batchEnd(i, list.size(), per);
             migrator.pace();
             migrator.awaitFences();
             migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();
-            mover.newSide(scope, list.subList(i, Math.min(list.size(), i + per)), t);
+            mover.newSide(scope, list.subList(i, end), t);
             into.absorbAfter(t);
         }
     }
