@@ -246,28 +246,17 @@ public final class MigrationStore {
      * fence: the routers acknowledge it once for all of them); returns the epoch.
      */
     public long setCohortStates(int to, List<Integer> cohortIds, CohortState state) throws SQLException {
-        try (Connection c = store.connect()) {
-            c.setAutoCommit(false);
-            try {
-                long e = bump(c);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
-                        + " effective_at = " + store.nowSql() + " WHERE version = ? AND cohort_id = ?")) {
-                    for (int id : cohortIds) {
-                        ps.setString(1, state.name());
-                        ps.setLong(2, e);
-                        ps.setInt(3, to);
-                        ps.setInt(4, id);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                c.commit();
-                return e;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return inOneTransaction(
+                true,
+                "UPDATE vshard_cohort_state SET state = ?, epoch = ?, effective_at = " + store.nowSql()
+                        + " WHERE version = ? AND cohort_id = ?",
+                cohortIds,
+                (ps, id, e) -> {
+                    ps.setString(1, state.name());
+                    ps.setLong(2, e);
+                    ps.setInt(3, to);
+                    ps.setInt(4, id);
+                });
     }
 
     /**
@@ -301,34 +290,49 @@ public final class MigrationStore {
      * returns the epoch.
      */
     public long passChecks(int to, List<PassedCheck> checks, CohortState state) throws SQLException {
+        return inOneTransaction(
+                true,
+                "UPDATE vshard_cohort_state SET state = ?, epoch = ?, effective_at = " + store.nowSql()
+                        + ", digest_old = ?, digest_new = ?, last_error = NULL, checks_passed = checks_passed + 1"
+                        + " WHERE version = ? AND cohort_id = ?",
+                checks,
+                (ps, p, e) -> {
+                    ps.setString(1, state.name());
+                    ps.setLong(2, e);
+                    ps.setString(3, p.oldDigest());
+                    ps.setString(4, p.newDigest());
+                    ps.setInt(5, to);
+                    ps.setInt(6, p.cohortId());
+                });
+    }
+
+    /** Binds one row of a batched update; {@code epoch} is the transaction's new epoch (0 without one). */
+    private interface Binder<T> {
+        void bind(PreparedStatement ps, T row, long epoch) throws SQLException;
+    }
+
+    /**
+     * Runs {@code sql} once per row of {@code rows}, as one batch in one transaction, under a new epoch when
+     * {@code newEpoch}; returns that epoch (0 without one).
+     */
+    private <T> long inOneTransaction(boolean newEpoch, String sql, List<T> rows, Binder<T> binder)
+            throws SQLException {
         try (Connection c = store.connect()) {
             c.setAutoCommit(false);
             try {
-                long e = bump(c);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
-                        + " effective_at = " + store.nowSql() + ", digest_old = ?, digest_new = ?, last_error = NULL,"
-                        + " checks_passed = checks_passed + 1 WHERE version = ? AND cohort_id = ?")) {
-                    for (PassedCheck p : checks) {
-                        ps.setString(1, state.name());
-                        ps.setLong(2, e);
-                        ps.setString(3, p.oldDigest());
-                        ps.setString(4, p.newDigest());
-                        ps.setInt(5, to);
-                        ps.setInt(6, p.cohortId());
+                long e = newEpoch ? bump(c) : 0;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (T row : rows) {
+                        binder.bind(ps, row, e);
                         ps.addBatch();
                     }
-                    for (int n : ps.executeBatch()) {
-                        if (n == 0) {
-                            throw new SQLException(
-                                    "a cohort of the group is missing from the migration to v" + to, "55000");
-                        }
-                    }
+                    ps.executeBatch();
                 }
                 c.commit();
                 return e;
-            } catch (SQLException e) {
+            } catch (SQLException ex) {
                 c.rollback();
-                throw e;
+                throw ex;
             }
         }
     }
@@ -372,29 +376,18 @@ public final class MigrationStore {
      * one transaction (a group of cohorts copied in one pass); returns the epoch.
      */
     public long startCopying(int to, List<CohortProgress> cohorts) throws SQLException {
-        try (Connection c = store.connect()) {
-            c.setAutoCommit(false);
-            try {
-                long e = bump(c);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
-                        + " effective_at = " + store.nowSql() + ", marks = ? WHERE version = ? AND cohort_id = ?")) {
-                    for (CohortProgress p : cohorts) {
-                        ps.setString(1, CohortState.COPYING.name());
-                        ps.setLong(2, e);
-                        ps.setString(3, p.marks());
-                        ps.setInt(4, to);
-                        ps.setInt(5, p.cohortId());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                c.commit();
-                return e;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return inOneTransaction(
+                true,
+                "UPDATE vshard_cohort_state SET state = ?, epoch = ?, effective_at = " + store.nowSql()
+                        + ", marks = ? WHERE version = ? AND cohort_id = ?",
+                cohorts,
+                (ps, p, e) -> {
+                    ps.setString(1, CohortState.COPYING.name());
+                    ps.setLong(2, e);
+                    ps.setString(3, p.marks());
+                    ps.setInt(4, to);
+                    ps.setInt(5, p.cohortId());
+                });
     }
 
     /** {@link #recordProgress(int, int, long, String)} for several cohorts in one transaction. */
@@ -402,26 +395,17 @@ public final class MigrationStore {
         if (cohorts.isEmpty()) {
             return;
         }
-        try (Connection c = store.connect()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET rows_copied ="
-                        + " rows_copied + ?, marks = ? WHERE version = ? AND cohort_id = ?")) {
-                    for (CohortProgress p : cohorts) {
-                        ps.setLong(1, p.rowsCopied());
-                        ps.setString(2, p.marks());
-                        ps.setInt(3, to);
-                        ps.setInt(4, p.cohortId());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        inOneTransaction(
+                false,
+                "UPDATE vshard_cohort_state SET rows_copied = rows_copied + ?, marks = ? WHERE version = ? AND"
+                        + " cohort_id = ?",
+                cohorts,
+                (ps, p, e) -> {
+                    ps.setLong(1, p.rowsCopied());
+                    ps.setString(2, p.marks());
+                    ps.setInt(3, to);
+                    ps.setInt(4, p.cohortId());
+                });
     }
 
     /** Adds copied rows and records the journal marks the migrator resumes from. */

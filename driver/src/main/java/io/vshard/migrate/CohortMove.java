@@ -247,7 +247,7 @@ final class CohortMove {
             for (ShardKey key : dirty) {
                 dirtyOf.put(key.creatorId(), cohortOfKey(from, key));
             }
-            RowMover.Tally t = copyBatches(scope, dirty, to, seen);
+            RowMover.Tally t = copyBatches(scope, dirty, to, seen, null);
             if (t == null) {
                 return null;
             }
@@ -288,12 +288,18 @@ final class CohortMove {
                     .computeIfAbsent(cohortOf.get(id), x -> new java.util.HashSet<>())
                     .add(id);
         }
+        timed(cohorts, startedAt, firstPassAt, copiedAt, digestedAt);
+        logCopied(
+                scope.describe() + " copied together",
+                startedAt,
+                listedAt,
+                firstPassAt,
+                firstPass,
+                rounds,
+                copiedAt,
+                digestedAt);
         List<Ready> ready = new ArrayList<>();
         for (Cohort k : cohorts) {
-            // The group's time shared out, so the steps summed over cohorts stay the wall time.
-            listener.timed(k, MigrationListener.Step.COPY, (firstPassAt - startedAt) / cohorts.size());
-            listener.timed(k, MigrationListener.Step.CATCH_UP, (copiedAt - firstPassAt) / cohorts.size());
-            listener.timed(k, MigrationListener.Step.DIGEST, (digestedAt - copiedAt) / cohorts.size());
             Scope.Cohort own = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
             ready.add(new Ready(
                     k,
@@ -302,11 +308,32 @@ final class CohortMove {
                     progress.get(k.id()),
                     seen.only(creatorsBy.getOrDefault(k.id(), Set.of()))));
         }
+        return ready;
+    }
+
+    /** Tells the listener each step's time, a group's shared out so the steps summed over cohorts stay wall time. */
+    private void timed(List<Cohort> cohorts, long startedAt, long firstPassAt, long copiedAt, long digestedAt) {
+        for (Cohort k : cohorts) {
+            listener.timed(k, MigrationListener.Step.COPY, (firstPassAt - startedAt) / cohorts.size());
+            listener.timed(k, MigrationListener.Step.CATCH_UP, (copiedAt - firstPassAt) / cohorts.size());
+            listener.timed(k, MigrationListener.Step.DIGEST, (digestedAt - copiedAt) / cohorts.size());
+        }
+    }
+
+    private void logCopied(
+            String what,
+            long startedAt,
+            long listedAt,
+            long firstPassAt,
+            String firstPass,
+            int rounds,
+            long copiedAt,
+            long digestedAt) {
         if (LOG.isDebugEnabled()) {
             LOG.debug(
-                    "vshard migrator: {} copied together in {} ms (listed in {} ms, first pass {} ms: {}; {} catch-up"
-                            + " rounds), digested before the fence in {} ms ({})",
-                    scope.describe(),
+                    "vshard migrator: {} in {} ms (listed in {} ms, first pass {} ms: {}; {} catch-up rounds),"
+                            + " digested before the fence in {} ms ({})",
+                    what,
                     (copiedAt - startedAt) / 1_000_000L,
                     (listedAt - startedAt) / 1_000_000L,
                     (firstPassAt - startedAt) / 1_000_000L,
@@ -315,7 +342,6 @@ final class CohortMove {
                     (digestedAt - copiedAt) / 1_000_000L,
                     mover.timing());
         }
-        return ready;
     }
 
     private int cohortOfKey(RoutingState from, ShardKey key) {
@@ -323,9 +349,9 @@ final class CohortMove {
     }
 
     /**
-     * The first pass of a group: {@code creators} (each cohort's in key order) copied a batch at a time from the
-     * old side only (none has copies yet), their old-side digests kept in {@code seen}; after each batch every
-     * cohort it reached records its rows and how far its first pass got, in one control-store transaction.
+     * The first pass of a group: {@code creators} (each cohort's in key order) copied from the old side only (none
+     * has copies yet); after each batch every cohort it reached records its rows and how far its first pass got,
+     * in one control-store transaction.
      *
      * @return {@code false} when the migration left RUNNING
      */
@@ -337,7 +363,6 @@ final class CohortMove {
             int to,
             CreatorDigests seen)
             throws SQLException {
-        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         Map<Integer, Long> lastOf = new java.util.HashMap<>();
         for (ShardKey key : creators) {
             lastOf.put(cohortOf.get(key.creatorId()), key.creatorId());
@@ -352,40 +377,36 @@ final class CohortMove {
             }
         }
         store.recordProgress(to, empty);
-        for (int i = 0, end; i < creators.size(); i = end) {
-            end = batchEnd(i, creators.size(), per);
-            migrator.pace();
-            migrator.awaitFences();
-            if (!migrator.running(to, MigrationRecord.RUNNING)) {
-                return false;
-            }
-            List<ShardKey> batch = creators.subList(i, end);
-            RowMover.Tally t = new RowMover.Tally();
-            mover.copy(scope, batch, t, true, true);
-            seen.absorbBefore(t);
-            Map<Integer, Long> reached = new java.util.LinkedHashMap<>();
-            for (ShardKey key : batch) {
-                reached.put(cohortOf.get(key.creatorId()), key.creatorId());
-            }
-            List<MigrationStore.CohortProgress> records = new ArrayList<>();
-            for (Map.Entry<Integer, Long> e : reached.entrySet()) {
-                Progress p = progress.get(e.getKey());
-                p.copiedUpTo = e.getValue();
-                p.firstPassDone = e.getValue().equals(lastOf.get(e.getKey()));
-                records.add(new MigrationStore.CohortProgress(
-                        e.getKey(), t.copiedByCohort.getOrDefault(e.getKey(), 0L), p.encode()));
-            }
-            store.recordProgress(to, records);
-        }
-        return true;
+        return copyBatches(scope, creators, to, seen, (batch, t) -> {
+                    Map<Integer, Long> reached = new java.util.LinkedHashMap<>();
+                    for (ShardKey key : batch) {
+                        reached.put(cohortOf.get(key.creatorId()), key.creatorId());
+                    }
+                    List<MigrationStore.CohortProgress> records = new ArrayList<>();
+                    for (Map.Entry<Integer, Long> e : reached.entrySet()) {
+                        Progress p = progress.get(e.getKey());
+                        p.copiedUpTo = e.getValue();
+                        p.firstPassDone = e.getValue().equals(lastOf.get(e.getKey()));
+                        records.add(new MigrationStore.CohortProgress(
+                                e.getKey(), t.copiedByCohort.getOrDefault(e.getKey(), 0L), p.encode()));
+                    }
+                    store.recordProgress(to, records);
+                })
+                != null;
+    }
+
+    /** What a group's first pass does after each batch it copied. */
+    private interface FirstPassBatch {
+        void done(List<ShardKey> batch, RowMover.Tally copied) throws SQLException;
     }
 
     /**
-     * Copies {@code creators} of a group again, reading both sides (a catch-up), a batch at a time, replacing
-     * their old-side digests in {@code seen}; the rows per cohort, or {@code null} when the migration left
-     * RUNNING.
+     * Copies {@code creators} of a group a batch at a time, replacing their old-side digests in {@code seen}:
+     * with {@code firstPass} from the old side only, then telling it each batch; without (a catch-up) reading
+     * both sides. Returns the rows per cohort, or {@code null} when the migration left RUNNING.
      */
-    private RowMover.Tally copyBatches(Scope.Group scope, List<ShardKey> creators, int to, CreatorDigests seen)
+    private RowMover.Tally copyBatches(
+            Scope.Group scope, List<ShardKey> creators, int to, CreatorDigests seen, FirstPassBatch firstPass)
             throws SQLException {
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         RowMover.Tally all = new RowMover.Tally();
@@ -398,7 +419,7 @@ final class CohortMove {
             }
             List<ShardKey> batch = creators.subList(i, end);
             RowMover.Tally t = new RowMover.Tally();
-            mover.copy(scope, batch, t, false, true);
+            mover.copy(scope, batch, t, firstPass != null, true);
             List<Long> ids = new ArrayList<>(batch.size());
             for (ShardKey key : batch) {
                 ids.add(key.creatorId());
@@ -406,6 +427,9 @@ final class CohortMove {
             seen.forget(ids);
             seen.absorbBefore(t);
             t.copiedByCohort.forEach((id, n) -> all.copiedByCohort.merge(id, n, Long::sum));
+            if (firstPass != null) {
+                firstPass.done(batch, t);
+            }
         }
         return all;
     }
@@ -504,22 +528,16 @@ final class CohortMove {
             digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
         }
         long digestedAt = System.nanoTime();
-        listener.timed(k, MigrationListener.Step.COPY, firstPassAt - startedAt);
-        listener.timed(k, MigrationListener.Step.CATCH_UP, copiedAt - firstPassAt);
-        listener.timed(k, MigrationListener.Step.DIGEST, digestedAt - copiedAt);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug(
-                    "vshard migrator: cohort {} copied in {} ms (listed in {} ms, first pass {} ms: {}; {} catch-up"
-                            + " rounds), digested before the fence in {} ms ({})",
-                    k.id(),
-                    (copiedAt - startedAt) / 1_000_000L,
-                    (listedAt - startedAt) / 1_000_000L,
-                    (firstPassAt - startedAt) / 1_000_000L,
-                    firstPass,
-                    rounds,
-                    (digestedAt - copiedAt) / 1_000_000L,
-                    mover.timing());
-        }
+        timed(List.of(k), startedAt, firstPassAt, copiedAt, digestedAt);
+        logCopied(
+                "cohort " + k.id() + " copied",
+                startedAt,
+                listedAt,
+                firstPassAt,
+                firstPass,
+                rounds,
+                copiedAt,
+                digestedAt);
         return new Ready(k, scope, oldLoc, p, proof);
     }
 
