@@ -261,10 +261,7 @@ public final class Session implements AutoCloseable {
 
     private static String routeKind(RoutePlan plan) {
         if (plan instanceof RoutePlan.Sharded p) {
-            if (p.statements().size() == 1) {
-                return p.merge().isConcatenation() ? "single_shard" : "united";
-            }
-            return "fan_out";
+            return p.statements().size() == 1 ? "single_shard" : "fan_out";
         }
         if (plan instanceof RoutePlan.DefaultShard) {
             return "default_shard";
@@ -292,8 +289,7 @@ public final class Session implements AutoCloseable {
             if (p.writes()) {
                 return write(p.statements(), o);
             }
-            // One statement with a merge: a key's two places united in one statement (PlacedStatement).
-            if (p.statements().size() == 1 && p.merge().isConcatenation()) {
+            if (p.statements().size() == 1) {
                 return single(p.statements().get(0), false, o);
             }
             List<ShardStatement> once = oncePerLocation(p.statements());

@@ -11,7 +11,6 @@ import io.vshard.sql.RoutePlan;
 import io.vshard.sql.RoutingException;
 import io.vshard.sql.ShardStatement;
 import io.vshard.sql.parse.Scan;
-import io.vshard.sql.parse.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -36,16 +35,11 @@ public final class PlacedRead {
     private final FanOutTemplate[] templates = new FanOutTemplate[2];
     /** The split of this text by window, or {@code null} when it has none. */
     private final WindowSplit split;
-    /** Whether the text may be a branch of a UNION ALL (see {@link #unitable(RoutePlan.Sharded)}). */
-    private final boolean branch;
     /** The window texts for the last effective window seen, made on first need. */
     private volatile WindowTemplate windowTemplate;
 
-    /**
-     * The texts of the older and the newer side for one effective window, their merge (no check), and whether
-     * the two may run as one statement.
-     */
-    private record WindowTemplate(WindowId effective, FanOutTemplate older, FanOutTemplate newer, boolean unite) {}
+    /** The texts of the older and the newer side for one effective window, and their merge (no check). */
+    private record WindowTemplate(WindowId effective, FanOutTemplate older, FanOutTemplate newer) {}
 
     /**
      * The fan-out text and merge as the full plan makes them, for any key.
@@ -76,7 +70,6 @@ public final class PlacedRead {
         this.scan = scan;
         this.analysis = analysis;
         this.split = WindowSplit.of(scan, analysis);
-        this.branch = split != null && unionBranch(scan);
     }
 
     /**
@@ -147,7 +140,7 @@ public final class PlacedRead {
                     newer = f;
                 }
             }
-            w = new WindowTemplate(sides.effective(), older, newer, branch && sourceBlind(older.merge()));
+            w = new WindowTemplate(sides.effective(), older, newer);
             windowTemplate = w;
         }
         List<ShardStatement> statements = new ArrayList<>(2);
@@ -156,65 +149,6 @@ public final class PlacedRead {
             statements.add(new ShardStatement(shard, f.sql(), f.bind(parameters), List.of()));
         }
         return new RoutePlan.Sharded(statements, w.older().merge(), false, false);
-    }
-
-    /**
-     * Whether {@code plan}, as this read planned it, is its two window texts and may run on one connection as
-     * the one statement {@link #union} makes of them, merged with the plan's merge: the same rows. It may when
-     * the merge does not depend on which text a row came from (no ORDER BY merged across the texts), and the
-     * text is a SELECT that PostgreSQL takes as a parenthesized UNION branch (no locking clause, no terminator,
-     * no {@code $n} parameters, so the branches' parameters are the two lists one after the other).
-     */
-    public boolean unitable(RoutePlan.Sharded plan) {
-        WindowTemplate w = windowTemplate;
-        if (w == null || !w.unite() || plan.statements().size() != 2) {
-            return false;
-        }
-        // The template's own strings: no other plan of this read holds them.
-        String first = plan.statements().get(0).sql();
-        String second = plan.statements().get(1).sql();
-        return (first == w.older().sql() && second == w.newer().sql())
-                || (first == w.newer().sql() && second == w.older().sql());
-    }
-
-    /**
-     * One PostgreSQL statement returning the rows of {@code first} and then those of {@code second} (two texts of
-     * a plan {@link #unitable} accepts, each as it runs at its place), whose parameters are those of {@code first}
-     * followed by those of {@code second}.
-     */
-    public static String union(String first, String second) {
-        // The line breaks end a trailing "--" comment before the closing parenthesis.
-        return "(" + first + "\n) UNION ALL (" + second + "\n)";
-    }
-
-    /** A merge that gives the same rows over the concatenation of its sources as over the sources. */
-    private static boolean sourceBlind(Merge m) {
-        return m.placement() == null
-                && (m.orderBy().isEmpty()
-                        || !m.groupBy().isEmpty()
-                        || !m.aggregates().isEmpty());
-    }
-
-    /** Whether the text, parenthesized, is a UNION branch with the parameters of its own text in order. */
-    private static boolean unionBranch(Scan scan) {
-        int depth = 0;
-        for (Token t : scan.tokens()) {
-            switch (t.kind()) {
-                case LPAREN -> depth++;
-                case RPAREN -> depth--;
-                case SEMICOLON, DOLLAR_PARAM -> {
-                    return false;
-                }
-                case WORD -> {
-                    String w = t.text(scan.sql()).toLowerCase(java.util.Locale.ROOT);
-                    if (depth == 0 && (w.equals("for") || w.equals("into") || w.equals("lock"))) {
-                        return false;
-                    }
-                }
-                default -> {}
-            }
-        }
-        return true;
     }
 
     private static List<Object> markers(int n) {
