@@ -324,6 +324,66 @@ public final class MigrationStore {
         }
     }
 
+    /** A cohort's rows copied since its last record and the marks its move resumes from. */
+    public record CohortProgress(int cohortId, long rowsCopied, String marks) {}
+
+    /**
+     * Moves several cohorts to COPYING under one new epoch together with the marks their moves start from, in
+     * one transaction (a group of cohorts copied in one pass); returns the epoch.
+     */
+    public long startCopying(int to, List<CohortProgress> cohorts) throws SQLException {
+        try (Connection c = store.connect()) {
+            c.setAutoCommit(false);
+            try {
+                long e = bump(c);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
+                        + " effective_at = " + store.nowSql() + ", marks = ? WHERE version = ? AND cohort_id = ?")) {
+                    for (CohortProgress p : cohorts) {
+                        ps.setString(1, CohortState.COPYING.name());
+                        ps.setLong(2, e);
+                        ps.setString(3, p.marks());
+                        ps.setInt(4, to);
+                        ps.setInt(5, p.cohortId());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                c.commit();
+                return e;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** {@link #recordProgress(int, int, long, String)} for several cohorts in one transaction. */
+    public void recordProgress(int to, List<CohortProgress> cohorts) throws SQLException {
+        if (cohorts.isEmpty()) {
+            return;
+        }
+        try (Connection c = store.connect()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET rows_copied ="
+                        + " rows_copied + ?, marks = ? WHERE version = ? AND cohort_id = ?")) {
+                    for (CohortProgress p : cohorts) {
+                        ps.setLong(1, p.rowsCopied());
+                        ps.setString(2, p.marks());
+                        ps.setInt(3, to);
+                        ps.setInt(4, p.cohortId());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     /** Adds copied rows and records the journal marks the migrator resumes from. */
     public void recordProgress(int to, int cohortId, long rowsCopied, String marks) throws SQLException {
         try (Connection c = store.connect();

@@ -131,13 +131,21 @@ final class CohortMove {
             return;
         }
         List<Ready> ready = new ArrayList<>();
-        for (CohortRecord rec : group) {
-            Ready r = copied(base, rec);
-            if (r == null) {
-                // Paused: the cohorts copied so far stay COPYING with their marks; a later move catches them up.
+        if (together(group)) {
+            ready = copiedTogether(base, group);
+            if (ready == null) {
+                // Paused: the cohorts stay COPYING with their marks; later moves take them one by one.
                 return;
             }
-            ready.add(r);
+        } else {
+            for (CohortRecord rec : group) {
+                Ready r = copied(base, rec);
+                if (r == null) {
+                    // Paused: the cohorts copied so far stay COPYING with their marks; a later move catches them up.
+                    return;
+                }
+                ready.add(r);
+            }
         }
         List<Integer> ids = new ArrayList<>();
         for (Ready r : ready) {
@@ -145,6 +153,253 @@ final class CohortMove {
         }
         fencing.run();
         fenced(base, ready, store.setCohortStates(to, ids, CohortState.FENCED));
+    }
+
+    /**
+     * Whether a group is copied in one pass: more than one cohort, each never copied before (PLANNED, no rows
+     * copied). A resumed or rolled-back cohort takes its own move, which knows where a stopped pass left off.
+     */
+    private static boolean together(List<CohortRecord> group) {
+        if (group.size() < 2) {
+            return false;
+        }
+        for (CohortRecord rec : group) {
+            if (rec.state() != CohortState.PLANNED || rec.rowsCopied() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Copies, catches up and digests a group of fresh cohorts in one pass before their common fence; {@code null}
+     * when the migration paused. The group's creators are read, written and digested together, so a target's
+     * table takes one COPY per batch for the whole group instead of one per cohort, and the catch-up, the new
+     * side's digest and the control-store records are shared too. Each cohort keeps its own state, marks and
+     * proof, advanced as its own move would advance them: its creators are copied in key order (the cohorts one
+     * after another), so its {@code copiedUpTo} and first-pass mark are exact, and a migrator stopped mid-pass
+     * resumes each cohort alone from them.
+     */
+    private List<Ready> copiedTogether(RoutingState base, List<CohortRecord> group) throws SQLException {
+        int to = base.next().version();
+        RoutingState from = base;
+        RoutingState after = base;
+        List<Cohort> cohorts = new ArrayList<>();
+        for (CohortRecord rec : group) {
+            from = at(from, rec.cohort(), CohortState.COPYING);
+            after = at(after, rec.cohort(), CohortState.NEW);
+            cohorts.add(rec.cohort());
+        }
+        Scope.Group scope = new Scope.Group(from, after, cohorts);
+        int first = cohorts.get(0).id();
+        at(first, "copy");
+        long startedAt = System.nanoTime();
+        Map<Integer, ShardLocation> oldLocs = new java.util.LinkedHashMap<>();
+        for (Cohort k : cohorts) {
+            oldLocs.put(k.id(), base.active().locate(k.oldShard()));
+        }
+        List<ShardLocation> locs = new ArrayList<>(new LinkedHashSet<>(oldLocs.values()));
+        // As for one cohort: marks taken before the cohorts are COPYING bound the catch-up (see copied).
+        Map<ShardLocation, Long> since = new java.util.LinkedHashMap<>(marks.mark(locs));
+        Map<Integer, Progress> progress = new java.util.LinkedHashMap<>();
+        List<MigrationStore.CohortProgress> starts = new ArrayList<>();
+        for (Cohort k : cohorts) {
+            Progress p = new Progress();
+            p.copyMarks.put(oldLocs.get(k.id()), since.get(oldLocs.get(k.id())));
+            progress.put(k.id(), p);
+            starts.add(new MigrationStore.CohortProgress(k.id(), 0, p.encode()));
+        }
+        store.startCopying(to, starts);
+        // Each cohort's creators in key order, the cohorts in the group's order.
+        List<ShardKey> creators = new ArrayList<>();
+        Map<Long, Integer> cohortOf = new java.util.HashMap<>();
+        for (Cohort k : cohorts) {
+            Scope.Cohort own = new Scope.Cohort(from, after, k);
+            for (ShardKey key : creatorsOf(own, oldLocs.get(k.id()), false)) {
+                creators.add(key);
+                cohortOf.put(key.creatorId(), k.id());
+            }
+        }
+        long listedAt = System.nanoTime();
+        CreatorDigests seen = new CreatorDigests();
+        TreeMap<Long, ShardKey> known = new TreeMap<>();
+        remember(known, creators);
+        if (!copyGroup(scope, creators, cohortOf, progress, to, seen)) {
+            return null;
+        }
+        long firstPassAt = System.nanoTime();
+        String firstPass = mover.timing();
+        at(first, "catch-up");
+        Map<Integer, Long> caught = new java.util.HashMap<>();
+        int rounds = 0;
+        int last = Integer.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            rounds++;
+            Map<ShardLocation, Long> reached = marks.mark(locs);
+            List<ShardKey> dirty = members(scope, marks.keys(since, reached));
+            Map<Long, Integer> dirtyOf = new java.util.HashMap<>();
+            for (ShardKey key : dirty) {
+                dirtyOf.put(key.creatorId(), cohortOfKey(from, key));
+            }
+            RowMover.Tally t = copyBatches(scope, dirty, to, seen);
+            if (t == null) {
+                return null;
+            }
+            t.copiedByCohort.forEach((id, n) -> caught.merge(id, n, Long::sum));
+            since.putAll(reached);
+            remember(known, dirty);
+            cohortOf.putAll(dirtyOf);
+            if (dirty.size() <= SMALL_DELTA || dirty.size() >= last) {
+                break;
+            }
+            last = dirty.size();
+            if (!migrator.running(to, MigrationRecord.RUNNING)) {
+                return null;
+            }
+        }
+        // The new side's journal position for a later rollback's catch-up (see copied).
+        Map<ShardLocation, Long> flipMarks = marks.peek(nextLocations(base));
+        List<MigrationStore.CohortProgress> records = new ArrayList<>();
+        for (Cohort k : cohorts) {
+            Progress p = progress.get(k.id());
+            ShardLocation oldLoc = oldLocs.get(k.id());
+            p.copyMarks.put(oldLoc, since.get(oldLoc));
+            p.flipMarks.putAll(flipMarks);
+            records.add(new MigrationStore.CohortProgress(k.id(), caught.getOrDefault(k.id(), 0L), p.encode()));
+        }
+        store.recordProgress(to, records);
+        for (Cohort k : cohorts) {
+            listener.copied(k);
+        }
+        long copiedAt = System.nanoTime();
+        at(first, "digest");
+        // One digest read per side, as for one cohort (see copied): the old side's from the copy's own reads.
+        digestNewSide(scope, known.values(), seen);
+        long digestedAt = System.nanoTime();
+        Map<Integer, Set<Long>> creatorsBy = new java.util.HashMap<>();
+        for (Long id : known.keySet()) {
+            creatorsBy
+                    .computeIfAbsent(cohortOf.get(id), x -> new java.util.HashSet<>())
+                    .add(id);
+        }
+        List<Ready> ready = new ArrayList<>();
+        for (Cohort k : cohorts) {
+            // The group's time shared out, so the steps summed over cohorts stay the wall time.
+            listener.timed(k, MigrationListener.Step.COPY, (firstPassAt - startedAt) / cohorts.size());
+            listener.timed(k, MigrationListener.Step.CATCH_UP, (copiedAt - firstPassAt) / cohorts.size());
+            listener.timed(k, MigrationListener.Step.DIGEST, (digestedAt - copiedAt) / cohorts.size());
+            Scope.Cohort own = new Scope.Cohort(at(base, k, CohortState.COPYING), at(base, k, CohortState.NEW), k);
+            ready.add(new Ready(
+                    k,
+                    own,
+                    oldLocs.get(k.id()),
+                    progress.get(k.id()),
+                    seen.only(creatorsBy.getOrDefault(k.id(), Set.of()))));
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "vshard migrator: {} copied together in {} ms (listed in {} ms, first pass {} ms: {}; {} catch-up"
+                            + " rounds), digested before the fence in {} ms ({})",
+                    scope.describe(),
+                    (copiedAt - startedAt) / 1_000_000L,
+                    (listedAt - startedAt) / 1_000_000L,
+                    (firstPassAt - startedAt) / 1_000_000L,
+                    firstPass,
+                    rounds,
+                    (digestedAt - copiedAt) / 1_000_000L,
+                    mover.timing());
+        }
+        return ready;
+    }
+
+    private int cohortOfKey(RoutingState from, ShardKey key) {
+        return Placement.locate(from, tables.get(0), key, null).cohortId();
+    }
+
+    /**
+     * The first pass of a group: {@code creators} (each cohort's in key order) copied a batch at a time from the
+     * old side only (none has copies yet), their old-side digests kept in {@code seen}; after each batch every
+     * cohort it reached records its rows and how far its first pass got, in one control-store transaction.
+     *
+     * @return {@code false} when the migration left RUNNING
+     */
+    private boolean copyGroup(
+            Scope.Group scope,
+            List<ShardKey> creators,
+            Map<Long, Integer> cohortOf,
+            Map<Integer, Progress> progress,
+            int to,
+            CreatorDigests seen)
+            throws SQLException {
+        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        Map<Integer, Long> lastOf = new java.util.HashMap<>();
+        for (ShardKey key : creators) {
+            lastOf.put(cohortOf.get(key.creatorId()), key.creatorId());
+        }
+        // Cohorts without creators have nothing to copy: their first pass is done at once.
+        List<MigrationStore.CohortProgress> empty = new ArrayList<>();
+        for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+            if (!lastOf.containsKey(e.getKey())) {
+                e.getValue().firstPassDone = true;
+                empty.add(new MigrationStore.CohortProgress(
+                        e.getKey(), 0, e.getValue().encode()));
+            }
+        }
+        store.recordProgress(to, empty);
+        for (int i = 0; i < creators.size(); i += per) {
+            migrator.pace();
+            migrator.awaitFences();
+            if (!migrator.running(to, MigrationRecord.RUNNING)) {
+                return false;
+            }
+            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            RowMover.Tally t = new RowMover.Tally();
+            mover.copy(scope, batch, t, true, true);
+            seen.absorbBefore(t);
+            Map<Integer, Long> reached = new java.util.LinkedHashMap<>();
+            for (ShardKey key : batch) {
+                reached.put(cohortOf.get(key.creatorId()), key.creatorId());
+            }
+            List<MigrationStore.CohortProgress> records = new ArrayList<>();
+            for (Map.Entry<Integer, Long> e : reached.entrySet()) {
+                Progress p = progress.get(e.getKey());
+                p.copiedUpTo = e.getValue();
+                p.firstPassDone = e.getValue().equals(lastOf.get(e.getKey()));
+                records.add(new MigrationStore.CohortProgress(
+                        e.getKey(), t.copiedByCohort.getOrDefault(e.getKey(), 0L), p.encode()));
+            }
+            store.recordProgress(to, records);
+        }
+        return true;
+    }
+
+    /**
+     * Copies {@code creators} of a group again, reading both sides (a catch-up), a batch at a time, replacing
+     * their old-side digests in {@code seen}; the rows per cohort, or {@code null} when the migration left
+     * RUNNING.
+     */
+    private RowMover.Tally copyBatches(Scope.Group scope, List<ShardKey> creators, int to, CreatorDigests seen)
+            throws SQLException {
+        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        RowMover.Tally all = new RowMover.Tally();
+        for (int i = 0; i < creators.size(); i += per) {
+            migrator.pace();
+            migrator.awaitFences();
+            if (!migrator.running(to, MigrationRecord.RUNNING)) {
+                return null;
+            }
+            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            RowMover.Tally t = new RowMover.Tally();
+            mover.copy(scope, batch, t, false, true);
+            List<Long> ids = new ArrayList<>(batch.size());
+            for (ShardKey key : batch) {
+                ids.add(key.creatorId());
+            }
+            seen.forget(ids);
+            seen.absorbBefore(t);
+            t.copiedByCohort.forEach((id, n) -> all.copiedByCohort.merge(id, n, Long::sum));
+        }
+        return all;
     }
 
     /** Copies, catches up and digests a cohort before its fence; {@code null} when the migration paused. */
@@ -290,6 +545,10 @@ final class CohortMove {
             migrator.enterFence();
             underFence = true;
             entered = true;
+            if (group.size() > 1 && group.stream().allMatch(r -> r.proof() != null)) {
+                flipTogether(base, group, fencedAt, ackedAt);
+                return;
+            }
             for (int i = 0; i < group.size(); i++) {
                 if (!flip(base, group.get(i), fencedAt, ackedAt)) {
                     unfence(to, group.subList(i + 1, group.size()));
@@ -346,6 +605,79 @@ final class CohortMove {
             proof.forget(ids);
             digest(scope, delta, proof);
         }
+        return checkAndFlip(base, r, proof, wholeCohort, delta.size(), deltaAt, fencedAt, ackedAt);
+    }
+
+    /**
+     * The final delta of a fenced group in one pass (every cohort of it copied and digested by this process):
+     * one journal mark and read for the group's old shards, one copy and one digest of the creators written
+     * since, shared out to each cohort's proof; then each cohort's check and flip as in {@link #flip}. The
+     * pause of the group's last cohort is then one delta and a control-store write per cohort after the
+     * acknowledgement, not one delta per cohort. A mismatch leaves the cohorts after it unfenced.
+     */
+    private boolean flipTogether(RoutingState base, List<Ready> group, long fencedAt, long ackedAt)
+            throws SQLException {
+        int to = base.next().version();
+        long deltaAt = System.nanoTime();
+        RoutingState from = base;
+        RoutingState after = base;
+        List<Cohort> cohorts = new ArrayList<>();
+        Map<ShardLocation, Long> since = new java.util.LinkedHashMap<>();
+        for (Ready r : group) {
+            // Placed as in each cohort's own scope (see Ready): rows of a fenced cohort still live where COPYING
+            // puts them.
+            from = at(from, r.cohort(), CohortState.COPYING);
+            after = at(after, r.cohort(), CohortState.NEW);
+            cohorts.add(r.cohort());
+            // The earliest mark per old shard: a cohort behind the others is caught up from its own.
+            since.merge(r.oldLoc(), r.p().copyMarks.getOrDefault(r.oldLoc(), 0L), Math::min);
+        }
+        Scope.Group scope = new Scope.Group(from, after, cohorts);
+        at(cohorts.get(0).id(), "final delta");
+        Map<ShardLocation, Long> reached = marks.mark(new ArrayList<>(since.keySet()));
+        List<ShardKey> delta = members(scope, marks.keys(since, reached));
+        CreatorDigests fresh = new CreatorDigests();
+        if (!delta.isEmpty()) {
+            mover.copy(scope, delta, new RowMover.Tally(), false, false);
+            digest(scope, delta, fresh);
+        }
+        Map<Integer, Set<Long>> deltaOf = new java.util.HashMap<>();
+        for (ShardKey key : delta) {
+            deltaOf.computeIfAbsent(cohortOfKey(from, key), x -> new java.util.HashSet<>())
+                    .add(key.creatorId());
+        }
+        for (int i = 0; i < group.size(); i++) {
+            Ready r = group.get(i);
+            r.p().copyMarks.put(r.oldLoc(), reached.get(r.oldLoc()));
+            Set<Long> mine = deltaOf.getOrDefault(r.cohort().id(), Set.of());
+            r.proof().forget(mine);
+            r.proof().replace(fresh.only(mine));
+            if (!checkAndFlip(base, r, r.proof(), false, mine.size(), deltaAt, fencedAt, ackedAt)) {
+                unfence(to, group.subList(i + 1, group.size()));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Compares a fenced cohort's digests (its final delta already digested into {@code proof}) and flips it to
+     * NEW; {@code false} on a mismatch, which a full check of the cohort confirmed.
+     */
+    private boolean checkAndFlip(
+            RoutingState base,
+            Ready r,
+            CreatorDigests proof,
+            boolean wholeCohort,
+            int deltaSize,
+            long deltaAt,
+            long fencedAt,
+            long ackedAt)
+            throws SQLException {
+        Cohort k = r.cohort();
+        Scope.Cohort scope = r.scope();
+        Progress p = r.p();
+        int to = base.next().version();
         if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
             // The incremental check differed: take the whole cohort's digests again, still fenced, and let
             // them decide, so only a difference that a full check confirms rolls the cohort back.
@@ -382,7 +714,7 @@ final class CohortMove {
                 k.id(),
                 pause,
                 (ackedAt - fencedAt) / 1_000_000L,
-                delta.size());
+                deltaSize);
         listener.flipped(k, pause);
         return true;
     }
@@ -629,7 +961,7 @@ final class CohortMove {
     }
 
     /** Digests {@code creators} on both sides of {@code scope}, a batch at a time, into {@code into}. */
-    private void digest(Scope.Cohort scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
+    private void digest(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
@@ -645,8 +977,7 @@ final class CohortMove {
     }
 
     /** Digests {@code creators} where they live after the move only, a batch at a time, into {@code into}. */
-    private void digestNewSide(Scope.Cohort scope, Collection<ShardKey> creators, CreatorDigests into)
-            throws SQLException {
+    private void digestNewSide(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         for (int i = 0; i < list.size(); i += per) {
@@ -736,10 +1067,9 @@ final class CohortMove {
     }
 
     private List<ShardKey> members(Scope scope, List<ShardKey> keys) {
-        Cohort k = ((Scope.Cohort) scope).cohort();
         List<ShardKey> out = new ArrayList<>();
         for (ShardKey key : keys) {
-            if (Placement.locate(scope.from(), tables.get(0), key, null).cohortId() == k.id()) {
+            if (scope.moves(cohortOfKey(scope.from(), key))) {
                 out.add(key);
             }
         }

@@ -129,7 +129,9 @@ final class CohortWorkers implements AutoCloseable {
         // The fenced moves overlap the copies only in the steady state: not for the test cohort (it moves alone,
         // first) and not while routers report crowded shards (limit 1 then: nothing beside the one move).
         boolean overlap = pipeline && !testPending && limit == size;
+        long budget = base.next().migration().cohortTargetRows();
         List<CohortRecord> next = new ArrayList<>();
+        long rows = 0;
         for (CohortRecord c : cohorts) {
             if (!room(limit, overlap)) {
                 break;
@@ -144,10 +146,22 @@ final class CohortWorkers implements AutoCloseable {
             if (alone && !next.isEmpty()) {
                 continue;
             }
+            // A group holds at most the manifest's cohort size in planned rows: cohorts smaller than it (an old
+            // shard holding fewer rows than the target) move together, a full-sized one moves alone.
+            if (!next.isEmpty() && rows + c.cohort().plannedRows() > budget) {
+                start(base, next, shards, moving);
+                next = new ArrayList<>();
+                rows = 0;
+                if (!room(limit, overlap)) {
+                    break;
+                }
+            }
             next.add(c);
+            rows += c.cohort().plannedRows();
             if (alone || next.size() >= group) {
                 start(base, next, shards, moving);
                 next = new ArrayList<>();
+                rows = 0;
             }
         }
         if (!next.isEmpty() && room(limit, overlap)) {

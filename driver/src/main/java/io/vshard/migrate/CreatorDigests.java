@@ -50,6 +50,36 @@ final class CreatorDigests {
         }
     }
 
+    /** Takes (or replaces) every per-creator digest {@code other} holds, on both sides. */
+    void replace(CreatorDigests other) {
+        other.before.forEach((table, m) ->
+                before.computeIfAbsent(table, k -> new HashMap<>()).putAll(m));
+        other.after.forEach(
+                (table, m) -> after.computeIfAbsent(table, k -> new HashMap<>()).putAll(m));
+    }
+
+    /** The digests of {@code creators} alone: one cohort's share of a pass over several cohorts. */
+    CreatorDigests only(java.util.Set<Long> creators) {
+        CreatorDigests out = new CreatorDigests();
+        keep(before, out.before, creators);
+        keep(after, out.after, creators);
+        return out;
+    }
+
+    private static void keep(
+            Map<String, Map<Long, CohortDigest>> from,
+            Map<String, Map<Long, CohortDigest>> into,
+            java.util.Set<Long> creators) {
+        from.forEach((table, all) -> {
+            Map<Long, CohortDigest> mine = into.computeIfAbsent(table, k -> new HashMap<>());
+            all.forEach((creator, d) -> {
+                if (creators.contains(creator)) {
+                    mine.put(creator, d);
+                }
+            });
+        });
+    }
+
     Map<String, CohortDigest> before() {
         return totals(before);
     }

@@ -80,6 +80,8 @@ final class RowMover {
         final Map<String, Map<Long, CohortDigest.Accumulator>> after = new LinkedHashMap<>();
         long copied;
         long deleted;
+        /** The rows copied per cohort (a pass over several cohorts attributes its rows to each). */
+        final Map<Integer, Long> copiedByCohort = new java.util.HashMap<>();
 
         void add(Map<String, Map<Long, CohortDigest.Accumulator>> side, String table, long creator, RowDigest d) {
             side.computeIfAbsent(table, k -> new java.util.HashMap<>())
@@ -278,6 +280,8 @@ final class RowMover {
      */
     private static final class Writes {
         final Map<String, List<Rewrite>> bySource = new LinkedHashMap<>();
+        /** The inserts per cohort, counted into the tally once the rewrites committed. */
+        final Map<Integer, Long> insertsByCohort = new java.util.HashMap<>();
 
         void add(Rewrite r) {
             bySource.computeIfAbsent(r.at().dataSource(), k -> new ArrayList<>())
@@ -312,6 +316,7 @@ final class RowMover {
                 tally.copied += d[0];
                 tally.deleted += d[1];
             }
+            insertsByCohort.forEach((k, n) -> tally.copiedByCohort.merge(k, n, Long::sum));
         }
 
         /** One data source's rewrites in one transaction; returns the rows copied and deleted. */
@@ -418,6 +423,7 @@ final class RowMover {
                     }
                     if (!dst.equals(here)) {
                         inserts.computeIfAbsent(dst, k -> new ArrayList<>()).add(r);
+                        writes.insertsByCohort.merge(before.cohortId(), 1L, Long::sum);
                     }
                 }
                 if (dst.equals(here)) {

@@ -3,6 +3,7 @@ package io.vshard.migrate;
 import io.vshard.manifest.config.TableRule;
 import io.vshard.manifest.placement.Place;
 import io.vshard.manifest.placement.RoutingState;
+import java.util.List;
 
 /**
  * What one move covers: the routing state rows are placed by before it ({@code from}) and after it
@@ -21,6 +22,11 @@ interface Scope {
     /** For messages: what moves. */
     String describe();
 
+    /** Whether the rows of cohort {@code cohortId} move in this scope (none do in the ledger's). */
+    default boolean moves(int cohortId) {
+        return false;
+    }
+
     /** A cohort's rows (forward or back). */
     record Cohort(RoutingState from, RoutingState to, io.vshard.manifest.cohort.Cohort cohort) implements Scope {
         @Override
@@ -29,9 +35,49 @@ interface Scope {
         }
 
         @Override
+        public boolean moves(int cohortId) {
+            return cohortId == cohort.id();
+        }
+
+        @Override
         public String describe() {
             return "cohort " + cohort.id() + " (old shard " + cohort.oldShard() + ", creators " + cohort.firstCreator()
                     + ".." + cohort.lastCreator() + ")";
+        }
+    }
+
+    /**
+     * The rows of several cohorts copied forward in one pass: {@code from} has every one of them COPYING and
+     * {@code to} every one NEW. A row's placement depends only on its own cohort's state, so each row is placed
+     * exactly as under its cohort's own scope; the pass only shares the reads, writes and round trips.
+     */
+    record Group(RoutingState from, RoutingState to, List<io.vshard.manifest.cohort.Cohort> cohorts) implements Scope {
+        public Group {
+            cohorts = List.copyOf(cohorts);
+        }
+
+        @Override
+        public boolean covers(TableRule table, TableRows.Row row, Place before) {
+            return moves(before.cohortId());
+        }
+
+        @Override
+        public boolean moves(int cohortId) {
+            for (io.vshard.manifest.cohort.Cohort k : cohorts) {
+                if (k.id() == cohortId) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String describe() {
+            StringBuilder ids = new StringBuilder();
+            for (io.vshard.manifest.cohort.Cohort k : cohorts) {
+                ids.append(ids.length() == 0 ? "" : ", ").append(k.id());
+            }
+            return "cohorts " + ids;
         }
     }
 

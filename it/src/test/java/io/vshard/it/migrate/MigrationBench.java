@@ -51,6 +51,7 @@ class MigrationBench {
     private static final int CREATORS = Integer.getInteger("bench.creators", 4_000);
     private static final int PAYMENTS = Integer.getInteger("bench.payments", 200_000);
     private static final long BEFORE_MILLIS = Long.getLong("bench.beforeMillis", 15_000);
+    private static final int BATCH_ROWS = Integer.getInteger("bench.batchRows", 2_000);
     private static final java.lang.management.ThreadMXBean CPU =
             java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -70,7 +71,7 @@ class MigrationBench {
     void liveMigration() throws Exception {
         fleet = new MigrationFleet(
                 dir,
-                new MigrationStrategy(20_000, 2_000, 2_000),
+                new MigrationStrategy(20_000, 2_000, BATCH_ROWS),
                 new RollbackTriggers(RollbackTriggers.Action.ROLLBACK, 0, 0, RollbackTriggers.Action.PAUSE),
                 new ScenarioDataset(11, CREATORS, PAYMENTS, WindowId.parse("2027_W01"), 8));
         Engine a = fleet.router();
