@@ -293,6 +293,46 @@ public final class MigrationStore {
                 newDigest);
     }
 
+    /** A cohort's passed digest check: the digests on both sides. */
+    public record PassedCheck(int cohortId, String oldDigest, String newDigest) {}
+
+    /**
+     * {@link #passCheck} for several cohorts in one transaction under one new epoch (a group flipping together);
+     * returns the epoch.
+     */
+    public long passChecks(int to, List<PassedCheck> checks, CohortState state) throws SQLException {
+        try (Connection c = store.connect()) {
+            c.setAutoCommit(false);
+            try {
+                long e = bump(c);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE vshard_cohort_state SET state = ?, epoch = ?,"
+                        + " effective_at = " + store.nowSql() + ", digest_old = ?, digest_new = ?, last_error = NULL,"
+                        + " checks_passed = checks_passed + 1 WHERE version = ? AND cohort_id = ?")) {
+                    for (PassedCheck p : checks) {
+                        ps.setString(1, state.name());
+                        ps.setLong(2, e);
+                        ps.setString(3, p.oldDigest());
+                        ps.setString(4, p.newDigest());
+                        ps.setInt(5, to);
+                        ps.setInt(6, p.cohortId());
+                        ps.addBatch();
+                    }
+                    for (int n : ps.executeBatch()) {
+                        if (n == 0) {
+                            throw new SQLException(
+                                    "a cohort of the group is missing from the migration to v" + to, "55000");
+                        }
+                    }
+                }
+                c.commit();
+                return e;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     /** Sets a cohort's state under a new epoch together with {@code assignments} (their values in order). */
     private long cohortUpdate(int to, int cohortId, CohortState state, String assignments, Object... values)
             throws SQLException {

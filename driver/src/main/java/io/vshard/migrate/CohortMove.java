@@ -108,10 +108,10 @@ final class CohortMove {
     }
 
     /**
-     * Moves a group of cohorts old → new under one fence: each is copied, caught up and digested in turn, then
-     * all are FENCED in one epoch and the routers' acknowledgement is awaited once for the group; then each
-     * cohort's final delta is copied, its digests compared and it flips to NEW on its own (so a cohort's write
-     * pause is the acknowledgement plus the final deltas of the group's cohorts before it). Each cohort keeps
+     * Moves a group of cohorts old → new under one fence: fresh cohorts are copied, caught up and digested in one
+     * pass (others one after another), then all are FENCED in one epoch and the routers' acknowledgement is
+     * awaited once for the group; then the final deltas are copied, each cohort's digests compared and the
+     * passed ones flipped to NEW together. Each cohort keeps
      * its own state, marks and proof in the control store, so a killed migrator resumes each as before. A
      * record already FENCED (a resumed move) is fenced again alone. Returns quietly when paused.
      *
@@ -146,6 +146,12 @@ final class CohortMove {
                 }
                 ready.add(r);
             }
+        }
+        if (!migrator.running(to, MigrationRecord.RUNNING)) {
+            // Paused (or rolled back) while the group digested: no fence. The cohorts stay COPYING with their
+            // marks, so a later move catches each up and checks it again; a PAUSE takes effect before the next
+            // fence, not after the flips of a whole group.
+            return;
         }
         List<Integer> ids = new ArrayList<>();
         for (Ready r : ready) {
@@ -346,13 +352,14 @@ final class CohortMove {
             }
         }
         store.recordProgress(to, empty);
-        for (int i = 0; i < creators.size(); i += per) {
+        for (int i = 0, end; i < creators.size(); i = end) {
+            end = batchEnd(i, creators.size(), per);
             migrator.pace();
             migrator.awaitFences();
             if (!migrator.running(to, MigrationRecord.RUNNING)) {
                 return false;
             }
-            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            List<ShardKey> batch = creators.subList(i, end);
             RowMover.Tally t = new RowMover.Tally();
             mover.copy(scope, batch, t, true, true);
             seen.absorbBefore(t);
@@ -382,13 +389,14 @@ final class CohortMove {
             throws SQLException {
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         RowMover.Tally all = new RowMover.Tally();
-        for (int i = 0; i < creators.size(); i += per) {
+        for (int i = 0, end; i < creators.size(); i = end) {
+            end = batchEnd(i, creators.size(), per);
             migrator.pace();
             migrator.awaitFences();
             if (!migrator.running(to, MigrationRecord.RUNNING)) {
                 return null;
             }
-            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            List<ShardKey> batch = creators.subList(i, end);
             RowMover.Tally t = new RowMover.Tally();
             mover.copy(scope, batch, t, false, true);
             List<Long> ids = new ArrayList<>(batch.size());
@@ -646,16 +654,36 @@ final class CohortMove {
             deltaOf.computeIfAbsent(cohortOfKey(from, key), x -> new java.util.HashSet<>())
                     .add(key.creatorId());
         }
-        for (int i = 0; i < group.size(); i++) {
-            Ready r = group.get(i);
+        // Every cohort's check first, then the passed ones flip together in one control-store transaction (the
+        // group's pause is one write, not one per cohort); a mismatch stops the checks there.
+        List<MigrationStore.PassedCheck> passed = new ArrayList<>();
+        Check failed = null;
+        int at = 0;
+        for (; at < group.size(); at++) {
+            Ready r = group.get(at);
             r.p().copyMarks.put(r.oldLoc(), reached.get(r.oldLoc()));
             Set<Long> mine = deltaOf.getOrDefault(r.cohort().id(), Set.of());
             r.proof().forget(mine);
             r.proof().replace(fresh.only(mine));
-            if (!checkAndFlip(base, r, r.proof(), false, mine.size(), deltaAt, fencedAt, ackedAt)) {
-                unfence(to, group.subList(i + 1, group.size()));
-                return false;
+            Check check = confirmed(r, r.proof(), false, to);
+            if (check.failure() != null) {
+                failed = check;
+                break;
             }
+            passed.add(new MigrationStore.PassedCheck(r.cohort().id(), check.olds(), check.news()));
+        }
+        if (!passed.isEmpty()) {
+            at(cohorts.get(0).id(), "flip");
+            store.passChecks(to, passed, CohortState.NEW);
+            for (int i = 0; i < passed.size(); i++) {
+                Ready r = group.get(i);
+                flipped(r, deltaOf.getOrDefault(r.cohort().id(), Set.of()).size(), deltaAt, fencedAt, ackedAt);
+            }
+        }
+        if (failed != null) {
+            rollBack(base, group.get(at), failed);
+            unfence(to, group.subList(at + 1, group.size()));
+            return false;
         }
         return true;
     }
@@ -675,28 +703,11 @@ final class CohortMove {
             long ackedAt)
             throws SQLException {
         Cohort k = r.cohort();
-        Scope.Cohort scope = r.scope();
         Progress p = r.p();
         int to = base.next().version();
-        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
-            // The incremental check differed: take the whole cohort's digests again, still fenced, and let
-            // them decide, so only a difference that a full check confirms rolls the cohort back.
-            LOG.warn(
-                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
-                    k.id());
-            proof = new CreatorDigests();
-            digest(scope, creatorsOf(scope, r.oldLoc(), true), proof);
-        }
-        Check check = check(scope, proof.before(), proof.after());
-        String failure = check.failure();
-        if (failure != null) {
-            store.recordCheck(to, k.id(), check.olds(), check.news(), failure);
-            RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
-            store.setCohortState(to, k.id(), CohortState.PLANNED);
-            store.setMigrationState(
-                    to,
-                    MigrationRecord.PAUSED,
-                    failure + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
+        Check check = confirmed(r, proof, wholeCohort, to);
+        if (check.failure() != null) {
+            rollBack(base, r, check);
             return false;
         }
         at(k.id(), "flip");
@@ -706,17 +717,51 @@ final class CohortMove {
         }
         // The passed check and the flip commit together: one control-store write under the fence instead of two.
         store.passCheck(to, k.id(), check.olds(), check.news(), CohortState.NEW);
+        flipped(r, deltaSize, deltaAt, fencedAt, ackedAt);
+        return true;
+    }
+
+    /**
+     * A fenced cohort's digest check: on {@code proof} as it stands, and when that incremental check differs,
+     * on the whole cohort's digests taken again (still fenced), so only a difference that a full check confirms
+     * rolls the cohort back.
+     */
+    private Check confirmed(Ready r, CreatorDigests proof, boolean wholeCohort, int to) throws SQLException {
+        Scope.Cohort scope = r.scope();
+        if (!wholeCohort && compare(scope, proof.before(), proof.after(), to, 0) != null) {
+            LOG.warn(
+                    "vshard migrator: cohort {}: the incremental digest check differed; checking the whole cohort",
+                    r.cohort().id());
+            proof = new CreatorDigests();
+            digest(scope, creatorsOf(scope, r.oldLoc(), true), proof);
+        }
+        return check(scope, proof.before(), proof.after());
+    }
+
+    /** Records a failed check, puts the cohort back to PLANNED and pauses the migration with what differed. */
+    private void rollBack(RoutingState base, Ready r, Check check) throws SQLException {
+        int to = base.next().version();
+        store.recordCheck(to, r.cohort().id(), check.olds(), check.news(), check.failure());
+        RollbackTriggers.Action action = base.next().rollbackTriggers().onDigestMismatch();
+        store.setCohortState(to, r.cohort().id(), CohortState.PLANNED);
+        store.setMigrationState(
+                to,
+                MigrationRecord.PAUSED,
+                check.failure() + (action == RollbackTriggers.Action.ROLLBACK ? "; the cohort was rolled back" : ""));
+    }
+
+    /** Tells the listener and the debug log that a cohort is NEW. */
+    private void flipped(Ready r, int deltaSize, long deltaAt, long fencedAt, long ackedAt) {
         long flippedAt = System.nanoTime();
-        listener.timed(k, MigrationListener.Step.FINAL_DELTA, flippedAt - deltaAt);
+        listener.timed(r.cohort(), MigrationListener.Step.FINAL_DELTA, flippedAt - deltaAt);
         long pause = (flippedAt - fencedAt) / 1_000_000L;
         LOG.debug(
                 "vshard migrator: cohort {} NEW; fenced {} ms (acknowledged after {} ms, final delta {} creators)",
-                k.id(),
+                r.cohort().id(),
                 pause,
                 (ackedAt - fencedAt) / 1_000_000L,
                 deltaSize);
-        listener.flipped(k, pause);
-        return true;
+        listener.flipped(r.cohort(), pause);
     }
 
     /** Moves a NEW cohort back new → old, copying only what the journal says changed since the flip. */
@@ -893,7 +938,8 @@ final class CohortMove {
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
         long unrecorded = 0;
         long recordedAt = 0;
-        for (int i = 0; i < creators.size(); i += per) {
+        for (int i = 0, end; i < creators.size(); i = end) {
+            end = batchEnd(i, creators.size(), per);
             if (!underFence) {
                 migrator.pace();
                 migrator.awaitFences();
@@ -904,7 +950,7 @@ final class CohortMove {
                 }
                 return -1;
             }
-            List<ShardKey> batch = creators.subList(i, Math.min(creators.size(), i + per));
+            List<ShardKey> batch = creators.subList(i, end);
             RowMover.Tally t = new RowMover.Tally();
             mover.copy(scope, batch, t, noCopies, seen != null);
             if (seen != null) {
@@ -923,7 +969,7 @@ final class CohortMove {
             // the new side), then at most every PROGRESS_MILLIS; the last by the caller: a resume from an older
             // copiedUpTo only copies some batches again, which is idempotent.
             long now = System.nanoTime();
-            boolean lastBatch = i + per >= creators.size();
+            boolean lastBatch = end >= creators.size();
             if (!lastBatch && (i == 0 || now - recordedAt >= PROGRESS_MILLIS * 1_000_000L)) {
                 store.recordProgress(to, scope.cohort().id(), unrecorded, p.encode());
                 unrecorded = 0;
@@ -931,6 +977,16 @@ final class CohortMove {
             }
         }
         return unrecorded;
+    }
+
+    /**
+     * Where the batch starting at {@code from} of {@code size} creators ends: {@code per} creators on, or the end
+     * when fewer than half a batch would be left (a cohort of 240 creators at 200 per batch is one batch, not one
+     * of 200 and one of 40 that costs the same COPY per target as a full one).
+     */
+    static int batchEnd(int from, int size, int per) {
+        int end = Math.min(size, from + per);
+        return size - end < per / 2 ? size : end;
     }
 
     /** A forward move goes on while the migration runs; a move back while it rolls back. */
@@ -964,14 +1020,15 @@ final class CohortMove {
     private void digest(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
-        for (int i = 0; i < list.size(); i += per) {
+        for (int i = 0, end; i < list.size(); i = end) {
+            end = batchEnd(i, list.size(), per);
             if (!underFence) {
                 migrator.pace();
                 migrator.awaitFences();
             }
             migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();
-            mover.creators(scope, list.subList(i, Math.min(list.size(), i + per)), false, t);
+            mover.creators(scope, list.subList(i, end), false, t);
             into.absorb(t);
         }
     }
@@ -980,12 +1037,13 @@ final class CohortMove {
     private void digestNewSide(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
         int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
-        for (int i = 0; i < list.size(); i += per) {
+        for (int i = 0, end; i < list.size(); i = end) {
+            end = batchEnd(i, list.size(), per);
             migrator.pace();
             migrator.awaitFences();
             migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();
-            mover.newSide(scope, list.subList(i, Math.min(list.size(), i + per)), t);
+            mover.newSide(scope, list.subList(i, end), t);
             into.absorbAfter(t);
         }
     }

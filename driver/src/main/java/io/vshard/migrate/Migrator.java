@@ -78,13 +78,14 @@ public final class Migrator implements AutoCloseable {
      * so only cohorts smaller than it (old shards holding fewer rows than the target) move together. Fresh
      * cohorts of a group are copied, caught up and digested in one pass, fenced under one epoch (one wait for
      * the routers' acknowledgements) and their final deltas taken in one pass before each flips on its own:
-     * the round trips, COPY statements and control-store records of a pass are paid once per group. Sixteen by
-     * default: on the benchmark's 65 cohorts (55 of them small) the migration took 10.5 s against 13.4 s one
-     * by one, flip pause p99 109 ms (BENCHMARKS.md, session 10).
+     * the round trips, COPY statements and control-store records of a pass are paid once per group. Eight by
+     * default: on the benchmark's 65 cohorts (55 of them small) groups took 21-28% less CPU per row than one
+     * cohort at a time, flip pause p99 under 120 ms (BENCHMARKS.md, session 10); a larger cap saves little more
+     * and lets the share of cohorts on the new version jump further at each flip.
      */
     public static final String FENCE_GROUP_PROPERTY = "vshard.migrator.fenceGroup";
 
-    static final int DEFAULT_FENCE_GROUP = 16;
+    static final int DEFAULT_FENCE_GROUP = 8;
 
     /**
      * How long a move rests after each batch it copies or digests before its fence, as a fraction of the time
