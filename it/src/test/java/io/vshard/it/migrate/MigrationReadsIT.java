@@ -148,7 +148,10 @@ class MigrationReadsIT {
 
     private static final String POINT =
             "SELECT COUNT(*), SUM(amount) FROM payments WHERE creator_id = ? AND region = ?";
-    /** Windows of rows written around vshard: NULL, invalid, padded, week 53 of a long and of a short year. */
+    /**
+     * Windows of rows written around vshard: NULL, invalid, padded, week 53 of a long and of a short year, and
+     * the written form ({@code dddd_Wdd}) with weeks that are no week.
+     */
     private static final List<String> ODD_WINDOWS = Arrays.asList(
             null,
             "2026_W53",
@@ -170,7 +173,14 @@ class MigrationReadsIT {
             "2026_W52",
             "2027_W02x",
             "x2027_W02",
-            "２027_W02");
+            "２027_W02",
+            "2020_W53",
+            "2021_W53",
+            "2027_W99",
+            "0000_W00",
+            "9999_W53",
+            "2027_W1 ",
+            "2027_W1x");
 
     /**
      * Prepared point reads of every creator of the staged cohorts (planned once per text; where a key's two

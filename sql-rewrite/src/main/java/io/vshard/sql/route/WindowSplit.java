@@ -25,9 +25,9 @@ import java.util.Set;
  * effective window gives one shard N and at the window before it one shard O (O and N at different locations),
  * the check keeps a row on O unless its window is a valid id at or after the effective one, and on N unless it
  * is a valid id before it; a NULL or invalid window is kept wherever it is found, as the check does.
- * {@link #condition} is that rule in SQL, PostgreSQL only (a regular expression mirrors {@link WindowId#parse},
- * and {@code make_date}/{@code EXTRACT(WEEK ...)} its week-53 rule); callers use it only on PostgreSQL and plan
- * the check everywhere else. Immutable; made once per text.
+ * {@link #condition} is that rule in SQL, PostgreSQL only (a regular expression mirrors {@link WindowId#parse}
+ * where a cheaper test of the written form does not settle it, and {@code make_date}/{@code EXTRACT(WEEK ...)} its
+ * week-53 rule); callers use it only on PostgreSQL and plan the check everywhere else. Immutable; made once per text.
  */
 final class WindowSplit {
     private static final Set<String> AFTER_WHERE = Set.of(
@@ -169,16 +169,37 @@ final class WindowSplit {
     /**
      * PostgreSQL: true for the rows the placement check keeps on the older side ({@code older}) or the newer
      * one: NOT (the window is a valid id, and at or after / before {@code effective}).
+     *
+     * <p>A window in the form the application writes ({@code dddd_Wdd}, nothing around it) is decided with
+     * {@code translate}, {@code substring} by position and text comparisons; only any other value (NULL, padded
+     * or malformed) takes the regular expressions, whose three matches cost about 5 us a row: on a creator's 50
+     * rows that was as much as the seq scan of a 3,400-row shard (BENCHMARKS.md, session 10). Both branches
+     * state the same rule: for such a value the trimmed text is the value itself, and it is a valid id exactly
+     * when its week is 01 to 53 and, for 53, its year has 53 weeks.
      */
     static String condition(String column, boolean older, WindowId effective) {
         String text = "CAST(" + column + " AS text)";
+        String week = "substring(" + text + ", 7, 2)";
+        String year = "substring(" + text + ", 1, 4)";
+        String canonical = "translate(" + text + ", '0123456789', '0000000000') = '0000_W00'";
+        String fast = text + " COLLATE \"C\"" + (older ? " >= '" : " < '") + effective + "' AND " + week
+                + " COLLATE \"C\" BETWEEN '01' AND '53' AND (" + week + " <> '53' OR " + week53(year) + ")";
+        return "NOT CASE WHEN " + canonical + " THEN " + fast + " ELSE " + anyForm(text, older, effective) + " END";
+    }
+
+    /** True for a valid id at or after / before {@code effective}, false or NULL for any other window. */
+    private static String anyForm(String text, boolean older, WindowId effective) {
         String year = "substring(" + text + " from '([0-9]{4})_W')";
-        String week53 = "(substring(" + text + " from '_W([0-9]{2})') <> '53' OR CASE WHEN " + year
-                + " = '0000' THEN " + YEAR_ZERO_HAS_53 + " ELSE EXTRACT(WEEK FROM make_date(CAST(" + year
-                + " AS integer), 12, 28)) = 53 END)";
+        String week53 = "(substring(" + text + " from '_W([0-9]{2})') <> '53' OR " + week53(year) + ")";
         String id = "substring(" + text + " from '[0-9]{4}_W[0-9]{2}') COLLATE \"C\"";
-        return "NOT COALESCE(" + text + " ~ " + FORMAT + " AND " + week53 + " AND " + id + (older ? " >= '" : " < '")
+        return "COALESCE(" + text + " ~ " + FORMAT + " AND " + week53 + " AND " + id + (older ? " >= '" : " < '")
                 + effective + "', FALSE)";
+    }
+
+    /** Whether the four-digit {@code year} has an ISO week 53 ({@code make_date} knows no year 0). */
+    private static String week53(String year) {
+        return "CASE WHEN " + year + " = '0000' THEN " + YEAR_ZERO_HAS_53 + " ELSE EXTRACT(WEEK FROM make_date(CAST("
+                + year + " AS integer), 12, 28)) = 53 END";
     }
 
     private static Splice.Piece text(String s) {
