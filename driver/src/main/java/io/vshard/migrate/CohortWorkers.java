@@ -107,8 +107,9 @@ final class CohortWorkers implements AutoCloseable {
     /**
      * Starts moves for the next cohorts in plan order that are not NEW and not moving, up to {@code limit} copying
      * (at most the worker count; with pipelining a move gone to its fence copies no more, and one more lane may
-     * run), each on old shards no running move reads; each move takes up to the group size of such cohorts under
-     * one fence (a cohort already FENCED, resumed, moves alone); while the test cohort is not NEW, only it.
+     * run), each on old shards no running move reads; each move takes up to the group size of such cohorts, and
+     * at most the manifest's cohort size in planned rows, under one fence (a cohort already FENCED, resumed, moves
+     * alone); while the test cohort is not NEW, only it.
      *
      * @return whether any cohort is left to move (running or not)
      */
