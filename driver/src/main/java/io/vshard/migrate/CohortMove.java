@@ -188,15 +188,11 @@ final class CohortMove {
      */
     private List<Ready> copiedTogether(RoutingState base, List<CohortRecord> group) throws SQLException {
         int to = base.next().version();
-        RoutingState from = base;
-        RoutingState after = base;
         List<Cohort> cohorts = new ArrayList<>();
         for (CohortRecord rec : group) {
-            from = at(from, rec.cohort(), CohortState.COPYING);
-            after = at(after, rec.cohort(), CohortState.NEW);
             cohorts.add(rec.cohort());
         }
-        Scope.Group scope = new Scope.Group(from, after, cohorts);
+        Scope.Group scope = groupScope(base, cohorts);
         int first = cohorts.get(0).id();
         at(first, "copy");
         long startedAt = System.nanoTime();
@@ -218,19 +214,14 @@ final class CohortMove {
         store.startCopying(to, starts);
         // Each cohort's creators in key order, the cohorts in the group's order.
         List<ShardKey> creators = new ArrayList<>();
-        Map<Long, Integer> cohortOf = new java.util.HashMap<>();
         for (Cohort k : cohorts) {
-            Scope.Cohort own = new Scope.Cohort(from, after, k);
-            for (ShardKey key : creatorsOf(own, oldLocs.get(k.id()), false)) {
-                creators.add(key);
-                cohortOf.put(key.creatorId(), k.id());
-            }
+            creators.addAll(creatorsOf(new Scope.Cohort(scope.from(), scope.to(), k), oldLocs.get(k.id()), false));
         }
         long listedAt = System.nanoTime();
         CreatorDigests seen = new CreatorDigests();
         TreeMap<Long, ShardKey> known = new TreeMap<>();
         remember(known, creators);
-        if (!copyGroup(scope, creators, cohortOf, progress, to, seen)) {
+        if (!copyGroup(scope, creators, progress, to, seen)) {
             return null;
         }
         long firstPassAt = System.nanoTime();
@@ -243,10 +234,6 @@ final class CohortMove {
             rounds++;
             Map<ShardLocation, Long> reached = marks.mark(locs);
             List<ShardKey> dirty = members(scope, marks.keys(since, reached));
-            Map<Long, Integer> dirtyOf = new java.util.HashMap<>();
-            for (ShardKey key : dirty) {
-                dirtyOf.put(key.creatorId(), cohortOfKey(from, key));
-            }
             RowMover.Tally t = copyBatches(scope, dirty, to, seen, null);
             if (t == null) {
                 return null;
@@ -254,7 +241,6 @@ final class CohortMove {
             t.copiedByCohort.forEach((id, n) -> caught.merge(id, n, Long::sum));
             since.putAll(reached);
             remember(known, dirty);
-            cohortOf.putAll(dirtyOf);
             if (dirty.size() <= SMALL_DELTA || dirty.size() >= last) {
                 break;
             }
@@ -282,12 +268,7 @@ final class CohortMove {
         // One digest read per side, as for one cohort (see copied): the old side's from the copy's own reads.
         digestNewSide(scope, known.values(), seen);
         long digestedAt = System.nanoTime();
-        Map<Integer, Set<Long>> creatorsBy = new java.util.HashMap<>();
-        for (Long id : known.keySet()) {
-            creatorsBy
-                    .computeIfAbsent(cohortOf.get(id), x -> new java.util.HashSet<>())
-                    .add(id);
-        }
+        Map<Integer, Set<Long>> creatorsBy = byCohort(scope.from(), known.values());
         timed(cohorts, startedAt, firstPassAt, copiedAt, digestedAt);
         logCopied(
                 scope.describe() + " copied together",
@@ -348,6 +329,30 @@ final class CohortMove {
         return Placement.locate(from, tables.get(0), key, null).cohortId();
     }
 
+    /** The creator ids of {@code keys} per cohort, as the placement function assigns them under {@code from}. */
+    private Map<Integer, Set<Long>> byCohort(RoutingState from, Collection<ShardKey> keys) {
+        Map<Integer, Set<Long>> out = new java.util.HashMap<>();
+        for (ShardKey key : keys) {
+            out.computeIfAbsent(cohortOfKey(from, key), x -> new java.util.HashSet<>())
+                    .add(key.creatorId());
+        }
+        return out;
+    }
+
+    /**
+     * A group's scope: every one of {@code cohorts} COPYING before and NEW after (rows of a fenced cohort still
+     * live where COPYING puts them, so the group's final delta uses the same scope).
+     */
+    private static Scope.Group groupScope(RoutingState base, List<Cohort> cohorts) {
+        RoutingState from = base;
+        RoutingState after = base;
+        for (Cohort k : cohorts) {
+            from = at(from, k, CohortState.COPYING);
+            after = at(after, k, CohortState.NEW);
+        }
+        return new Scope.Group(from, after, cohorts);
+    }
+
     /**
      * The first pass of a group: {@code creators} (each cohort's in key order) copied from the old side only (none
      * has copies yet); after each batch every cohort it reached records its rows and how far its first pass got,
@@ -356,16 +361,11 @@ final class CohortMove {
      * @return {@code false} when the migration left RUNNING
      */
     private boolean copyGroup(
-            Scope.Group scope,
-            List<ShardKey> creators,
-            Map<Long, Integer> cohortOf,
-            Map<Integer, Progress> progress,
-            int to,
-            CreatorDigests seen)
+            Scope.Group scope, List<ShardKey> creators, Map<Integer, Progress> progress, int to, CreatorDigests seen)
             throws SQLException {
         Map<Integer, Long> lastOf = new java.util.HashMap<>();
         for (ShardKey key : creators) {
-            lastOf.put(cohortOf.get(key.creatorId()), key.creatorId());
+            lastOf.put(cohortOfKey(scope.from(), key), key.creatorId());
         }
         // Cohorts without creators have nothing to copy: their first pass is done at once.
         List<MigrationStore.CohortProgress> empty = new ArrayList<>();
@@ -380,7 +380,7 @@ final class CohortMove {
         return copyBatches(scope, creators, to, seen, (batch, t) -> {
                     Map<Integer, Long> reached = new java.util.LinkedHashMap<>();
                     for (ShardKey key : batch) {
-                        reached.put(cohortOf.get(key.creatorId()), key.creatorId());
+                        reached.put(cohortOfKey(scope.from(), key), key.creatorId());
                     }
                     List<MigrationStore.CohortProgress> records = new ArrayList<>();
                     for (Map.Entry<Integer, Long> e : reached.entrySet()) {
@@ -408,7 +408,7 @@ final class CohortMove {
     private RowMover.Tally copyBatches(
             Scope.Group scope, List<ShardKey> creators, int to, CreatorDigests seen, FirstPassBatch firstPass)
             throws SQLException {
-        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        int per = creatorsPerBatch(scope);
         RowMover.Tally all = new RowMover.Tally();
         for (int i = 0, end; i < creators.size(); i = end) {
             end = batchEnd(i, creators.size(), per);
@@ -645,20 +645,14 @@ final class CohortMove {
             throws SQLException {
         int to = base.next().version();
         long deltaAt = System.nanoTime();
-        RoutingState from = base;
-        RoutingState after = base;
         List<Cohort> cohorts = new ArrayList<>();
         Map<ShardLocation, Long> since = new java.util.LinkedHashMap<>();
         for (Ready r : group) {
-            // Placed as in each cohort's own scope (see Ready): rows of a fenced cohort still live where COPYING
-            // puts them.
-            from = at(from, r.cohort(), CohortState.COPYING);
-            after = at(after, r.cohort(), CohortState.NEW);
             cohorts.add(r.cohort());
             // The earliest mark per old shard: a cohort behind the others is caught up from its own.
             since.merge(r.oldLoc(), r.p().copyMarks.getOrDefault(r.oldLoc(), 0L), Math::min);
         }
-        Scope.Group scope = new Scope.Group(from, after, cohorts);
+        Scope.Group scope = groupScope(base, cohorts);
         at(cohorts.get(0).id(), "final delta");
         Map<ShardLocation, Long> reached = marks.mark(new ArrayList<>(since.keySet()));
         List<ShardKey> delta = members(scope, marks.keys(since, reached));
@@ -667,11 +661,7 @@ final class CohortMove {
             mover.copy(scope, delta, new RowMover.Tally(), false, false);
             digest(scope, delta, fresh);
         }
-        Map<Integer, Set<Long>> deltaOf = new java.util.HashMap<>();
-        for (ShardKey key : delta) {
-            deltaOf.computeIfAbsent(cohortOfKey(from, key), x -> new java.util.HashSet<>())
-                    .add(key.creatorId());
-        }
+        Map<Integer, Set<Long>> deltaOf = byCohort(scope.from(), delta);
         // Every cohort's check first, then the passed ones flip together in one control-store transaction (the
         // group's pause is one write, not one per cohort); a mismatch stops the checks there.
         List<MigrationStore.PassedCheck> passed = new ArrayList<>();
@@ -953,7 +943,7 @@ final class CohortMove {
             CreatorDigests seen)
             throws SQLException {
         String expected = expectedStateOf(scope);
-        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        int per = creatorsPerBatch(scope);
         long unrecorded = 0;
         long recordedAt = 0;
         for (int i = 0, end; i < creators.size(); i = end) {
@@ -997,6 +987,11 @@ final class CohortMove {
         return unrecorded;
     }
 
+    /** Creators per batch: the manifest's batch size in rows, at about ten rows per creator. */
+    private static int creatorsPerBatch(Scope scope) {
+        return Math.max(1, scope.to().next().migration().batchRows() / 10);
+    }
+
     /**
      * Where the batch starting at {@code from} of {@code size} creators ends: {@code per} creators on, or the end
      * when fewer than half a batch would be left (a cohort of 240 creators at 200 per batch is one batch, not one
@@ -1037,7 +1032,7 @@ final class CohortMove {
     /** Digests {@code creators} on both sides of {@code scope}, a batch at a time, into {@code into}. */
     private void digest(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
-        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        int per = creatorsPerBatch(scope);
         for (int i = 0, end; i < list.size(); i = end) {
             end = batchEnd(i, list.size(), per);
             if (!underFence) {
@@ -1054,7 +1049,7 @@ final class CohortMove {
     /** Digests {@code creators} where they live after the move only, a batch at a time, into {@code into}. */
     private void digestNewSide(Scope scope, Collection<ShardKey> creators, CreatorDigests into) throws SQLException {
         List<ShardKey> list = new ArrayList<>(creators);
-        int per = Math.max(1, scope.to().next().migration().batchRows() / 10);
+        int per = creatorsPerBatch(scope);
         for (int i = 0, end; i < list.size(); i = end) {
             end = batchEnd(i, list.size(), per);
             migrator.pace();

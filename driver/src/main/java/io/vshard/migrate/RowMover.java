@@ -281,7 +281,7 @@ final class RowMover {
     private static final class Writes {
         final Map<String, List<Rewrite>> bySource = new LinkedHashMap<>();
         /** The inserts per cohort, counted into the tally once the rewrites committed. */
-        final Map<Integer, Long> insertsByCohort = new java.util.HashMap<>();
+        final Map<Integer, long[]> insertsByCohort = new java.util.HashMap<>();
 
         void add(Rewrite r) {
             bySource.computeIfAbsent(r.at().dataSource(), k -> new ArrayList<>())
@@ -316,7 +316,7 @@ final class RowMover {
                 tally.copied += d[0];
                 tally.deleted += d[1];
             }
-            insertsByCohort.forEach((k, n) -> tally.copiedByCohort.merge(k, n, Long::sum));
+            insertsByCohort.forEach((k, n) -> tally.copiedByCohort.merge(k, n[0], Long::sum));
         }
 
         /** One data source's rewrites in one transaction; returns the rows copied and deleted. */
@@ -423,7 +423,8 @@ final class RowMover {
                     }
                     if (!dst.equals(here)) {
                         inserts.computeIfAbsent(dst, k -> new ArrayList<>()).add(r);
-                        writes.insertsByCohort.merge(before.cohortId(), 1L, Long::sum);
+                        // A counter per cohort, not a boxed sum per row: this runs for every row copied.
+                        writes.insertsByCohort.computeIfAbsent(before.cohortId(), x -> new long[1])[0]++;
                     }
                 }
                 if (dst.equals(here)) {
