@@ -51,6 +51,9 @@ class MigrationBench {
     private static final int CREATORS = Integer.getInteger("bench.creators", 4_000);
     private static final int PAYMENTS = Integer.getInteger("bench.payments", 200_000);
     private static final long BEFORE_MILLIS = Long.getLong("bench.beforeMillis", 15_000);
+    /** How long the migration pauses right after its ledger cutover, to time two-place reads alone (0: not). */
+    private static final long PAUSED_MILLIS = Long.getLong("bench.pausedMillis", 10_000);
+
     private static final int BATCH_ROWS = Integer.getInteger("bench.batchRows", 2_000);
     private static final java.lang.management.ThreadMXBean CPU =
             java.lang.management.ManagementFactory.getThreadMXBean();
@@ -144,6 +147,28 @@ class MigrationBench {
                 Statement st = c.createStatement()) {
             st.execute("START MIGRATION");
         }
+        // The ledger cutover (rows of the effective window and later live on v2) is the migrator's first step; from
+        // then on a point read of a creator not yet moved reads both places. Paused right after it, the reads show
+        // what the two places cost without the migrator's work beside them.
+        long pausedNanos = 0;
+        List<Long> twoPlaces = List.of();
+        if (PAUSED_MILLIS > 0) {
+            while (!fleet.engines.get(0).migrationControl().status().state().equals("COMPLETE") && !ledgerCutOver()) {
+                Thread.sleep(20);
+            }
+            long p0 = System.nanoTime();
+            control.pause();
+            while (control.status().state().equals("PAUSED")
+                    && control.cohorts(null).stream()
+                            .anyMatch(c -> c.state() == io.vshard.manifest.cohort.CohortState.FENCED)) {
+                Thread.sleep(20);
+            }
+            app.takeLatencies();
+            Thread.sleep(PAUSED_MILLIS);
+            twoPlaces = app.takeLatencies();
+            control.resume();
+            pausedNanos = System.nanoTime() - p0;
+        }
         while (!control.status().state().equals("COMPLETE")) {
             MigrationStatus s = control.status();
             assertThat(s.state())
@@ -151,7 +176,7 @@ class MigrationBench {
                     .isIn("RUNNING", "COMPLETE");
             Thread.sleep(100);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double seconds = (System.nanoTime() - t0 - pausedNanos) / 1e9;
         double migratorServerCpu = migratorServer.stop();
         migratorServer.close();
         double migratorClientCpu = 0;
@@ -177,7 +202,8 @@ class MigrationBench {
         String result = String.format(
                 "| %,d creators, %,d payments, %d cohorts | pipe %,d rows in %.2f s = %,.0f rows/s | migration %,d rows"
                         + " copied+verified in %.1f s = %,.0f rows/s | ratio %.2f | flip pause p50 %d ms, p99 %d ms"
-                        + " (%d flips) | point p95 before %.2f ms (%d q), during %.2f ms (%d q), ratio %.2f |"
+                        + " (%d flips) | point p95 before %.2f ms (%d q), during %.2f ms (%d q), ratio %.2f"
+                        + " (paused after the ledger cutover: %.2f ms, %d q, ratio %.2f) |"
                         + " load %s -> %s | CPU s per 100k rows: pipe %.2f (psql %.2f + server %.2f),"
                         + " migrator %.2f (JVM %.2f + server %.2f), ratio %.1f |"
                         + " driver CPU per point query (readers + fan-out threads) before %.0f us, during %.0f us |",
@@ -199,6 +225,9 @@ class MigrationBench {
                 p95During,
                 during.size(),
                 p95During / p95Before,
+                percentile(twoPlaces, 0.95) / 1e6,
+                twoPlaces.size(),
+                percentile(twoPlaces, 0.95) / 1e6 / p95Before,
                 load,
                 loadAfter,
                 per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows),
@@ -236,6 +265,12 @@ class MigrationBench {
             sb.append(String.format(" %s %.2f s,", s.name().toLowerCase(java.util.Locale.ROOT), secs));
         }
         return sb.append(String.format(" other %.2f s |", wall - sum)).toString();
+    }
+
+    /** Whether router 0 already routes ledger rows of the effective window and later to v2. */
+    private boolean ledgerCutOver() throws java.sql.SQLException {
+        fleet.engines.get(0).refresh();
+        return fleet.engines.get(0).routingState().ledgerOnNext();
     }
 
     private static double per100k(double seconds, long rows) {
