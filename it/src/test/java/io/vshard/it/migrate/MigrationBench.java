@@ -163,6 +163,12 @@ class MigrationBench {
                             .anyMatch(c -> c.state() == io.vshard.manifest.cohort.CohortState.FENCED)) {
                 Thread.sleep(20);
             }
+            // Moves notice a pause at their next batch: time the reads once nothing has been copied for a while.
+            long copied = -1;
+            while (control.status().rowsCopied() != copied) {
+                copied = control.status().rowsCopied();
+                Thread.sleep(500);
+            }
             app.takeLatencies();
             Thread.sleep(PAUSED_MILLIS);
             twoPlaces = app.takeLatencies();
