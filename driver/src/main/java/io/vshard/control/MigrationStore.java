@@ -283,7 +283,7 @@ public final class MigrationStore {
     }
 
     /** A cohort's passed digest check: the digests on both sides. */
-    public record PassedCheck(int cohortId, String oldDigest, String newDigest) {}
+    public record PassedCheck(int cohortId, String oldDigest, String newDigest, long deltaRows) {}
 
     /**
      * {@link #passCheck} for several cohorts in one transaction under one new epoch (a group flipping together);
@@ -293,16 +293,17 @@ public final class MigrationStore {
         return inOneTransaction(
                 true,
                 "UPDATE vshard_cohort_state SET state = ?, epoch = ?, effective_at = " + store.nowSql()
-                        + ", digest_old = ?, digest_new = ?, last_error = NULL, checks_passed = checks_passed + 1"
-                        + " WHERE version = ? AND cohort_id = ?",
+                        + ", digest_old = ?, digest_new = ?, last_error = NULL, checks_passed = checks_passed + 1,"
+                        + " rows_copied = rows_copied + ? WHERE version = ? AND cohort_id = ?",
                 checks,
                 (ps, p, e) -> {
                     ps.setString(1, state.name());
                     ps.setLong(2, e);
                     ps.setString(3, p.oldDigest());
                     ps.setString(4, p.newDigest());
-                    ps.setInt(5, to);
-                    ps.setInt(6, p.cohortId());
+                    ps.setLong(5, p.deltaRows());
+                    ps.setInt(6, to);
+                    ps.setInt(7, p.cohortId());
                 });
     }
 

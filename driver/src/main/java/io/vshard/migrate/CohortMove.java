@@ -657,8 +657,9 @@ final class CohortMove {
         Map<ShardLocation, Long> reached = marks.mark(new ArrayList<>(since.keySet()));
         List<ShardKey> delta = members(scope, marks.keys(since, reached));
         CreatorDigests fresh = new CreatorDigests();
+        RowMover.Tally copied = new RowMover.Tally();
         if (!delta.isEmpty()) {
-            mover.copy(scope, delta, new RowMover.Tally(), false, false);
+            mover.copy(scope, delta, copied, false, false);
             digest(scope, delta, fresh);
         }
         Map<Integer, Set<Long>> deltaOf = byCohort(scope.from(), delta);
@@ -678,7 +679,12 @@ final class CohortMove {
                 failed = check;
                 break;
             }
-            passed.add(new MigrationStore.PassedCheck(r.cohort().id(), check.olds(), check.news()));
+            // The delta's rows count with the cohort's, as a catch-up's do, in the flip's own write.
+            passed.add(new MigrationStore.PassedCheck(
+                    r.cohort().id(),
+                    check.olds(),
+                    check.news(),
+                    copied.copiedByCohort.getOrDefault(r.cohort().id(), 0L)));
         }
         if (!passed.isEmpty()) {
             at(cohorts.get(0).id(), "flip");
