@@ -262,11 +262,12 @@ public final class Migrator implements AutoCloseable {
                 if ((finished > 0 || !workers.busy()) && healthTripped(base, m)) {
                     return true;
                 }
-                if (!m.ledgerOnNext() && workers.busy()) {
+                boolean cutOver = ledgerCutOverDue(base, m);
+                if (cutOver && workers.busy()) {
                     workers.awaitAny(100);
                     return true;
                 }
-                if (!m.ledgerOnNext()) {
+                if (cutOver) {
                     move.ledger(base, m, true);
                     streaks.cleared(0);
                     return true;
@@ -306,12 +307,32 @@ public final class Migrator implements AutoCloseable {
             case MigrationRecord.PAUSED -> {
                 // A pause (ordered or the migrator's own) ends every streak: a resume retries afresh.
                 streaks.clear();
-                return unfencePaused(m.toVersion(), cohorts);
+                if (unfencePaused(m.toVersion(), cohorts)) {
+                    return true;
+                }
+                // A pause holds the cohorts, not the manifest's schedule: the effective window's ledger rows go
+                // to the new version when it begins, paused or not (a move of the rows of that window alone).
+                if (ledgerCutOverDue(base, m) && !workers.busy()) {
+                    move.ledger(base, m, true);
+                    return true;
+                }
+                return false;
             }
             default -> {
                 return false;
             }
         }
+    }
+
+    /**
+     * Whether the ledger cutover (rows of the effective window and later live under the new version) is due:
+     * not done yet, and the effective window has begun. Before it no such row is written in the normal course,
+     * so cutting over earlier would only make every read of a creator not yet moved look in two places.
+     */
+    private boolean ledgerCutOverDue(RoutingState base, MigrationRecord m) {
+        WindowId effective = base.next().effectiveWindow();
+        return !m.ledgerOnNext()
+                && (effective == null || !engine.clock().instant().isBefore(effective.start()));
     }
 
     private boolean drainIfDue(RoutingState base, MigrationRecord m) throws SQLException {

@@ -266,10 +266,20 @@ public final class DemoStory {
             throws SQLException, InterruptedException {
         WindowId effective = w0.plusWeeks(2);
         step(4, "Effective window " + effective + ": new ledger rows go to v2 at once");
-        // Rates from the counts since the jump alone: the meter's sliding window still holds writes from before.
+        fleet.jumpTo(effective.start().plus(Duration.ofHours(1)));
+        // The migrator cuts the ledger over when the effective window begins (paused or not): wait for it.
+        long cutoverDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!fleet.engine().routingState().ledgerOnNext() && System.nanoTime() < cutoverDeadline) {
+            Thread.sleep(50);
+            fleet.engine().refresh();
+        }
+        if (!fleet.engine().routingState().ledgerOnNext()) {
+            throw new IllegalStateException("the migrator did not cut the ledger over within 60 s of the effective"
+                    + " window's start: " + fleet.store().view().migration());
+        }
+        // Rates from the counts since the cutover alone: the meter's sliding window still holds writes from before.
         Map<Long, ShardMeter.Reading> at = meter.readings();
         long t = System.nanoTime();
-        fleet.jumpTo(effective.start().plus(Duration.ofHours(1)));
         Thread.sleep(Math.max(3_000, options.stepPauseMillis()));
         Map<Long, ShardMeter.Reading> r = meter.readings();
         double seconds = (System.nanoTime() - t) / 1e9;

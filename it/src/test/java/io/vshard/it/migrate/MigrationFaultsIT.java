@@ -13,7 +13,11 @@ import io.vshard.manifest.codec.ManifestCodec;
 import io.vshard.manifest.codec.ManifestSigner;
 import io.vshard.manifest.cohort.Cohort;
 import io.vshard.manifest.cohort.CohortState;
+import io.vshard.manifest.config.TableRule;
+import io.vshard.manifest.function.ShardKey;
+import io.vshard.manifest.placement.Placement;
 import io.vshard.manifest.placement.RoutingState;
+import io.vshard.manifest.scenario.Creator;
 import io.vshard.manifest.scenario.ScenarioDataset;
 import io.vshard.manifest.window.WindowId;
 import io.vshard.migrate.MigrationControl;
@@ -174,6 +178,107 @@ class MigrationFaultsIT {
         router.refresh();
         assertThat(router.routingState().cohorts().stateOf(first.cohort())).isEqualTo(CohortState.PLANNED);
         control.stopMigrator();
+    }
+
+    /**
+     * The ledger cuts over when the effective window begins, not at START MIGRATION: while the migration runs
+     * before it, a creator not yet moved is read in one place; a payment of the effective window written early
+     * lands with its cohort on v1, and the cutover (which a pause does not hold back) moves it to v2, where it is
+     * read back exactly once.
+     */
+    @Test
+    void theLedgerCutsOverWhenTheEffectiveWindowBegins() throws Exception {
+        publish(fleet.v2);
+        fleet.createTables();
+        fleet.load();
+        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
+        MigrationControl control = router.migrationControl();
+        control.start();
+        control.startMigrator(MigrationListener.NONE);
+        await(() -> control.status().cohortsOnNewPercent() >= 10, control);
+        control.pause();
+        await(() -> control.cohorts(null).stream().noneMatch(c -> c.state() == CohortState.FENCED), control);
+        router.refresh();
+        RoutingState early = router.routingState();
+        assertThat(early.ledgerOnNext())
+                .as("ledger cut over before the effective window")
+                .isFalse();
+        WindowId effective = early.next().effectiveWindow();
+        TableRule payments = router.config().tables().find("payments");
+        Creator unmoved = null;
+        for (Creator k : fleet.dataset.creators()) {
+            ShardKey key = ShardKey.of(k.id(), k.region());
+            int oldShard = Placement.onlyShardOf(early.active(), key).shard();
+            if (early.cohorts().stateOf(early.cohorts().cohortOf(oldShard, k.id())) == CohortState.PLANNED) {
+                assertThat(Placement.locate(early, payments, key, null).candidates())
+                        .as("places of creator %d before the cutover", k.id())
+                        .hasSize(1);
+                unmoved = k;
+                break;
+            }
+        }
+        assertThat(unmoved).isNotNull();
+        long id = 9_000_000_001L;
+        try (Connection c = fleet.vshard(0);
+                PreparedStatement ps = c.prepareStatement("INSERT INTO payments (payment_id, creator_id, region,"
+                        + " tenant_id, window_id, event_id, amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?,"
+                        + " 12.34, 'USD', ?)")) {
+            ps.setLong(1, id);
+            ps.setLong(2, unmoved.id());
+            ps.setString(3, unmoved.region());
+            ps.setLong(4, unmoved.id());
+            ps.setString(5, effective.toString());
+            ps.setLong(6, id);
+            ps.setTimestamp(7, MigrationFleet.ts(effective.start()));
+            assertThat(ps.executeUpdate()).isOne();
+        }
+        ShardLocation old = fleet.place(early, "payments", unmoved.id(), unmoved.region(), null);
+        assertThat(rowsAt(old, id))
+                .as("the early payment at its cohort's place, v1")
+                .isOne();
+
+        fleet.moveClockTo(effective.start().plus(java.time.Duration.ofHours(1)));
+        await(
+                () -> {
+                    router.refresh();
+                    return router.routingState().ledgerOnNext();
+                },
+                control);
+        RoutingState cut = router.routingState();
+        assertThat(control.status().state()).isEqualTo("PAUSED");
+        assertThat(rowsAt(fleet.place(cut, "payments", unmoved.id(), unmoved.region(), effective), id))
+                .as("the early payment on v2 after the cutover")
+                .isOne();
+        assertThat(Placement.locate(cut, payments, ShardKey.of(unmoved.id(), unmoved.region()), null)
+                        .candidates())
+                .hasSize(2);
+        try (Connection c = fleet.vshard(0);
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT COUNT(*) FROM payments WHERE creator_id = ? AND region = ? AND payment_id = ?")) {
+            ps.setLong(1, unmoved.id());
+            ps.setString(2, unmoved.region());
+            ps.setLong(3, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1))
+                        .as("the early payment read through vshard")
+                        .isOne();
+            }
+        }
+        control.stopMigrator();
+    }
+
+    /** How many payments rows with {@code paymentId} sit at {@code l}, read directly. */
+    private long rowsAt(ShardLocation l, long paymentId) throws SQLException {
+        try (Connection c = fleet.direct(l.dataSource());
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT COUNT(*) FROM " + l.schema() + ".payments WHERE payment_id = ?")) {
+            ps.setLong(1, paymentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /**
