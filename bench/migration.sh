@@ -3,6 +3,7 @@
 # p95 before/during, then a full v1 -> v2 migration on the local PostgreSQL (127.0.0.1:5432, user postgres).
 #   bench/migration.sh                      # 4,000 creators, 200,000 payments
 #   BENCH_OPTS="-Dbench.payments=50000" bench/migration.sh
+#   BENCH_OPTS="-Dbench.afterEffective=true" bench/migration.sh   # migrate in the effective window (two-place reads)
 # Result line: it/target/migration-bench.md (appended) and on stdout ("migration bench: ..."); the whole
 # output in it/target/migration-bench.log.
 set -euo pipefail

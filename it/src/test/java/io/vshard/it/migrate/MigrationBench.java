@@ -53,6 +53,12 @@ class MigrationBench {
     private static final long BEFORE_MILLIS = Long.getLong("bench.beforeMillis", 15_000);
     /** How long the migration pauses right after its ledger cutover, to time two-place reads alone (0: not). */
     private static final long PAUSED_MILLIS = Long.getLong("bench.pausedMillis", 10_000);
+    /**
+     * Whether the migration runs in its effective window (the clock moved there after the "before" reads), where
+     * a creator not yet moved is read in two places; by default it runs in the boundary window, before the
+     * ledger cutover is due, where every read finds one place.
+     */
+    private static final boolean AFTER_EFFECTIVE = Boolean.getBoolean("bench.afterEffective");
 
     private static final int BATCH_ROWS = Integer.getInteger("bench.batchRows", 2_000);
     private static final java.lang.management.ThreadMXBean CPU =
@@ -121,6 +127,9 @@ class MigrationBench {
         Thread.sleep(BEFORE_MILLIS);
         List<Long> before = app.takeLatencies();
         long readerCpuBefore = app.takeReaderCpu() + cpuSince(fanOut0, "vshard-fanout");
+        if (AFTER_EFFECTIVE) {
+            fleet.moveClockTo(a.routingState().next().effectiveWindow().start().plusSeconds(3_600));
+        }
         Map<Long, Long> fanOut1 = threadCpu("vshard-fanout");
 
         List<Long> pauses = Collections.synchronizedList(new ArrayList<>());
@@ -152,7 +161,7 @@ class MigrationBench {
         // what the two places cost without the migrator's work beside them.
         long pausedNanos = 0;
         List<Long> twoPlaces = List.of();
-        if (PAUSED_MILLIS > 0) {
+        if (PAUSED_MILLIS > 0 && AFTER_EFFECTIVE) {
             while (!fleet.engines.get(0).migrationControl().status().state().equals("COMPLETE") && !ledgerCutOver()) {
                 Thread.sleep(20);
             }
@@ -209,7 +218,7 @@ class MigrationBench {
                 "| %,d creators, %,d payments, %d cohorts | pipe %,d rows in %.2f s = %,.0f rows/s | migration %,d rows"
                         + " copied+verified in %.1f s = %,.0f rows/s | ratio %.2f | flip pause p50 %d ms, p99 %d ms"
                         + " (%d flips) | point p95 before %.2f ms (%d q), during %.2f ms (%d q), ratio %.2f"
-                        + " (paused after the ledger cutover: %.2f ms, %d q, ratio %.2f) |"
+                        + " (paused after the ledger cutover: %.2f ms, %d q, ratio %.2f) | migration %s |"
                         + " load %s -> %s | CPU s per 100k rows: pipe %.2f (psql %.2f + server %.2f),"
                         + " migrator %.2f (JVM %.2f + server %.2f), ratio %.1f |"
                         + " driver CPU per point query (readers + fan-out threads) before %.0f us, during %.0f us |",
@@ -234,6 +243,7 @@ class MigrationBench {
                 percentile(twoPlaces, 0.95) / 1e6,
                 twoPlaces.size(),
                 percentile(twoPlaces, 0.95) / 1e6 / p95Before,
+                AFTER_EFFECTIVE ? "in the effective window" : "in the boundary window",
                 load,
                 loadAfter,
                 per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows),
