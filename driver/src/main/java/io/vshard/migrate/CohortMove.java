@@ -828,8 +828,9 @@ final class CohortMove {
     }
 
     /**
-     * Moves the ledger rows of the effective window and later: to the next version ({@code forward}) when a
-     * migration starts, back when a rollback ends. Their writes are held meanwhile.
+     * Moves the ledger rows of the effective window and later: to the next version ({@code forward}) once the
+     * effective window has begun (the cutover, see Migrator), back when a rollback ends. Their writes are held
+     * meanwhile.
      */
     void ledger(RoutingState base, MigrationRecord m, boolean forward) throws SQLException {
         at(0, forward ? "ledger move" : "ledger move back");

@@ -143,12 +143,7 @@ class MigrationFaultsIT {
 
     @Test
     void digestMismatchIsDetectedAndTheCohortRolledBack() throws Exception {
-        publish(fleet.v2);
-        fleet.createTables();
-        fleet.load();
-        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
-        MigrationControl control = router.migrationControl();
-        control.start();
+        MigrationControl control = startedAtTheBoundary();
         AtomicReference<String> altered = new AtomicReference<>();
         // Fenced in groups of two, so the cohort moved with the mismatching one is sent back to COPYING too.
         System.setProperty(io.vshard.migrate.Migrator.FENCE_GROUP_PROPERTY, "2");
@@ -188,12 +183,7 @@ class MigrationFaultsIT {
      */
     @Test
     void theLedgerCutsOverWhenTheEffectiveWindowBegins() throws Exception {
-        publish(fleet.v2);
-        fleet.createTables();
-        fleet.load();
-        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
-        MigrationControl control = router.migrationControl();
-        control.start();
+        MigrationControl control = startedAtTheBoundary();
         control.startMigrator(MigrationListener.NONE);
         await(() -> control.status().cohortsOnNewPercent() >= 10, control);
         control.pause();
@@ -266,6 +256,17 @@ class MigrationFaultsIT {
             }
         }
         control.stopMigrator();
+    }
+
+    /** v2 published, the dataset loaded under v1, the clock in the boundary window and START MIGRATION done. */
+    private MigrationControl startedAtTheBoundary() throws Exception {
+        publish(fleet.v2);
+        fleet.createTables();
+        fleet.load();
+        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
+        MigrationControl control = router.migrationControl();
+        control.start();
+        return control;
     }
 
     /** How many payments rows with {@code paymentId} sit at {@code l}, read directly. */
