@@ -225,6 +225,10 @@ class SharedLinkSafetyIT {
             // The session lives on, and so do idle shared links that are terminated: their next units run elsewhere.
             assertThat(terminate("SELECT amount FROM payments WHERE creator_id%", "idle"))
                     .isPositive();
+            // pg_terminate_backend only signals: a statement sent before the backend has gone would meet it dying,
+            // which is the case above, not this one. Wait for the backends to exit, then for the proxy to see it.
+            awaitGone("SELECT amount FROM payments WHERE creator_id%", "idle");
+            Thread.sleep(200);
             for (int i = 0; i < 20; i++) {
                 try (ResultSet rs = st.executeQuery("SELECT amount FROM payments WHERE creator_id = " + creator)) {
                     assertThat(rs.next()).isTrue();
@@ -269,6 +273,27 @@ class SharedLinkSafetyIT {
         } catch (SQLException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Waits (at most 10 s) until no backend of the fleet in {@code state} runs a query like {@code pattern}. */
+    private static void awaitGone(String pattern, String state) throws Exception {
+        try (Connection c = fleet.direct("a");
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE query LIKE ?"
+                        + " AND pid <> pg_backend_pid() AND datname LIKE ? AND state = ?")) {
+            ps.setString(1, pattern);
+            ps.setString(2, fleet.database("%"));
+            ps.setString(3, state);
+            for (int i = 0; i < 200; i++) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("backends running " + pattern + " still " + state + " after 10 s");
     }
 
     @Test
