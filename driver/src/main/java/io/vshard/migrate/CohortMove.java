@@ -269,9 +269,9 @@ final class CohortMove {
         digestNewSide(scope, known.values(), seen);
         long digestedAt = System.nanoTime();
         Map<Integer, Set<Long>> creatorsBy = byCohort(scope.from(), known.values());
-        timed(cohorts, startedAt, firstPassAt, copiedAt, digestedAt);
-        logCopied(
+        copyEnded(
                 scope.describe() + " copied together",
+                cohorts,
                 startedAt,
                 listedAt,
                 firstPassAt,
@@ -293,16 +293,13 @@ final class CohortMove {
     }
 
     /** Tells the listener each step's time, a group's shared out so the steps summed over cohorts stay wall time. */
-    private void timed(List<Cohort> cohorts, long startedAt, long firstPassAt, long copiedAt, long digestedAt) {
-        for (Cohort k : cohorts) {
-            listener.timed(k, MigrationListener.Step.COPY, (firstPassAt - startedAt) / cohorts.size());
-            listener.timed(k, MigrationListener.Step.CATCH_UP, (copiedAt - firstPassAt) / cohorts.size());
-            listener.timed(k, MigrationListener.Step.DIGEST, (digestedAt - copiedAt) / cohorts.size());
-        }
-    }
-
-    private void logCopied(
+    /**
+     * Reports a copy pass that ended (copied, caught up, digested before the fence): each step's time to the
+     * listener, shared out evenly over {@code cohorts}, and the pass to the debug log as {@code what}.
+     */
+    private void copyEnded(
             String what,
+            List<Cohort> cohorts,
             long startedAt,
             long listedAt,
             long firstPassAt,
@@ -310,6 +307,11 @@ final class CohortMove {
             int rounds,
             long copiedAt,
             long digestedAt) {
+        for (Cohort k : cohorts) {
+            listener.timed(k, MigrationListener.Step.COPY, (firstPassAt - startedAt) / cohorts.size());
+            listener.timed(k, MigrationListener.Step.CATCH_UP, (copiedAt - firstPassAt) / cohorts.size());
+            listener.timed(k, MigrationListener.Step.DIGEST, (digestedAt - copiedAt) / cohorts.size());
+        }
         if (LOG.isDebugEnabled()) {
             LOG.debug(
                     "vshard migrator: {} in {} ms (listed in {} ms, first pass {} ms: {}; {} catch-up rounds),"
@@ -528,9 +530,9 @@ final class CohortMove {
             digest(scope, creatorsOf(scope, oldLoc, movedBefore), proof);
         }
         long digestedAt = System.nanoTime();
-        timed(List.of(k), startedAt, firstPassAt, copiedAt, digestedAt);
-        logCopied(
+        copyEnded(
                 "cohort " + k.id() + " copied",
+                List.of(k),
                 startedAt,
                 listedAt,
                 firstPassAt,
