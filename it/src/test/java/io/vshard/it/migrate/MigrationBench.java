@@ -61,6 +61,12 @@ class MigrationBench {
     private static final boolean AFTER_EFFECTIVE = Boolean.getBoolean("bench.afterEffective");
 
     private static final int BATCH_ROWS = Integer.getInteger("bench.batchRows", 2_000);
+    /** The payments of the warm-up fleet migrated before anything is timed (0: no warm-up, a cold JVM). */
+    private static final int WARMUP_PAYMENTS = Integer.getInteger("bench.warmUpPayments", 100_000);
+    /** The application load during the migration: writer and reader threads (0 and 0: an idle migration). */
+    private static final int WRITERS = Integer.getInteger("bench.writers", 2);
+
+    private static final int READERS = Integer.getInteger("bench.readers", 2);
     private static final java.lang.management.ThreadMXBean CPU =
             java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -78,32 +84,11 @@ class MigrationBench {
 
     @Test
     void liveMigration() throws Exception {
-        fleet = new MigrationFleet(
-                dir,
-                new MigrationStrategy(20_000, 2_000, BATCH_ROWS),
-                new RollbackTriggers(RollbackTriggers.Action.ROLLBACK, 0, 0, RollbackTriggers.Action.PAUSE),
-                new ScenarioDataset(11, CREATORS, PAYMENTS, WindowId.parse("2027_W01"), 8));
-        Engine a = fleet.router();
-        fleet.router();
-        try (Connection c = fleet.vshard(0);
-                Statement st = c.createStatement()) {
-            st.execute("PUBLISH MANIFEST '" + fleet.v2.toAbsolutePath() + "'");
+        if (WARMUP_PAYMENTS > 0) {
+            warmUp();
         }
-        fleet.createTables();
-        fleet.load();
-        // A real fleet serves per-creator reads from an index on creator_id; without one, the "before" reads would
-        // scan each v1 shard while the "during" reads use the index the migrator builds at its start (the name it
-        // looks for, so it finds this one), and the ratio would flatter the migration.
-        try (Connection c = fleet.vshard(0);
-                Statement st = c.createStatement()) {
-            st.execute("CREATE INDEX IF NOT EXISTS vshard_payments_creator_id ON payments (creator_id)");
-        }
-        for (String ds : MigrationFleet.SOURCES) {
-            try (Connection c = fleet.direct(ds);
-                    Statement st = c.createStatement()) {
-                st.execute("ANALYZE");
-            }
-        }
+        fleet = loaded(dir.resolve("measured"), 11, PAYMENTS);
+        Engine a = fleet.engines.get(0);
         String load = uptime();
 
         BackendCpu pipeServer = new BackendCpu(fleet.prefix, "psql", 5);
@@ -121,9 +106,9 @@ class MigrationBench {
         double pipeRate = pipeRows / (pipeNanos / 1e9);
 
         fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
-        Load app = new Load();
+        Load app = new Load(fleet);
         Map<Long, Long> fanOut0 = threadCpu("vshard-fanout");
-        app.start(2, 2);
+        app.start(WRITERS, READERS);
         Thread.sleep(BEFORE_MILLIS);
         List<Long> before = app.takeLatencies();
         long readerCpuBefore = app.takeReaderCpu() + cpuSince(fanOut0, "vshard-fanout");
@@ -243,7 +228,11 @@ class MigrationBench {
                 percentile(twoPlaces, 0.95) / 1e6,
                 twoPlaces.size(),
                 percentile(twoPlaces, 0.95) / 1e6 / p95Before,
-                AFTER_EFFECTIVE ? "in the effective window" : "in the boundary window",
+                (AFTER_EFFECTIVE ? "in the effective window" : "in the boundary window")
+                        + (WARMUP_PAYMENTS > 0
+                                ? String.format(", JVM warmed by a %,d-payment migration", WARMUP_PAYMENTS)
+                                : ", cold JVM")
+                        + String.format(", %d writers and %d readers", WRITERS, READERS),
                 load,
                 loadAfter,
                 per100k(pipeClientMicros / 1e6 + pipeServerCpu, pipeRows),
@@ -281,6 +270,73 @@ class MigrationBench {
             sb.append(String.format(" %s %.2f s,", s.name().toLowerCase(java.util.Locale.ROOT), secs));
         }
         return sb.append(String.format(" other %.2f s |", wall - sum)).toString();
+    }
+
+    /**
+     * Two routers over a fleet of {@code payments} payments under v1 (seed {@code seed}), v2 published, every v1
+     * shard indexed on creator_id and analyzed.
+     */
+    private static MigrationFleet loaded(Path in, long seed, int payments) throws Exception {
+        Files.createDirectories(in);
+        MigrationFleet f = new MigrationFleet(
+                in,
+                new MigrationStrategy(20_000, 2_000, BATCH_ROWS),
+                new RollbackTriggers(RollbackTriggers.Action.ROLLBACK, 0, 0, RollbackTriggers.Action.PAUSE),
+                new ScenarioDataset(seed, CREATORS, payments, WindowId.parse("2027_W01"), 8));
+        try {
+            f.router();
+            f.router();
+            try (Connection c = f.vshard(0);
+                    Statement st = c.createStatement()) {
+                st.execute("PUBLISH MANIFEST '" + f.v2.toAbsolutePath() + "'");
+            }
+            f.createTables();
+            f.load();
+            // A real fleet serves per-creator reads from an index on creator_id; without one, the "before" reads
+            // would scan each v1 shard while the "during" reads use the index the migrator builds at its start (the
+            // name it looks for, so it finds this one), and the ratio would flatter the migration.
+            try (Connection c = f.vshard(0);
+                    Statement st = c.createStatement()) {
+                st.execute("CREATE INDEX IF NOT EXISTS vshard_payments_creator_id ON payments (creator_id)");
+            }
+            for (String ds : MigrationFleet.SOURCES) {
+                try (Connection c = f.direct(ds);
+                        Statement st = c.createStatement()) {
+                    st.execute("ANALYZE");
+                }
+            }
+            return f;
+        } catch (Exception | AssertionError e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A whole migration of a smaller fleet under the same load before anything is timed, so the JIT has compiled
+     * the migrator's, the driver's and pgjdbc's paths as in a router that has run for a while. Without it the
+     * first migration of the JVM is timed while C2 compiles those paths on the same two cores (3.4 s of
+     * compilations over 100 ms each inside a 5.6 s migration, JFR, session 12). The pipe's psql is native code.
+     */
+    private void warmUp() throws Exception {
+        try (MigrationFleet w = loaded(dir.resolve("warm-up"), 12, WARMUP_PAYMENTS)) {
+            w.moveClockTo(MigrationFleet.AT_BOUNDARY);
+            Load load = new Load(w);
+            load.start(WRITERS, READERS);
+            Thread.sleep(2_000);
+            try (Connection c = w.vshard(0);
+                    Statement st = c.createStatement()) {
+                st.execute("START MIGRATION");
+            }
+            MigrationControl control = w.engines.get(0).migrationControl();
+            while (!control.status().state().equals("COMPLETE")) {
+                assertThat(control.status().state())
+                        .as("warm-up migration; last error %s", control.status().lastError())
+                        .isIn("RUNNING", "COMPLETE");
+                Thread.sleep(100);
+            }
+            load.stop();
+        }
     }
 
     /** Whether router 0 already routes ledger rows of the effective window and later to v2. */
@@ -408,11 +464,16 @@ class MigrationBench {
     }
 
     /** Light application load: writers inserting payments, readers timing point queries. */
-    private final class Load {
+    private static final class Load {
+        private final MigrationFleet fleet;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final List<Thread> threads = new ArrayList<>();
         private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         private final java.util.concurrent.atomic.LongAdder readerCpu = new java.util.concurrent.atomic.LongAdder();
+
+        Load(MigrationFleet fleet) {
+            this.fleet = fleet;
+        }
 
         void start(int writers, int readers) {
             for (int w = 0; w < writers; w++) {
