@@ -315,6 +315,14 @@ public final class Engine implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The latency of the statements this router ran that read ({@code write} false) or wrote, in short windows:
+     * what a migrator in this process yields to.
+     */
+    public LiveLatency liveLatency(boolean write) {
+        return health.live(write);
+    }
+
     /** Per-shard latency and error counters, reported with each heartbeat. */
     ShardHealth health() {
         return health;
@@ -329,7 +337,8 @@ public final class Engine implements AutoCloseable {
      * @param failed whether the answer was an error or the connection was lost while it ran
      */
     public void recordDirectStatement(String dataSource, long nanos, boolean failed) {
-        health.record(dataSource, nanos, failed);
+        // A direct route is a read (see directRoute).
+        health.record(dataSource, nanos, failed, false);
     }
 
     /** A new session (one per JDBC connection or proxy client). */

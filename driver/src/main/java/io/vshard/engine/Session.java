@@ -414,7 +414,7 @@ public final class Session implements AutoCloseable {
             return r;
         } finally {
             long elapsed = System.nanoTime() - started;
-            engine.health().record(s.shard().location().dataSource(), elapsed, failed);
+            engine.health().record(s.shard().location().dataSource(), elapsed, failed, writes);
             if (timedHere && !failed) {
                 engine.metrics().shardStatement(s.shard(), elapsed);
             }

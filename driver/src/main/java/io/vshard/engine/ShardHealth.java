@@ -15,9 +15,28 @@ import java.util.concurrent.atomic.LongAdder;
 final class ShardHealth {
     private static final int SAMPLES = 1024;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final LiveLatency reads = new LiveLatency();
+    private final LiveLatency writes = new LiveLatency();
 
     void record(String dataSource, long nanos, boolean failed) {
         windows.computeIfAbsent(dataSource, k -> new Window()).add(nanos, failed);
+    }
+
+    /** Records a statement, and its latency by kind for a migrator in this process when it succeeded. */
+    void record(String dataSource, long nanos, boolean failed, boolean write) {
+        record(dataSource, nanos, failed);
+        if (!failed) {
+            (write ? writes : reads).record(nanos);
+        }
+    }
+
+    /**
+     * The latency of the statements that read ({@code write} false) or wrote, in short windows (see LiveLatency):
+     * apart, since a write (journaled during a migration) takes longer than a point read, and a p95 over both
+     * would follow the writes alone.
+     */
+    LiveLatency live(boolean write) {
+        return write ? writes : reads;
     }
 
     /**

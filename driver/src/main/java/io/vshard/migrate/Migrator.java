@@ -99,6 +99,35 @@ public final class Migrator implements AutoCloseable {
     private static final long MAX_REST_NANOS = 100_000_000L;
 
     private final double pace = Math.max(0, Double.parseDouble(System.getProperty(PACE_PROPERTY, "0")));
+
+    /**
+     * How far the application's statement p95 through this migrator's router may rise over its value before the
+     * migrator began, as a factor: the system property {@code vshard.migrator.p95Budget}, else
+     * {@value #DEFAULT_P95_BUDGET}; 0 turns it off. Past it the migrator rests between batches, longer while the
+     * p95 stays over (see {@link LatencyBudget}); with no traffic beside it, it never rests. Why: on 2 cores a
+     * migrator at full speed took the point-query p95 to 2.1-2.8x its value before, and a fixed pace of 4 to
+     * 1.4-1.5x at the cost of migrations 1.6-1.9x longer even on an idle fleet (BENCHMARKS.md, session 12).
+     */
+    public static final String P95_BUDGET_PROPERTY = "vshard.migrator.p95Budget";
+
+    static final double DEFAULT_P95_BUDGET = 1.3;
+
+    /** No batch for this long, and the next one re-measures the baseline first. */
+    private static final long IDLE_NANOS = 5_000_000_000L;
+
+    private final LatencyBudget budget = new LatencyBudget(
+            Double.parseDouble(System.getProperty(P95_BUDGET_PROPERTY, String.valueOf(DEFAULT_P95_BUDGET))), 2);
+    private final java.util.concurrent.atomic.AtomicLong lastPaceNanos = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long startedNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.LongAdder yieldedNanos = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * How long this migrator has rested between batches because the statements beside it were over the
+     * {@link #P95_BUDGET_PROPERTY} budget, in milliseconds.
+     */
+    public long yieldedMillis() {
+        return yieldedNanos.sum() / 1_000_000L;
+    }
     // Per worker thread: when its current batch started.
     private final ThreadLocal<long[]> batchStarted = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
 
@@ -135,6 +164,7 @@ public final class Migrator implements AutoCloseable {
         if (thread != null) {
             return;
         }
+        startedNanos = System.nanoTime();
         thread = new Thread(this::loop, "vshard-migrator");
         thread.setDaemon(true);
         thread.start();
@@ -484,18 +514,55 @@ public final class Migrator implements AutoCloseable {
     }
 
     /**
-     * Called between batches outside a fence: rests {@link #PACE_PROPERTY} times as long as the batch since
-     * the last call took (at most {@value #MAX_REST_NANOS} ns), then starts timing the next.
+     * Called between batches outside a fence: rests as many times as long as the batch since the last call took
+     * as {@link #PACE_PROPERTY} says, or as the {@link LatencyBudget} says if that is more (at most
+     * {@value #MAX_REST_NANOS} ns), then starts timing the next.
      */
     void pace() {
         long[] started = batchStarted.get();
-        if (pace > 0) {
-            long rest = Math.min(MAX_REST_NANOS, (long) ((System.nanoTime() - started[0]) * pace));
+        long now = System.nanoTime();
+        io.vshard.engine.LiveLatency[] live = {engine.liveLatency(false), engine.liveLatency(true)};
+        long last = lastPaceNanos.getAndSet(now);
+        if (last == 0 || now - last > IDLE_NANOS) {
+            // Moving again after a while without batches (or for the first time): the statements of that while,
+            // or of the seconds before the migrator started, are the p95 the budget keeps to.
+            long from = last == 0 ? startedNanos - IDLE_NANOS : last + 2 * io.vshard.engine.LiveLatency.WINDOW_NANOS;
+            long to = last == 0 ? startedNanos : now;
+            long[] p95 = new long[live.length];
+            for (int k = 0; k < live.length; k++) {
+                p95[k] = live[k].medianP95Between(from, to);
+                budget.baseline(k, p95[k]);
+            }
+            if (budget.budget() > 0 && (p95[0] > 0 || p95[1] > 0)) {
+                LOG.info(
+                        "vshard migrator {}: rests between batches while this router's p95 is over {} times its"
+                                + " value before (reads {} ms, writes {} ms)",
+                        id,
+                        budget.budget(),
+                        millis(p95[0]),
+                        millis(p95[1]));
+            }
+        }
+        io.vshard.engine.LiveLatency.Ended[] ended = new io.vshard.engine.LiveLatency.Ended[live.length];
+        for (int k = 0; k < live.length; k++) {
+            ended[k] = live[k].last();
+        }
+        double yielding = budget.rest(ended, now);
+        double factor = Math.max(pace, yielding);
+        if (factor > 0) {
+            long rest = Math.min(MAX_REST_NANOS, (long) ((now - started[0]) * factor));
             if (rest >= 1_000_000L && !stopped) {
                 sleep(rest / 1_000_000L);
+                if (yielding > pace) {
+                    yieldedNanos.add(rest);
+                }
             }
         }
         started[0] = System.nanoTime();
+    }
+
+    private static String millis(long nanos) {
+        return nanos <= 0 ? "unmeasured" : String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6);
     }
 
     private record Check(int to, String state, long at) {}

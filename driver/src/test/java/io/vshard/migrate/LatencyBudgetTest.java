@@ -1,0 +1,79 @@
+package io.vshard.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vshard.engine.LiveLatency;
+import org.junit.jupiter.api.Test;
+
+class LatencyBudgetTest {
+    private static final long W = LiveLatency.WINDOW_NANOS;
+    private static final long MS = 1_000_000L;
+
+    private static LiveLatency.Ended window(int i, long p95Millis) {
+        return new LiveLatency.Ended(i * W, (i + 1) * W, p95Millis * MS, 100);
+    }
+
+    /** Reads at {@code readMillis}, writes at {@code writeMillis}, in window {@code i}, asked right after it. */
+    private static double rest(LatencyBudget b, int i, long readMillis, long writeMillis) {
+        return b.rest(new LiveLatency.Ended[] {window(i, readMillis), window(i, writeMillis)}, (i + 1) * W + 1);
+    }
+
+    private static LatencyBudget budget(double factor) {
+        LatencyBudget b = new LatencyBudget(factor, 2);
+        b.baseline(0, 10 * MS);
+        b.baseline(1, 20 * MS);
+        return b;
+    }
+
+    @Test
+    void overBudgetTheRestDoublesUpToItsCapAndWellUnderItHalvesToNone() {
+        LatencyBudget b = budget(1.5);
+        assertThat(rest(b, 0, 10, 20)).isZero();
+        assertThat(rest(b, 1, 16, 20)).isEqualTo(1);
+        assertThat(rest(b, 2, 16, 20)).isEqualTo(2);
+        assertThat(rest(b, 3, 16, 20)).isEqualTo(4);
+        assertThat(rest(b, 4, 16, 20)).isEqualTo(8);
+        assertThat(rest(b, 5, 30, 20)).isEqualTo(LatencyBudget.MAX_LEVEL);
+        // Between 0.8 and 1 times the budget: held.
+        assertThat(rest(b, 6, 13, 20)).isEqualTo(8);
+        assertThat(rest(b, 7, 11, 20)).isEqualTo(4);
+        assertThat(rest(b, 8, 11, 20)).isEqualTo(2);
+        assertThat(rest(b, 9, 11, 20)).isEqualTo(1);
+        assertThat(rest(b, 10, 11, 20)).isEqualTo(0.5);
+        assertThat(rest(b, 11, 11, 20)).isZero();
+    }
+
+    @Test
+    void eitherKindOverBudgetCountsAndEachWindowIsActedOnOnce() {
+        LatencyBudget b = budget(1.5);
+        LiveLatency.Ended[] slowWrites = {window(0, 10), window(0, 40)};
+        assertThat(b.rest(slowWrites, W + 1)).isEqualTo(1);
+        assertThat(b.rest(slowWrites, W + 2)).as("the same windows again").isEqualTo(1);
+        assertThat(rest(b, 1, 10, 40)).isEqualTo(2);
+    }
+
+    @Test
+    void noTrafficNoBaselineOrNoBudgetMeansNoRest() {
+        LatencyBudget b = budget(1.5);
+        assertThat(rest(b, 0, 100, 100)).isEqualTo(1);
+        // The last windows closed long ago: nobody is using this router now.
+        assertThat(b.rest(new LiveLatency.Ended[] {window(0, 100), window(0, 100)}, W + LatencyBudget.STALE_NANOS + 1))
+                .isZero();
+        assertThat(b.rest(new LiveLatency.Ended[] {null, null}, 5 * W)).isZero();
+
+        LatencyBudget unmeasured = new LatencyBudget(1.5, 2);
+        assertThat(rest(unmeasured, 0, 100, 100)).isZero();
+
+        LatencyBudget off = new LatencyBudget(0, 2);
+        off.baseline(0, MS);
+        off.baseline(1, MS);
+        assertThat(rest(off, 0, 100, 100)).isZero();
+    }
+
+    @Test
+    void aWindowWithTooFewStatementsMovesNothing() {
+        LatencyBudget b = budget(1.5);
+        LiveLatency.Ended quiet = new LiveLatency.Ended(0, W, 100 * MS, LiveLatency.MIN_STATEMENTS - 1);
+        assertThat(b.rest(new LiveLatency.Ended[] {quiet, quiet}, W + 1)).isZero();
+    }
+}
