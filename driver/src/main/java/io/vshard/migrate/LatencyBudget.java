@@ -9,11 +9,19 @@ import io.vshard.engine.LiveLatency;
  * After each closed window of {@link LiveLatency} in which either kind is over budget the rest doubles (from one
  * batch's duration up to {@value #MAX_LEVEL} times it); after each in which both are well under it, it halves,
  * down to none. With no statements beside it (an idle fleet, or traffic through other routers only) nothing is
- * measured and the migrator does not rest. Thread safe.
+ * measured and the migrator does not rest.
+ *
+ * <p>When the statements stay over budget for {@value #SETTLE_WINDOWS} windows in a row while the migrator rests
+ * its most, resting is not what they are waiting for (the ledger cutover made reads look in two places, or the
+ * application's own load changed): the median p95 of those windows becomes the baseline, so the migrator goes back
+ * to work instead of crawling for the rest of the migration. Thread safe.
  */
 final class LatencyBudget {
     /** The most a batch's rest may be, in batch durations. */
     static final double MAX_LEVEL = 8;
+
+    /** Windows in a row over budget at the most rest after which the baseline moves to their p95. */
+    static final int SETTLE_WINDOWS = 40;
 
     /** Traffic older than this is no traffic: the migrator stops resting for it. */
     static final long STALE_NANOS = 4 * LiveLatency.WINDOW_NANOS;
@@ -22,6 +30,9 @@ final class LatencyBudget {
     private final long[] baselines;
     private final long[] lastWindowEnds;
     private double level;
+    private final long[][] overAtMost;
+    private int settled;
+    private int overCount;
 
     /**
      * A budget of {@code budget} times the baseline p95 of each of {@code kinds} statement kinds; 0 or less:
@@ -31,7 +42,28 @@ final class LatencyBudget {
         this.budget = budget;
         this.baselines = new long[kinds];
         this.lastWindowEnds = new long[kinds];
+        this.overAtMost = new long[kinds][SETTLE_WINDOWS];
         java.util.Arrays.fill(baselines, -1);
+    }
+
+    /**
+     * Starts (or starts again after a pause) at the most rest while any kind has a baseline: the first windows
+     * after the migrator begins are its busiest (indexes checked, the hottest cohorts), and from no rest the
+     * doubling took a second to catch up with them. Under budget, the rest halves away in five windows.
+     */
+    synchronized void start() {
+        level = 0;
+        for (long b : baselines) {
+            if (b > 0) {
+                level = MAX_LEVEL;
+            }
+        }
+        overCount = 0;
+    }
+
+    /** How many times the baseline moved because resting did not bring the p95 back. */
+    synchronized int settled() {
+        return settled;
     }
 
     /** The factor over the baseline p95 allowed. */
@@ -63,6 +95,7 @@ final class LatencyBudget {
         boolean fresh = false;
         boolean measured = false;
         double worst = 0;
+        long[] p95 = new long[baselines.length];
         for (int k = 0; k < baselines.length; k++) {
             LiveLatency.Ended e = last[k];
             if (baselines[k] <= 0 || e == null || nowNanos - e.endNanos() > STALE_NANOS) {
@@ -74,15 +107,49 @@ final class LatencyBudget {
             }
             lastWindowEnds[k] = e.endNanos();
             fresh = true;
+            p95[k] = e.p95Nanos();
             worst = Math.max(worst, e.p95Nanos() / (double) baselines[k]);
         }
         if (!measured) {
             level = 0;
+            overCount = 0;
         } else if (fresh && worst > budget) {
-            level = level == 0 ? 1 : Math.min(MAX_LEVEL, level * 2);
+            level = settledBecauseRestingDoesNotHelp(p95) ? 1 : level == 0 ? 1 : Math.min(MAX_LEVEL, level * 2);
         } else if (fresh && worst < budget * 0.8) {
             level = level <= 0.5 ? 0 : level / 2;
+            overCount = 0;
+        } else if (fresh) {
+            overCount = 0;
         }
         return level;
+    }
+
+    /**
+     * Counts a window over budget at the most rest; the {@value #SETTLE_WINDOWS}th in a row moves the baseline (to
+     * the median of their p95s, never lower than it was) and returns {@code true}.
+     */
+    private boolean settledBecauseRestingDoesNotHelp(long[] p95) {
+        if (level < MAX_LEVEL) {
+            overCount = 0;
+            return false;
+        }
+        for (int k = 0; k < p95.length; k++) {
+            overAtMost[k][overCount] = p95[k];
+        }
+        if (++overCount < SETTLE_WINDOWS) {
+            return false;
+        }
+        for (int k = 0; k < p95.length; k++) {
+            long[] seen = java.util.Arrays.stream(overAtMost[k])
+                    .filter(v -> v > 0)
+                    .sorted()
+                    .toArray();
+            if (seen.length > 0 && baselines[k] > 0) {
+                baselines[k] = Math.max(baselines[k], seen[seen.length / 2]);
+            }
+        }
+        overCount = 0;
+        settled++;
+        return true;
     }
 }

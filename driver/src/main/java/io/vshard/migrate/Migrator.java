@@ -533,6 +533,7 @@ public final class Migrator implements AutoCloseable {
                 p95[k] = live[k].medianP95Between(from, to);
                 budget.baseline(k, p95[k]);
             }
+            budget.start();
             if (budget.budget() > 0 && (p95[0] > 0 || p95[1] > 0)) {
                 LOG.info(
                         "vshard migrator {}: rests between batches while this router's p95 is over {} times its"
@@ -547,7 +548,16 @@ public final class Migrator implements AutoCloseable {
         for (int k = 0; k < live.length; k++) {
             ended[k] = live[k].last();
         }
+        int settledBefore = budget.settled();
         double yielding = budget.rest(ended, now);
+        if (budget.settled() > settledBefore) {
+            LOG.info(
+                    "vshard migrator {}: this router's p95 stayed over budget for {} windows while the migrator rested"
+                            + " its most, so it is not the migrator's doing; the p95 of those windows is the baseline"
+                            + " from now on",
+                    id,
+                    LatencyBudget.SETTLE_WINDOWS);
+        }
         double factor = Math.max(pace, yielding);
         if (factor > 0) {
             long rest = Math.min(MAX_REST_NANOS, (long) ((now - started[0]) * factor));

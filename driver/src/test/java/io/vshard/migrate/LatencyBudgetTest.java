@@ -44,6 +44,22 @@ class LatencyBudgetTest {
     }
 
     @Test
+    void itStartsAtTheMostRestWhenItHasABaselineAndHalvesItAwayUnderBudget() {
+        LatencyBudget b = budget(1.5);
+        b.start();
+        assertThat(b.level()).isEqualTo(LatencyBudget.MAX_LEVEL);
+        assertThat(rest(b, 0, 10, 20)).isEqualTo(4);
+        assertThat(rest(b, 1, 10, 20)).isEqualTo(2);
+        assertThat(rest(b, 2, 10, 20)).isEqualTo(1);
+        assertThat(rest(b, 3, 10, 20)).isEqualTo(0.5);
+        assertThat(rest(b, 4, 10, 20)).isZero();
+
+        LatencyBudget unmeasured = new LatencyBudget(1.5, 2);
+        unmeasured.start();
+        assertThat(unmeasured.level()).isZero();
+    }
+
+    @Test
     void eitherKindOverBudgetCountsAndEachWindowIsActedOnOnce() {
         LatencyBudget b = budget(1.5);
         LiveLatency.Ended[] slowWrites = {window(0, 10), window(0, 40)};
@@ -68,6 +84,43 @@ class LatencyBudgetTest {
         off.baseline(0, MS);
         off.baseline(1, MS);
         assertThat(rest(off, 0, 100, 100)).isZero();
+    }
+
+    @Test
+    void overBudgetAtTheMostRestForLongTheBaselineMovesToWhatTheStatementsTakeNow() {
+        LatencyBudget b = budget(1.5);
+        int w = 0;
+        while (b.level() < LatencyBudget.MAX_LEVEL) {
+            rest(b, w++, 40, 20);
+        }
+        // Reads take 4x their baseline whatever the migrator does (two places after the ledger cutover).
+        for (int i = 0; i < LatencyBudget.SETTLE_WINDOWS - 1; i++) {
+            assertThat(rest(b, w++, 40, 20)).isEqualTo(LatencyBudget.MAX_LEVEL);
+        }
+        assertThat(b.settled()).isZero();
+        assertThat(rest(b, w++, 40, 20)).isEqualTo(1);
+        assertThat(b.settled()).isEqualTo(1);
+        // 40 ms is the reads' baseline now: under budget, the rest halves away; 70 ms (1.75x) is over again.
+        assertThat(rest(b, w++, 40, 20)).isEqualTo(0.5);
+        assertThat(rest(b, w++, 40, 20)).isZero();
+        assertThat(rest(b, w++, 70, 20)).isEqualTo(1);
+    }
+
+    @Test
+    void aWindowUnderBudgetStartsTheCountOver() {
+        LatencyBudget b = budget(1.5);
+        int w = 0;
+        while (b.level() < LatencyBudget.MAX_LEVEL) {
+            rest(b, w++, 40, 20);
+        }
+        for (int i = 0; i < LatencyBudget.SETTLE_WINDOWS - 1; i++) {
+            rest(b, w++, 40, 20);
+        }
+        assertThat(rest(b, w++, 13, 20)).as("held, not over").isEqualTo(LatencyBudget.MAX_LEVEL);
+        for (int i = 0; i < LatencyBudget.SETTLE_WINDOWS - 1; i++) {
+            assertThat(rest(b, w++, 40, 20)).isEqualTo(LatencyBudget.MAX_LEVEL);
+        }
+        assertThat(b.settled()).isZero();
     }
 
     @Test

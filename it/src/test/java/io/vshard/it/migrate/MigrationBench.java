@@ -53,6 +53,10 @@ class MigrationBench {
     private static final long BEFORE_MILLIS = Long.getLong("bench.beforeMillis", 15_000);
     /** How long the migration pauses right after its ledger cutover, to time two-place reads alone (0: not). */
     private static final long PAUSED_MILLIS = Long.getLong("bench.pausedMillis", 10_000);
+    /** Whether to print the point reads' p95 per 500 ms from the migration's start (a diagnosis). */
+    private static final boolean TIMELINE = Boolean.getBoolean("bench.timeline");
+    /** How long the point reads go on after the migration completed (the "after" p95). */
+    private static final long AFTER_MILLIS = Long.getLong("bench.afterMillis", 5_000);
     /**
      * Whether the migration runs in its effective window (the clock moved there after the "before" reads), where
      * a creator not yet moved is read in two places; by default it runs in the boundary window, before the
@@ -185,6 +189,9 @@ class MigrationBench {
         }
         List<Long> during = app.takeLatencies();
         long readerCpuDuring = app.takeReaderCpu() + cpuSince(fanOut1, "vshard-fanout");
+        // The same reads once the migration is over: what the new layout itself costs, with no migrator beside it.
+        Thread.sleep(AFTER_MILLIS);
+        List<Long> after = app.takeLatencies();
         app.stop();
         String loadAfter = uptime();
         MigrationStatus done = control.status();
@@ -203,7 +210,8 @@ class MigrationBench {
                 "| %,d creators, %,d payments, %d cohorts | pipe %,d rows in %.2f s = %,.0f rows/s | migration %,d rows"
                         + " copied+verified in %.1f s = %,.0f rows/s | ratio %.2f | flip pause p50 %d ms, p99 %d ms"
                         + " (%d flips) | point p95 before %.2f ms (%d q), during %.2f ms (%d q), ratio %.2f"
-                        + " (paused after the ledger cutover: %.2f ms, %d q, ratio %.2f) | migration %s |"
+                        + " (paused after the ledger cutover: %.2f ms, %d q, ratio %.2f; after the migration: %.2f ms,"
+                        + " %d q, ratio %.2f) | migration %s |"
                         + " load %s -> %s | CPU s per 100k rows: pipe %.2f (psql %.2f + server %.2f),"
                         + " migrator %.2f (JVM %.2f + server %.2f), ratio %.1f |"
                         + " driver CPU per point query (readers + fan-out threads) before %.0f us, during %.0f us |",
@@ -228,6 +236,9 @@ class MigrationBench {
                 percentile(twoPlaces, 0.95) / 1e6,
                 twoPlaces.size(),
                 percentile(twoPlaces, 0.95) / 1e6 / p95Before,
+                percentile(after, 0.95) / 1e6,
+                after.size(),
+                percentile(after, 0.95) / 1e6 / p95Before,
                 (AFTER_EFFECTIVE ? "in the effective window" : "in the boundary window")
                         + (WARMUP_PAYMENTS > 0
                                 ? String.format(", JVM warmed by a %,d-payment migration", WARMUP_PAYMENTS)
@@ -246,6 +257,9 @@ class MigrationBench {
                 readerCpuBefore / 1e3 / Math.max(1, before.size()),
                 readerCpuDuring / 1e3 / Math.max(1, during.size()));
         result += steps(steps, seconds);
+        if (TIMELINE) {
+            printTimeline(app.timeline, t0, seconds);
+        }
         System.out.println("migration bench: " + result);
         Path out = Path.of("target", "migration-bench.md");
         Files.writeString(
@@ -343,6 +357,23 @@ class MigrationBench {
     private boolean ledgerCutOver() throws java.sql.SQLException {
         fleet.engines.get(0).refresh();
         return fleet.engines.get(0).routingState().ledgerOnNext();
+    }
+
+    /** The point reads' p95 and count per 500 ms, from half a second before {@code t0} to the migration's end. */
+    private static void printTimeline(List<long[]> reads, long t0, double seconds) {
+        Map<Long, List<Long>> buckets = new java.util.TreeMap<>();
+        synchronized (reads) {
+            for (long[] r : reads) {
+                long b = Math.floorDiv(r[0] - t0, 500_000_000L);
+                if (b >= -2 && b <= seconds * 2 + 1) {
+                    buckets.computeIfAbsent(b, k -> new ArrayList<>()).add(r[1]);
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder("point reads per 500 ms from START (s: p95 ms / reads):");
+        buckets.forEach((b, xs) -> sb.append(String.format(
+                java.util.Locale.ROOT, " %.1f: %.2f/%d", b / 2.0, percentile(xs, 0.95) / 1e6, xs.size())));
+        System.out.println(sb);
     }
 
     private static double per100k(double seconds, long rows) {
@@ -469,6 +500,7 @@ class MigrationBench {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final List<Thread> threads = new ArrayList<>();
         private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        final List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());
         private final java.util.concurrent.atomic.LongAdder readerCpu = new java.util.concurrent.atomic.LongAdder();
 
         Load(MigrationFleet fleet) {
@@ -565,6 +597,9 @@ class MigrationBench {
                         }
                     }
                     latencies.add(System.nanoTime() - t);
+                    if (TIMELINE) {
+                        timeline.add(new long[] {t, System.nanoTime() - t});
+                    }
                     readerCpu.add(CPU.getCurrentThreadCpuTime() - cpu);
                     Thread.sleep(2);
                 } catch (Exception e) {
