@@ -61,6 +61,23 @@ final class LatencyBudget {
         overCount = 0;
     }
 
+    /**
+     * Whether statements ran beside the migrator lately ({@code last}: each kind's window that closed last) and
+     * the budget watches them: then one cohort moves at a time, since moves side by side burst together and the
+     * rest of one does not leave the cores to the application.
+     */
+    synchronized boolean watching(LiveLatency.Ended[] last, long nowNanos) {
+        if (budget <= 0) {
+            return false;
+        }
+        for (int k = 0; k < baselines.length; k++) {
+            if (baselines[k] > 0 && last[k] != null && nowNanos - last[k].endNanos() <= STALE_NANOS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** How many times the baseline moved because resting did not bring the p95 back. */
     synchronized int settled() {
         return settled;

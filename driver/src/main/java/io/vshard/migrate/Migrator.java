@@ -50,13 +50,16 @@ public final class Migrator implements AutoCloseable {
 
     /**
      * How many cohorts a migrator moves at once unless told otherwise: the system property
-     * {@code vshard.migrator.workers}, else {@value #DEFAULT_WORKERS}. One by default because live traffic
-     * comes first: on 2 cores three workers copied 1.4x faster but took the point-query p95 during the
-     * migration from 1.8x to 3.9x its value before and the flip pause p99 past 250 ms (BENCHMARKS.md).
+     * {@code vshard.migrator.workers}, else {@value #DEFAULT_WORKERS}. Only while no application statements run
+     * beside it (see {@link LatencyBudget#watching}) or the routers report crowded shards: with traffic, one
+     * cohort moves at a time, since three side by side took the point-query p95 to 3.9-4.4x its value before
+     * (the rest of one worker does not leave the cores to the application while the others copy). Idle, three
+     * moved the benchmark's rows at 0.43-0.45 of a raw COPY pipe's rate against 0.23-0.31 for one (BENCHMARKS.md,
+     * session 12).
      */
     public static final String WORKERS_PROPERTY = "vshard.migrator.workers";
 
-    static final int DEFAULT_WORKERS = 1;
+    static final int DEFAULT_WORKERS = 3;
 
     /**
      * How many times in a row a step may fail the same way (same cohort, step and SQLSTATE; not a transient
@@ -302,7 +305,7 @@ public final class Migrator implements AutoCloseable {
                     streaks.cleared(0);
                     return true;
                 }
-                if (workers.fill(base, cohorts, crowded ? 1 : workers.size())) {
+                if (workers.fill(base, cohorts, crowded || trafficBeside() ? 1 : workers.size())) {
                     workers.awaitAny(100);
                     return true;
                 }
@@ -569,6 +572,15 @@ public final class Migrator implements AutoCloseable {
             }
         }
         started[0] = System.nanoTime();
+    }
+
+    /** Whether the latency budget watches statements running beside this migrator now (one move at a time). */
+    private boolean trafficBeside() {
+        return budget.watching(
+                new io.vshard.engine.LiveLatency.Ended[] {
+                    engine.liveLatency(false).last(), engine.liveLatency(true).last()
+                },
+                System.nanoTime());
     }
 
     private static String millis(long nanos) {
