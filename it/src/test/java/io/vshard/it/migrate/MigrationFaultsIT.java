@@ -260,10 +260,7 @@ class MigrationFaultsIT {
 
     /** v2 published, the dataset loaded under v1, the clock in the boundary window and START MIGRATION done. */
     private MigrationControl startedAtTheBoundary() throws Exception {
-        publish(fleet.v2);
-        fleet.createTables();
-        fleet.load();
-        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
+        loadedAtTheBoundary();
         MigrationControl control = router.migrationControl();
         control.start();
         return control;
@@ -290,11 +287,7 @@ class MigrationFaultsIT {
      */
     @Test
     void digestMismatchInAGroupRollsBackThatCohortAlone() throws Exception {
-        publish(fleet.v2);
-        fleet.createTables();
-        fleet.load();
-        long[] before = paymentTotals();
-        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
+        long[] before = loadedAtTheBoundary();
         MigrationControl control = router.migrationControl();
         control.start();
         List<Integer> copied = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -339,12 +332,8 @@ class MigrationFaultsIT {
      * makes it rest between batches; every cohort is still proved and nothing changes.
      */
     @Test
-    void theMigratorRestsForLiveReadsOverItsLatencyBudgetAndNotWithoutTraffic() throws Exception {
-        publish(fleet.v2);
-        fleet.createTables();
-        fleet.load();
-        long[] before = paymentTotals();
-        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
+    void theMigratorRestsForLiveReadsOverItsLatencyBudget() throws Exception {
+        long[] before = loadedAtTheBoundary();
         MigrationControl control = router.migrationControl();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
@@ -385,13 +374,9 @@ class MigrationFaultsIT {
 
     @Test
     void withNoStatementsBesideItTheBudgetedMigratorNeverRests() throws Exception {
-        publish(fleet.v2);
-        fleet.createTables();
-        fleet.load();
-        long[] before = paymentTotals();
-        // The fan-out above is older than any window the budget acts on by the time the migrator copies.
+        long[] before = loadedAtTheBoundary();
+        // The fan-out that read the totals is older than any window the budget acts on when the migrator copies.
         Thread.sleep(2 * 4 * io.vshard.engine.LiveLatency.WINDOW_NANOS / 1_000_000L);
-        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
         MigrationControl control = router.migrationControl();
         io.vshard.migrate.Migrator idle = budgetedMigrator(control);
         control.start();
@@ -412,6 +397,19 @@ class MigrationFaultsIT {
         } finally {
             System.clearProperty(property);
         }
+    }
+
+    /**
+     * v2 published, the dataset loaded under v1, the clock in the boundary window; returns the payments' totals
+     * read through vshard before anything moved.
+     */
+    private long[] loadedAtTheBoundary() throws Exception {
+        publish(fleet.v2);
+        fleet.createTables();
+        fleet.load();
+        long[] before = paymentTotals();
+        fleet.moveClockTo(MigrationFleet.AT_BOUNDARY);
+        return before;
     }
 
     /** The payments' count and the sum of their amounts in cents, read through vshard. */
