@@ -191,7 +191,7 @@ public final class Engine implements AutoCloseable {
                 lastWrittenAck = acked;
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("vshard router {}: refresh or acknowledgement failed: {}", routerId, e.getMessage());
+            heartbeatFailed("refresh or acknowledgement", e);
         }
     }
 
@@ -209,9 +209,21 @@ public final class Engine implements AutoCloseable {
             controlStore.heartbeat(routerId, options.routerKind(), hostName(), acked, lastHealth);
             lastWrittenAck = acked;
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("vshard router {}: refresh or heartbeat failed: {}", routerId, e.getMessage());
+            heartbeatFailed("refresh or heartbeat", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Logs a failed heartbeat step; not when the engine is closing, whose interrupt fails the step it cut short
+     * (HikariCP's "Interrupted during connection acquisition") and is no fault to report.
+     */
+    private void heartbeatFailed(String what, Exception e) {
+        if (heartbeats.isShutdown()) {
+            LOG.debug("vshard router {}: {} cut short by close: {}", routerId, what, e.getMessage());
+        } else {
+            LOG.warn("vshard router {}: {} failed: {}", routerId, what, e.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import io.vshard.control.MigrationRecord;
 import io.vshard.control.MigrationStore;
 import io.vshard.control.RouterView;
 import io.vshard.engine.Engine;
+import io.vshard.engine.LiveLatency;
 import io.vshard.manifest.Manifest;
 import io.vshard.manifest.RollbackTriggers;
 import io.vshard.manifest.cohort.CohortState;
@@ -524,35 +525,12 @@ public final class Migrator implements AutoCloseable {
     void pace() {
         long[] started = batchStarted.get();
         long now = System.nanoTime();
-        io.vshard.engine.LiveLatency[] live = {engine.liveLatency(false), engine.liveLatency(true)};
         long last = lastPaceNanos.getAndSet(now);
         if (last == 0 || now - last > IDLE_NANOS) {
-            // Moving again after a while without batches (or for the first time): the statements of that while,
-            // or of the seconds before the migrator started, are the p95 the budget keeps to.
-            long from = last == 0 ? startedNanos - IDLE_NANOS : last + 2 * io.vshard.engine.LiveLatency.WINDOW_NANOS;
-            long to = last == 0 ? startedNanos : now;
-            long[] p95 = new long[live.length];
-            for (int k = 0; k < live.length; k++) {
-                p95[k] = live[k].medianP95Between(from, to);
-                budget.baseline(k, p95[k]);
-            }
-            budget.start();
-            if (budget.budget() > 0 && (p95[0] > 0 || p95[1] > 0)) {
-                LOG.info(
-                        "vshard migrator {}: rests between batches while this router's p95 is over {} times its"
-                                + " value before (reads {} ms, writes {} ms)",
-                        id,
-                        budget.budget(),
-                        millis(p95[0]),
-                        millis(p95[1]));
-            }
-        }
-        io.vshard.engine.LiveLatency.Ended[] ended = new io.vshard.engine.LiveLatency.Ended[live.length];
-        for (int k = 0; k < live.length; k++) {
-            ended[k] = live[k].last();
+            takeBaseline(last, now);
         }
         int settledBefore = budget.settled();
-        double yielding = budget.rest(ended, now);
+        double yielding = budget.rest(lastWindows(), now);
         if (budget.settled() > settledBefore) {
             LOG.info(
                     "vshard migrator {}: this router's p95 stayed over budget for {} windows while the migrator rested"
@@ -574,13 +552,40 @@ public final class Migrator implements AutoCloseable {
         started[0] = System.nanoTime();
     }
 
+    /**
+     * Moving again after a while without batches ({@code lastPace} then) or for the first time ({@code lastPace}
+     * 0): the p95 of the statements of that while, or of the seconds before the migrator started, is what the
+     * budget keeps to.
+     */
+    private void takeBaseline(long lastPace, long now) {
+        long from = lastPace == 0 ? startedNanos - IDLE_NANOS : lastPace + 2 * LiveLatency.WINDOW_NANOS;
+        long to = lastPace == 0 ? startedNanos : now;
+        long reads = engine.liveLatency(false).medianP95Between(from, to);
+        long writes = engine.liveLatency(true).medianP95Between(from, to);
+        budget.baseline(0, reads);
+        budget.baseline(1, writes);
+        budget.start();
+        if (budget.budget() > 0 && (reads > 0 || writes > 0)) {
+            LOG.info(
+                    "vshard migrator {}: rests between batches while this router's p95 is over {} times its value"
+                            + " before (reads {} ms, writes {} ms)",
+                    id,
+                    budget.budget(),
+                    millis(reads),
+                    millis(writes));
+        }
+    }
+
+    /** The reads' and the writes' window that closed last on this migrator's router (the budget's two kinds). */
+    private LiveLatency.Ended[] lastWindows() {
+        return new LiveLatency.Ended[] {
+            engine.liveLatency(false).last(), engine.liveLatency(true).last()
+        };
+    }
+
     /** Whether the latency budget watches statements running beside this migrator now (one move at a time). */
     private boolean trafficBeside() {
-        return budget.watching(
-                new io.vshard.engine.LiveLatency.Ended[] {
-                    engine.liveLatency(false).last(), engine.liveLatency(true).last()
-                },
-                System.nanoTime());
+        return budget.watching(lastWindows(), System.nanoTime());
     }
 
     private static String millis(long nanos) {
