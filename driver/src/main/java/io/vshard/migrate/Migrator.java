@@ -493,6 +493,16 @@ public final class Migrator implements AutoCloseable {
         return yes;
     }
 
+    /**
+     * As {@link #running}, asking the control store now rather than reusing an answer of the last
+     * {@value #RECHECK_MILLIS} ms: before a fence, so a PAUSE recorded meanwhile keeps a move that copied quickly
+     * (several small cohorts can copy within that time) from fencing and flipping after it.
+     */
+    boolean runningNow(int to, String state) throws SQLException {
+        lastCheck = null;
+        return running(to, state);
+    }
+
     private static final long RECHECK_MILLIS = 200;
     private static final long FENCE_YIELD_MILLIS = 1_000;
     private final java.util.concurrent.atomic.AtomicInteger fences = new java.util.concurrent.atomic.AtomicInteger();
