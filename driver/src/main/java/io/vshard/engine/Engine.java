@@ -178,13 +178,7 @@ public final class Engine implements AutoCloseable {
      */
     private void quickAck() {
         try {
-            // One query while nothing changed: every change a router must acknowledge moves the epoch, and the
-            // full heartbeat re-reads the whole view each period anyway. Re-reading it four times a heartbeat
-            // (manifests, migration, every cohort) on every router was steady load beside the application's
-            // statements for the whole migration.
-            if (migrationStore.epoch() != view.epoch()) {
-                refresh();
-            }
+            refresh();
             long acked = ackedEpoch();
             if (acked > lastWrittenAck) {
                 controlStore.heartbeat(routerId, options.routerKind(), hostName(), acked, lastHealth);
