@@ -292,7 +292,6 @@ final class CohortMove {
         return ready;
     }
 
-    /** Tells the listener each step's time, a group's shared out so the steps summed over cohorts stay wall time. */
     /**
      * Reports a copy pass that ended (copied, caught up, digested before the fence): each step's time to the
      * listener, shared out evenly over {@code cohorts}, and the pass to the debug log as {@code what}.

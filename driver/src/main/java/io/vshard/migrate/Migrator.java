@@ -126,13 +126,6 @@ public final class Migrator implements AutoCloseable {
     private volatile long startedNanos = System.nanoTime();
     private final java.util.concurrent.atomic.LongAdder yieldedNanos = new java.util.concurrent.atomic.LongAdder();
 
-    /**
-     * How long this migrator has rested between batches because the statements beside it were over the
-     * {@link #P95_BUDGET_PROPERTY} budget, in milliseconds.
-     */
-    public long yieldedMillis() {
-        return yieldedNanos.sum() / 1_000_000L;
-    }
     // Per worker thread: when its current batch started.
     private final ThreadLocal<long[]> batchStarted = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
 
@@ -592,6 +585,14 @@ public final class Migrator implements AutoCloseable {
         return new LiveLatency.Ended[] {
             engine.liveLatency(false).last(), engine.liveLatency(true).last()
         };
+    }
+
+    /**
+     * How long this migrator has rested between batches because the statements beside it were over the
+     * {@link #P95_BUDGET_PROPERTY} budget, in milliseconds.
+     */
+    public long yieldedMillis() {
+        return yieldedNanos.sum() / 1_000_000L;
     }
 
     /** Whether the latency budget watches statements running beside this migrator now (one move at a time). */
