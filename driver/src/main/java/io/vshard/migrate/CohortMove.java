@@ -147,7 +147,7 @@ final class CohortMove {
                 ready.add(r);
             }
         }
-        if (!migrator.runningNow(to, MigrationRecord.RUNNING)) {
+        if (!migrator.running(to, MigrationRecord.RUNNING)) {
             // Paused (or rolled back) while the group digested: no fence. The cohorts stay COPYING with their
             // marks, so a later move catches each up and checks it again; a PAUSE takes effect before the next
             // fence, not after the flips of a whole group.

@@ -111,11 +111,13 @@ public final class Migrator implements AutoCloseable {
      * {@value #DEFAULT_P95_BUDGET}; 0 turns it off. Past it the migrator rests between batches, longer while the
      * p95 stays over (see {@link LatencyBudget}); with no traffic beside it, it never rests. Why: on 2 cores a
      * migrator at full speed took the point-query p95 to 2.1-2.8x its value before, and a fixed pace of 4 to
-     * 1.4-1.5x at the cost of migrations 1.6-1.9x longer even on an idle fleet (BENCHMARKS.md, session 12).
+     * 1.4-1.5x at the cost of migrations 1.6-1.9x longer even on an idle fleet; a budget of 1.3 gave 1.47-1.51x
+     * (BENCHMARKS.md, session 12). Off by default: the last CI runs of session 12 lost one write in the audit with
+     * 1.3 on (not explained yet; it may be an older race the budget's rests make likelier), and nothing may be lost.
      */
     public static final String P95_BUDGET_PROPERTY = "vshard.migrator.p95Budget";
 
-    static final double DEFAULT_P95_BUDGET = 1.3;
+    static final double DEFAULT_P95_BUDGET = 0;
 
     /** No batch for this long, and the next one re-measures the baseline first. */
     private static final long IDLE_NANOS = 5_000_000_000L;
@@ -485,16 +487,6 @@ public final class Migrator implements AutoCloseable {
         boolean yes = m != null && m.state().equals(state);
         lastCheck = yes ? new Check(to, state, now) : null;
         return yes;
-    }
-
-    /**
-     * As {@link #running}, asking the control store now rather than reusing an answer of the last
-     * {@value #RECHECK_MILLIS} ms: before a fence, so a PAUSE recorded meanwhile keeps a move that copied quickly
-     * (several small cohorts can copy within that time) from fencing and flipping after it.
-     */
-    boolean runningNow(int to, String state) throws SQLException {
-        lastCheck = null;
-        return running(to, state);
     }
 
     private static final long RECHECK_MILLIS = 200;
