@@ -27,6 +27,16 @@ public final class Journal {
 
     private Journal() {}
 
+    private static final String RECORD = "INSERT INTO " + TABLE
+            + " (table_name, creator_id, region, window_id, version, at) VALUES (?, ?, ?, ?, ?, ?)";
+
+    /**
+     * H2 draws an identity for {@code INSERT ... VALUES} before it locks the table, so a writer could hold an id
+     * below a migrator's mark (JournalMarks) and commit after it; {@code INSERT ... SELECT} locks first.
+     */
+    private static final String H2_RECORD = "INSERT INTO " + TABLE
+            + " (table_name, creator_id, region, window_id, version, at) SELECT ?, ?, ?, ?, ?, ?";
+
     /** The DDL of the journal table for a dialect. */
     public static String ddl(Dialect dialect) {
         String id =
@@ -96,12 +106,11 @@ public final class Journal {
     }
 
     /** Records the keys {@code s} touched, on the connection (and in the transaction) that ran it. */
-    static void record(Connection c, ShardStatement s, Instant at) throws SQLException {
+    static void record(Connection c, Dialect dialect, ShardStatement s, Instant at) throws SQLException {
         if (s.touchedKeys().isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
-                + " (table_name, creator_id, region, window_id, version, at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(dialect == Dialect.H2 ? H2_RECORD : RECORD)) {
             Timestamp ts = Timestamp.from(at);
             for (TouchedKey k : s.touchedKeys()) {
                 ps.setString(1, k.table());

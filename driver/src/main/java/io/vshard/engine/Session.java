@@ -668,7 +668,8 @@ public final class Session implements AutoCloseable {
         if (s.schemaQualified()) {
             lease.use(s.shard().location(), false, settings.snapshot(s.shard().shard() < 0));
         }
-        Journal.record(lease.connection(), s, engine.clock().instant());
+        Journal.record(
+                lease.connection(), lease.pool().dialect(), s, engine.clock().instant());
     }
 
     private Result combine(List<ShardRunner.Outcome> outs, StatementOptions o) throws SQLException {

@@ -17,8 +17,9 @@ import java.util.Map;
 /**
  * Positions in the shards' journals and the keys written after them: the migrator's change capture.
  *
- * <p>A mark is taken under {@code LOCK TABLE ... IN SHARE MODE}, which waits for every transaction that has
- * already journaled a write on that schema to end and briefly holds new ones back. So every write whose
+ * <p>A mark is taken under a share lock of the journal tables ({@code LOCK TABLE ... IN SHARE MODE} on PostgreSQL,
+ * {@code LOCK TABLES ... READ} on MySQL and MariaDB, an exclusive table lock on H2), which waits for every transaction that has already journaled
+ * a write on that schema to end and briefly holds new ones back. So every write whose
  * journal id is at or below the mark is committed and visible to reads that follow, and every later write
  * has a higher id: nothing slips between a copy and its catch-up. The same wait is what lets the final delta
  * after a fence see every transaction that wrote to the cohort before the fence.
@@ -37,28 +38,7 @@ final class JournalMarks {
 
     /** The journal's high-water mark at {@code l}, after in-flight writers ended. */
     long mark(ShardLocation l) throws SQLException {
-        Connection c = links.get(l.dataSource(), ShardLinks.READ);
-        String table = l.schema() + "." + Journal.TABLE;
-        boolean postgres = c.getMetaData().getURL().startsWith("jdbc:postgresql:");
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            if (postgres) {
-                st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
-                st.execute("LOCK TABLE " + table + " IN SHARE MODE");
-            }
-            long mark;
-            try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM " + table)) {
-                rs.next();
-                mark = rs.getLong(1);
-            }
-            c.commit();
-            return mark;
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        return lockedMaxima(l.dataSource(), List.of(l)).get(l);
     }
 
     /**
@@ -76,30 +56,87 @@ final class JournalMarks {
         return out;
     }
 
+    /**
+     * The maxima of {@code locs}' journals under a share lock of them. Journal ids are handed out when a write
+     * inserts its journal row, not when it commits, so an unlocked {@code MAX(id)} can pass over a write still in
+     * flight with a lower id: a catch-up from that mark never reads it, and the write is lost at the drain.
+     */
     private Map<ShardLocation, Long> lockedMaxima(String dataSource, List<ShardLocation> locs) throws SQLException {
         Connection c = links.get(dataSource, ShardLinks.READ);
-        boolean postgres = c.getMetaData().getURL().startsWith("jdbc:postgresql:");
+        Lock lock = Lock.of(c.getMetaData().getURL());
+        StringBuilder tables = new StringBuilder();
+        for (ShardLocation l : locs) {
+            tables.append(tables.length() == 0 ? "" : ", ")
+                    .append(l.schema())
+                    .append('.')
+                    .append(Journal.TABLE)
+                    .append(lock == Lock.MYSQL ? " READ" : "");
+        }
         c.setAutoCommit(false);
+        boolean locked = false;
         try (Statement st = c.createStatement()) {
-            if (postgres) {
-                StringBuilder tables = new StringBuilder();
-                for (ShardLocation l : locs) {
-                    tables.append(tables.length() == 0 ? "" : ", ")
-                            .append(l.schema())
-                            .append('.')
-                            .append(Journal.TABLE);
+            switch (lock) {
+                case POSTGRESQL -> {
+                    st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
+                    st.execute("LOCK TABLE " + tables + " IN SHARE MODE");
                 }
-                st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
-                st.execute("LOCK TABLE " + tables + " IN SHARE MODE");
+                case MYSQL -> {
+                    // InnoDB takes a table S lock for LOCK TABLES ... READ with autocommit off: it waits for the
+                    // transactions holding row locks there (writes journaled, not yet committed), like SHARE MODE.
+                    long seconds = Math.max(1, (lockTimeoutMillis + 999) / 1000);
+                    st.execute("SET SESSION innodb_lock_wait_timeout = " + seconds);
+                    st.execute("SET SESSION lock_wait_timeout = " + seconds);
+                    st.execute("LOCK TABLES " + tables);
+                    locked = true;
+                }
+                case H2 -> {
+                    // H2 has no LOCK TABLE; this no-op ALTER takes the table's exclusive lock inside the
+                    // transaction (no implicit commit), waiting for the transactions that wrote to it.
+                    st.execute("SET LOCK_TIMEOUT " + lockTimeoutMillis);
+                    for (ShardLocation l : locs) {
+                        st.execute(
+                                "ALTER TABLE " + l.schema() + "." + Journal.TABLE + " SET REFERENTIAL_INTEGRITY TRUE");
+                    }
+                }
+                case NONE -> {}
             }
             Map<ShardLocation, Long> out = maxima(st, locs);
+            if (locked) {
+                locked = false;
+                st.execute("UNLOCK TABLES");
+            }
             c.commit();
             return out;
         } catch (SQLException ex) {
+            if (locked) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("UNLOCK TABLES");
+                } catch (SQLException suppressed) {
+                    ex.addSuppressed(suppressed);
+                }
+            }
             c.rollback();
             throw ex;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /** How a data source's journal tables are share-locked for a mark. */
+    private enum Lock {
+        POSTGRESQL,
+        MYSQL,
+        H2,
+        NONE;
+
+        static Lock of(String url) {
+            if (url.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            if (url.startsWith("jdbc:h2:")) {
+                return H2;
+            }
+            return url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:") ? MYSQL : NONE;
         }
     }
 

@@ -32,6 +32,9 @@ final class AuditWriters {
     final Map<Long, Long> balanceUpdates = new ConcurrentHashMap<>();
     final Set<Long> uncertainBalances = ConcurrentHashMap.newKeySet();
     final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+    /** The failed attempts of each payment that needed more than one, for the audit's report of a loss. */
+    final Map<Long, List<String>> failedAttempts = new ConcurrentHashMap<>();
+
     final AtomicLong writesDuringMigration = new AtomicLong();
     final AtomicLong writes = new AtomicLong();
     final AtomicLong reads = new AtomicLong();
@@ -127,6 +130,10 @@ final class AuditWriters {
                 ack(p);
                 return;
             } catch (SQLException e) {
+                failedAttempts
+                        .computeIfAbsent(p.paymentId(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(fleet.clock.instant() + " " + e.getSQLState() + " "
+                                + e.getMessage().split("\n")[0]);
                 if ("23505".equals(e.getSQLState()) && attempt > 0) {
                     // The earlier attempt committed but its answer was lost: the idempotency key says so.
                     ack(p);

@@ -302,6 +302,14 @@ class MigrationAuditIT {
             boolean acked = app.acked.containsKey(w.paymentId());
             if (acked && !seen.containsKey(w.paymentId())) {
                 out.lost++;
+                System.out.printf(
+                        "audit: LOST payment %d (creator %d, region %s, window %s) placed at %s; failed attempts %s%n",
+                        w.paymentId(),
+                        w.creatorId(),
+                        w.region(),
+                        w.window(),
+                        fleet.place(state, "payments", w.creatorId(), w.region(), WindowId.parse(w.window())),
+                        app.failedAttempts.get(w.paymentId()));
             }
             if (acked || seen.containsKey(w.paymentId())) {
                 expected.merge(w.creatorId() + "/" + w.window(), w.amount(), BigDecimal::add);
