@@ -73,6 +73,10 @@ public final class Engine implements AutoCloseable {
     private static final java.lang.invoke.VarHandle SLOT =
             java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
     private volatile long lastAcked;
+    // When the last heartbeat write that reached the control store was sent, and when a gap between two of them
+    // was last found longer than the migrator waits for a router (see lapse).
+    private volatile long beatSentNanos = System.nanoTime();
+    private volatile long lapsedNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     /** Heartbeat-thread state: when the last full heartbeat ran, what it reported, the epoch last written. */
     private long lastBeatNanos;
 
@@ -181,8 +185,10 @@ public final class Engine implements AutoCloseable {
             refresh();
             long acked = ackedEpoch();
             if (acked > lastWrittenAck) {
+                long sent = System.nanoTime();
                 controlStore.heartbeat(routerId, options.routerKind(), hostName(), acked, lastHealth);
                 lastWrittenAck = acked;
+                beatWritten(sent);
             }
         } catch (SQLException | RuntimeException e) {
             heartbeatFailed("refresh or acknowledgement", e);
@@ -200,13 +206,67 @@ public final class Engine implements AutoCloseable {
             }
             long acked = ackedEpoch();
             lastHealth = health.drain();
+            long sent = System.nanoTime();
             controlStore.heartbeat(routerId, options.routerKind(), hostName(), acked, lastHealth);
             lastWrittenAck = acked;
+            beatWritten(sent);
         } catch (SQLException | RuntimeException e) {
             heartbeatFailed("refresh or heartbeat", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Notes a heartbeat write sent at {@code sentNanos} that reached the control store just now. Until now the
+     * migrator saw at best the previous write's heartbeat; when that is older than the lapse limit it may have
+     * counted this router gone and stopped waiting for its acknowledgements, so the writes this router planned
+     * until now may not commit (see {@link #lapse}); the view is read again at once for the ones that follow.
+     */
+    private void beatWritten(long sentNanos) throws SQLException {
+        long now = System.nanoTime();
+        long gap = now - beatSentNanos;
+        beatSentNanos = sentNanos;
+        if (gap > lapseLimitNanos()) {
+            lapsedNanos = now;
+            LOG.warn(
+                    "vshard router {}: no heartbeat reached the control store for {} ms (the migrator counts a router"
+                            + " gone after {} ms); writes planned before now fail with 40001 while a migration runs",
+                    routerId,
+                    gap / 1_000_000L,
+                    options.lease().toMillis());
+            refresh();
+        }
+    }
+
+    /** How long heartbeats may take to reach the control store before a router's writes stop: a lease, less a margin. */
+    private long lapseLimitNanos() {
+        return options.lease().toNanos() - options.heartbeat().toNanos() / 2;
+    }
+
+    /**
+     * Why a migrating write planned on a view read at {@code viewNanos} must not commit now, or {@code null}. The
+     * migrator counts a router gone once its heartbeat is a lease old and from then on does not wait for its
+     * acknowledgement of a fence: a write still in flight then, or planned on a view read before the router's
+     * heartbeats reached the control store again (it may predate that fence), could land on the old place after
+     * the final delta. Checked after the write's journal rows and before its commit.
+     */
+    String lapse(long viewNanos) {
+        long since = System.nanoTime() - beatSentNanos;
+        if (since > lapseLimitNanos()) {
+            return "no heartbeat of this router reached the control store for " + since / 1_000_000L
+                    + " ms, and the migrator counts a router gone after "
+                    + options.lease().toMillis() + " ms";
+        }
+        if (lapsedNanos - viewNanos >= 0) {
+            return "this router's heartbeats lapsed after the write's route was planned";
+        }
+        return null;
+    }
+
+    /** When the routing view in use was read (a time of {@link System#nanoTime}), read before the view itself. */
+    long viewReadNanos() {
+        return viewNanos;
     }
 
     /**
@@ -263,7 +323,7 @@ public final class Engine implements AutoCloseable {
      * at a time and gives it back with {@link #dropWriteSlot}.
      */
     long[] writeSlot() {
-        long[] slot = {WRITE_IDLE};
+        long[] slot = {WRITE_IDLE, 0};
         writeSlots.add(slot);
         return slot;
     }
@@ -456,7 +516,10 @@ public final class Engine implements AutoCloseable {
         return plan(sql, parameters, new long[1]);
     }
 
-    /** Plans through the current view and stores that view's epoch in {@code epoch[0]}. */
+    /**
+     * Plans through the current view and stores that view's epoch in {@code epoch[0]} and, when the array has a
+     * second element, when the view was read in {@code epoch[1]} (see {@link #lapse}).
+     */
     RoutePlan plan(String sql, List<Object> parameters, long[] epoch) throws SQLException {
         return plan(sql, null, parameters, epoch);
     }
@@ -468,8 +531,14 @@ public final class Engine implements AutoCloseable {
 
     private RoutePlan plan(String sql, PlacedStatement placed, List<Object> parameters, long[] epoch)
             throws SQLException {
+        // viewNanos before view: a refresh between the two reads pairs a newer view with an older time, never
+        // the reverse (refresh writes them in the other order), which only makes a lapse check stricter.
+        long readAt = viewNanos;
         RouterView v = view;
         epoch[0] = v.epoch();
+        if (epoch.length > 1) {
+            epoch[1] = readAt;
+        }
         try {
             return placed != null
                     ? placed.plan(parameters, v.routing())

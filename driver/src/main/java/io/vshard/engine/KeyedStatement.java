@@ -61,6 +61,7 @@ final class KeyedStatement {
         if (p >= parameters.size()) {
             return null;
         }
+        long readAt = engine.viewReadNanos();
         RouterView view = engine.view();
         if (Engine.migrating(view)) {
             return null;
@@ -71,6 +72,9 @@ final class KeyedStatement {
             return null;
         }
         epoch[0] = view.epoch();
+        if (epoch.length > 1) {
+            epoch[1] = readAt;
+        }
         ShardLocation at = shard.location();
         Qualified q = texts.get(at);
         if (q == null) {

@@ -55,8 +55,14 @@ public final class Session implements AutoCloseable {
     private Lease metadataLease;
     // The lease of the last single-shard auto-commit statement, kept for the next one (Lease#park).
     private Lease parked;
-    // The epoch the current statement was planned under (reused: a session runs one statement at a time).
-    private final long[] planned = new long[1];
+    // The epoch the current statement was planned under and when that view was read (reused: a session runs one
+    // statement at a time).
+    private final long[] planned = new long[2];
+    // When the view of the write in flight was read (Engine#lapse), and of the earliest journaled write of the
+    // open transaction (txJournaled: there is one).
+    private long writeViewNanos = System.nanoTime();
+    private long txViewNanos;
+    private boolean txJournaled;
     // This session's slot for its write in flight, which holds the router's acknowledgement back (Engine#writeSlot).
     private final long[] writing;
     // The engine's keyed plans of the prepared texts this session ran (null: not keyed), looked up here
@@ -118,12 +124,17 @@ public final class Session implements AutoCloseable {
         // The session's own slot, unless a write of this session is already in it (a write run from within one).
         long[] epoch = Engine.writeIdle(writing) ? writing : engine.writeSlot();
         Engine.writeStarts(epoch, planned[0]);
+        epoch[1] = planned[1];
+        long outer = writeViewNanos;
         try {
             if (engine.view().epoch() != planned[0]) {
                 plan = plan(sql, parameters, epoch);
             }
-            return execute(admit(sql, parameters, plan, epoch), options);
+            RoutePlan admitted = admit(sql, parameters, plan, epoch);
+            writeViewNanos = epoch[1];
+            return execute(admitted, options);
         } finally {
+            writeViewNanos = outer;
             Engine.writeEnds(epoch);
             // A session closed from another thread while this write ran left the slot to this thread to drop.
             if (epoch != writing || closed) {
@@ -442,6 +453,9 @@ public final class Session implements AutoCloseable {
                 }
                 journal(lease, s);
                 String stale = engine.view().migration() == null ? null : engine.staleness();
+                if (stale == null) {
+                    stale = engine.lapse(writeViewNanos);
+                }
                 if (stale != null) {
                     // The migrator may already count this router as gone and be reading the final delta:
                     // committing now could land a write behind its back.
@@ -491,6 +505,10 @@ public final class Session implements AutoCloseable {
             }
             if (writes && !own && journaling()) {
                 journal(lease, s);
+                if (!txJournaled || writeViewNanos - txViewNanos < 0) {
+                    txViewNanos = writeViewNanos;
+                }
+                txJournaled = true;
             }
             if (out.rows() != null) {
                 return new Result(out.rows(), -1, null, new Release(lease, out, own));
@@ -833,7 +851,14 @@ public final class Session implements AutoCloseable {
 
     /** Commits the open transaction (two-phase when it wrote several data sources). */
     public void commit() throws SQLException {
+        String lapsed = txJournaled ? engine.lapse(txViewNanos) : null;
+        if (lapsed != null) {
+            // As for an auto-commit write (journaledWrite): its journaled writes may sit behind a final delta.
+            rollback();
+            throw VShardSQLException.of(VShardState.STALE_VIEW, null, lapsed);
+        }
         beforeTransaction = null;
+        txJournaled = false;
         ShardTransaction t = tx;
         tx = null;
         if (t != null) {
@@ -843,6 +868,7 @@ public final class Session implements AutoCloseable {
 
     /** Rolls the open transaction back. */
     public void rollback() {
+        txJournaled = false;
         if (beforeTransaction != null) {
             settings.restore(beforeTransaction);
             beforeTransaction = null;

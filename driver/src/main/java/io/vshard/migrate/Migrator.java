@@ -610,6 +610,7 @@ public final class Migrator implements AutoCloseable {
         Duration lease = engine.options().lease();
         long deadline = System.nanoTime() + lease.toNanos() * 10;
         long leasedAt = 0;
+        java.util.Set<String> firstLive = null;
         while (!stopped) {
             // The lease (a committed write) is renewed every RECHECK_MILLIS, not every poll: it lasts at least
             // MIN_LEASE_MS, and a commit per poll competed with the routers' own acknowledgement commits.
@@ -620,10 +621,29 @@ public final class Migrator implements AutoCloseable {
                 leasedAt = System.nanoTime();
             }
             boolean all = true;
-            for (ControlStore.Router r : engine.controlStore().liveRouters(lease)) {
+            List<ControlStore.Router> live = engine.controlStore().liveRouters(lease);
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (ControlStore.Router r : live) {
                 all &= r.viewEpoch() >= epoch;
+                ids.add(r.id());
+            }
+            if (firstLive == null) {
+                firstLive = ids;
             }
             if (all) {
+                for (String gone : firstLive) {
+                    if (!ids.contains(gone)) {
+                        // Its writes stop on their own (Engine#lapse); logged because a router that drops out
+                        // while alive says its heartbeats are too slow for the lease.
+                        LOG.info(
+                                "vshard migrator {}: router {} counted gone while epoch {} was awaited (no heartbeat for"
+                                        + " {} ms)",
+                                id,
+                                gone,
+                                epoch,
+                                lease.toMillis());
+                    }
+                }
                 return true;
             }
             if (System.nanoTime() > deadline) {

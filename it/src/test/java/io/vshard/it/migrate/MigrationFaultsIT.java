@@ -395,6 +395,75 @@ class MigrationFaultsIT {
         control.stopMigrator();
     }
 
+    /**
+     * A router whose heartbeats stop reaching the control store (its row locked behind its back) may be counted
+     * gone by the migrator, which then no longer waits for its acknowledgement of a fence. Its view stays fresh (a
+     * write refreshes it), so only the heartbeat says whether the migrator still waits for it: its migrating
+     * writes fail with 40001 while the heartbeats lapse, and go on once they reach the store again, each landing
+     * once.
+     */
+    @Test
+    void aRouterWhoseHeartbeatsLapseStopsItsMigratingWrites() throws Exception {
+        loadedAtTheBoundary();
+        router.migrationControl().start();
+        Creator k = fleet.dataset.creator(0);
+        long lease = router.options().lease().toMillis();
+        try (Connection ctl = java.sql.DriverManager.getConnection(
+                        MigrationFleet.PG + fleet.prefix + "_ctl", "postgres", "");
+                Connection c = fleet.vshard(0)) {
+            insertPayment(c, 900_000_001L, k);
+            ctl.setAutoCommit(false);
+            try (PreparedStatement ps =
+                    ctl.prepareStatement("SELECT 1 FROM vshard_router WHERE router_id = ? FOR UPDATE")) {
+                ps.setString(1, router.routerId());
+                ps.executeQuery().close();
+            }
+            Thread.sleep(lease * 2);
+            assertThatThrownBy(() -> insertPayment(c, 900_000_002L, k))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("no heartbeat of this router reached the control store")
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("40001");
+            ctl.commit();
+            long deadline = System.nanoTime() + lease * 10 * 1_000_000L;
+            while (true) {
+                try {
+                    insertPayment(c, 900_000_002L, k);
+                    break;
+                } catch (SQLException e) {
+                    assertThat(e.getSQLState()).isEqualTo("40001");
+                    assertThat(System.nanoTime())
+                            .as("a write goes through once heartbeats do")
+                            .isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COUNT(*) FROM payments WHERE creator_id = ? AND payment_id > 900000000")) {
+                ps.setLong(1, k.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    private void insertPayment(Connection c, long id, Creator k) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO payments (payment_id, creator_id, region, tenant_id,"
+                        + " window_id, event_id, amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, 1.00, 'USD', ?)")) {
+            ps.setLong(1, id);
+            ps.setLong(2, k.id());
+            ps.setString(3, k.region());
+            ps.setLong(4, k.id());
+            ps.setString(5, WindowId.containing(fleet.clock.instant()).toString());
+            ps.setLong(6, id);
+            ps.setTimestamp(7, MigrationFleet.ts(fleet.clock.instant()));
+            ps.executeUpdate();
+        }
+    }
+
     /** A migrator whose budget every measured p95 exceeds (a hundredth of the p95 before it began). */
     private static io.vshard.migrate.Migrator budgetedMigrator(MigrationControl control) {
         String property = io.vshard.migrate.Migrator.P95_BUDGET_PROPERTY;
