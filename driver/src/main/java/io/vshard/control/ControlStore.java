@@ -299,15 +299,35 @@ public final class ControlStore {
         }
     }
 
-    /** The commit point of a distributed transaction: from here on, recovery commits its branches. */
+    /**
+     * The commit point of a distributed transaction: from here on, recovery commits its branches. Refused (40001)
+     * when recovery claimed it for rollback first ({@link #claimForRollback}): its router's heartbeats looked gone.
+     */
     public void logCommitting(String gtrid) throws SQLException {
         try (Connection c = connect();
-                PreparedStatement ps =
-                        c.prepareStatement("UPDATE vshard_2pc SET state = 'COMMITTING' WHERE gtrid = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE vshard_2pc SET state = 'COMMITTING' WHERE gtrid = ? AND state = 'PREPARING'")) {
             ps.setString(1, gtrid);
             if (ps.executeUpdate() != 1) {
-                throw new SQLException("distributed transaction " + gtrid + " is missing from the log", "XX000");
+                throw new SQLException(
+                        "distributed transaction " + gtrid + " was rolled back by another router's recovery (this"
+                                + " router's heartbeats looked gone) or is missing from the log; retry the transaction",
+                        "40001");
             }
+        }
+    }
+
+    /**
+     * Claims a logged transaction short of its commit point for rollback, so that its router, should it be slow
+     * rather than gone, can no longer log the commit point and commit branches recovery rolls back. Returns
+     * {@code false} when the transaction reached its commit point first (or left the log).
+     */
+    public boolean claimForRollback(String gtrid) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE vshard_2pc SET state = 'ABORTING' WHERE gtrid = ? AND state <> 'COMMITTING'")) {
+            ps.setString(1, gtrid);
+            return ps.executeUpdate() == 1;
         }
     }
 

@@ -452,15 +452,7 @@ public final class Session implements AutoCloseable {
                     r = Result.count(out.updateCount(), keys);
                 }
                 journal(lease, s);
-                String stale = engine.view().migration() == null ? null : engine.staleness();
-                if (stale == null) {
-                    stale = engine.lapse(writeViewNanos);
-                }
-                if (stale != null) {
-                    // The migrator may already count this router as gone and be reading the final delta:
-                    // committing now could land a write behind its back.
-                    throw VShardSQLException.of(VShardState.STALE_VIEW, null, stale);
-                }
+                mayCommitJournaled(writeViewNanos);
                 c.commit();
                 return r;
             } catch (SQLException e) {
@@ -505,10 +497,7 @@ public final class Session implements AutoCloseable {
             }
             if (writes && !own && journaling()) {
                 journal(lease, s);
-                if (!txJournaled || writeViewNanos - txViewNanos < 0) {
-                    txViewNanos = writeViewNanos;
-                }
-                txJournaled = true;
+                journaledInTransaction();
             }
             if (out.rows() != null) {
                 return new Result(out.rows(), -1, null, new Release(lease, out, own));
@@ -642,6 +631,7 @@ public final class Session implements AutoCloseable {
                     outs.add(ShardRunner.run(pinned, s, o, running, settings));
                     if (journal) {
                         journal(pinned, s);
+                        journaledInTransaction();
                     }
                 }
                 return combine(outs, o);
@@ -663,6 +653,9 @@ public final class Session implements AutoCloseable {
                     }
                 }
                 Result r = combine(outs, o);
+                if (journal) {
+                    mayCommitJournaled(writeViewNanos);
+                }
                 c.commit();
                 return r;
             } catch (SQLException | RuntimeException e) {
@@ -672,6 +665,30 @@ public final class Session implements AutoCloseable {
                 outs.forEach(this::finish);
             }
         }
+    }
+
+    /**
+     * Throws 40001 when journaled writes whose route came from a view read at {@code viewNanos} must not commit: the
+     * migrator may already count this router as gone (its view is older than the lease, or its heartbeats lapsed,
+     * see {@link Engine#lapse}) and be reading a final delta, so committing could land them behind its back.
+     * Called after the journal rows, before the commit.
+     */
+    private void mayCommitJournaled(long viewNanos) throws SQLException {
+        String stale = engine.view().migration() == null ? null : engine.staleness();
+        if (stale == null) {
+            stale = engine.lapse(viewNanos);
+        }
+        if (stale != null) {
+            throw VShardSQLException.of(VShardState.STALE_VIEW, null, stale);
+        }
+    }
+
+    /** Notes a journaled write in the open transaction: its commit checks the earliest one's view (commit()). */
+    private void journaledInTransaction() {
+        if (!txJournaled || writeViewNanos - txViewNanos < 0) {
+            txViewNanos = writeViewNanos;
+        }
+        txJournaled = true;
     }
 
     /**
@@ -851,11 +868,13 @@ public final class Session implements AutoCloseable {
 
     /** Commits the open transaction (two-phase when it wrote several data sources). */
     public void commit() throws SQLException {
-        String lapsed = txJournaled ? engine.lapse(txViewNanos) : null;
-        if (lapsed != null) {
-            // As for an auto-commit write (journaledWrite): its journaled writes may sit behind a final delta.
-            rollback();
-            throw VShardSQLException.of(VShardState.STALE_VIEW, null, lapsed);
+        if (txJournaled) {
+            try {
+                mayCommitJournaled(txViewNanos);
+            } catch (SQLException e) {
+                rollback();
+                throw e;
+            }
         }
         beforeTransaction = null;
         txJournaled = false;

@@ -41,6 +41,10 @@ public final class TwoPhaseRecovery {
             if (live.contains(t.routerId())) {
                 continue;
             }
+            if (!t.committing() && !store.claimForRollback(t.gtrid())) {
+                // Its router reached the commit point meanwhile: it commits, or the next recovery does.
+                continue;
+            }
             for (String ds : t.participants()) {
                 if (!engine.config().dataSources().containsKey(ds)) {
                     continue;

@@ -1,6 +1,7 @@
 package io.vshard.it.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vshard.config.ConfigReader;
 import io.vshard.control.ControlStore;
@@ -283,6 +284,20 @@ class PostgresFleetIT extends ShardedFleetSuite {
             assertThat(List.of(countOn(onA, 70), countOn(onB, 71), countOn(onA, 80), countOn(onB, 81)))
                     .isEqualTo(List.of(0L, 0L, 1L, 1L));
         }
+        // A router that is slow, not gone, cannot reach its commit point once recovery claimed its transaction.
+        String slow = "vshard_its" + id;
+        store.logPreparing(slow, List.of("pg_a", "pg_b"), "a-router-that-looked-gone");
+        assertThat(store.claimForRollback(slow)).isTrue();
+        assertThatThrownBy(() -> store.logCommitting(slow))
+                .isInstanceOf(SQLException.class)
+                .extracting(e -> ((SQLException) e).getSQLState())
+                .isEqualTo("40001");
+        String committing = "vshard_itk" + id;
+        store.logPreparing(committing, List.of("pg_a", "pg_b"), "a-router-that-looked-gone");
+        store.logCommitting(committing);
+        assertThat(store.claimForRollback(committing)).isFalse();
+        store.forgetTransaction(slow);
+        store.forgetTransaction(committing);
     }
 
     @Override

@@ -399,8 +399,8 @@ class MigrationFaultsIT {
      * A router whose heartbeats stop reaching the control store (its row locked behind its back) may be counted
      * gone by the migrator, which then no longer waits for its acknowledgement of a fence. Its view stays fresh (a
      * write refreshes it), so only the heartbeat says whether the migrator still waits for it: its migrating
-     * writes fail with 40001 while the heartbeats lapse, and go on once they reach the store again, each landing
-     * once.
+     * writes (and the commit of a transaction that made one) fail with 40001 while the heartbeats lapse, and go on
+     * once they reach the store again, each landing once.
      */
     @Test
     void aRouterWhoseHeartbeatsLapseStopsItsMigratingWrites() throws Exception {
@@ -410,8 +410,12 @@ class MigrationFaultsIT {
         long lease = router.options().lease().toMillis();
         try (Connection ctl = java.sql.DriverManager.getConnection(
                         MigrationFleet.PG + fleet.prefix + "_ctl", "postgres", "");
-                Connection c = fleet.vshard(0)) {
+                Connection c = fleet.vshard(0);
+                Connection tx = fleet.vshard(0)) {
             insertPayment(c, 900_000_001L, k);
+            // A transaction that wrote before the lapse and commits during it fails too, and leaves nothing.
+            tx.setAutoCommit(false);
+            insertPayment(tx, 900_000_003L, k);
             ctl.setAutoCommit(false);
             try (PreparedStatement ps =
                     ctl.prepareStatement("SELECT 1 FROM vshard_router WHERE router_id = ? FOR UPDATE")) {
@@ -424,6 +428,9 @@ class MigrationFaultsIT {
                     .hasMessageContaining("no heartbeat of this router reached the control store")
                     .extracting(e -> ((SQLException) e).getSQLState())
                     .isEqualTo("40001");
+            assertThatThrownBy(tx::commit)
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("no heartbeat of this router reached the control store");
             ctl.commit();
             long deadline = System.nanoTime() + lease * 10 * 1_000_000L;
             while (true) {
