@@ -84,10 +84,10 @@ final class JournalMarks {
                     // InnoDB takes a table S lock for LOCK TABLES ... READ with autocommit off: it waits for the
                     // transactions holding row locks there (writes journaled, not yet committed), like SHARE MODE.
                     long seconds = Math.max(1, (lockTimeoutMillis + 999) / 1000);
-                    st.execute("SET SESSION innodb_lock_wait_timeout = " + seconds);
-                    st.execute("SET SESSION lock_wait_timeout = " + seconds);
-                    st.execute("LOCK TABLES " + tables);
+                    st.execute(
+                            "SET SESSION innodb_lock_wait_timeout = " + seconds + ", lock_wait_timeout = " + seconds);
                     locked = true;
+                    st.execute("LOCK TABLES " + tables);
                 }
                 case H2 -> {
                     // H2 has no LOCK TABLE; this no-op ALTER takes the table's exclusive lock inside the
@@ -103,14 +103,14 @@ final class JournalMarks {
             Map<ShardLocation, Long> out = maxima(st, locs);
             if (locked) {
                 locked = false;
-                st.execute("UNLOCK TABLES");
+                unlockMysql(st);
             }
             c.commit();
             return out;
         } catch (SQLException ex) {
             if (locked) {
                 try (Statement st = c.createStatement()) {
-                    st.execute("UNLOCK TABLES");
+                    unlockMysql(st);
                 } catch (SQLException suppressed) {
                     ex.addSuppressed(suppressed);
                 }
@@ -120,6 +120,12 @@ final class JournalMarks {
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /** Ends a MySQL mark: the tables unlocked and the lock timeouts back to the server's (the link copies too). */
+    private static void unlockMysql(Statement st) throws SQLException {
+        st.execute("UNLOCK TABLES");
+        st.execute("SET SESSION innodb_lock_wait_timeout = DEFAULT, lock_wait_timeout = DEFAULT");
     }
 
     /** How a data source's journal tables are share-locked for a mark. */

@@ -122,6 +122,16 @@ class JournalMarksIT {
             assertThatThrownBy(() -> impatient.mark(a)).isInstanceOf(SQLException.class);
             early.rollback();
             assertThat(impatient.mark(a)).isEqualTo(reached.get(a));
+            if (url.startsWith(MY)) {
+                // The link goes on to copy rows: the mark's short lock timeouts do not stay on it.
+                try (Statement st = links.get("db", ShardLinks.READ).createStatement();
+                        java.sql.ResultSet rs = st.executeQuery(
+                                "SELECT @@SESSION.innodb_lock_wait_timeout ="
+                                        + " @@GLOBAL.innodb_lock_wait_timeout, @@SESSION.lock_wait_timeout = @@GLOBAL.lock_wait_timeout")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(List.of(rs.getBoolean(1), rs.getBoolean(2))).containsExactly(true, true);
+                }
+            }
         }
     }
 
