@@ -56,12 +56,12 @@ public final class Migrator implements AutoCloseable {
      * traffic, one cohort moves at a time, since three side by side took the point-query p95 to 3.9-4.4x its value
      * before (the rest of one worker does not leave the cores to the application while the others copy). Idle,
      * three moved the benchmark's rows at 0.38-0.47 of a raw COPY pipe's rate against 0.31 for one (BENCHMARKS.md,
-     * session 12). One by default still: with three, one run of the MySQL demo in CI lost a write that had been
-     * retried after a 40001 (session 12, not explained yet), and a default is not changed on a doubt.
+     * session 12). Session 12 went back to one after the MySQL demo lost a write with three; session 13 found the
+     * cause, MySQL's journal marks read without a lock (JournalMarks), which more moves at once only made likelier.
      */
     public static final String WORKERS_PROPERTY = "vshard.migrator.workers";
 
-    static final int DEFAULT_WORKERS = 1;
+    static final int DEFAULT_WORKERS = 3;
 
     /**
      * How many times in a row a step may fail the same way (same cohort, step and SQLSTATE; not a transient
@@ -112,12 +112,13 @@ public final class Migrator implements AutoCloseable {
      * p95 stays over (see {@link LatencyBudget}); with no traffic beside it, it never rests. Why: on 2 cores a
      * migrator at full speed took the point-query p95 to 2.1-2.8x its value before, and a fixed pace of 4 to
      * 1.4-1.5x at the cost of migrations 1.6-1.9x longer even on an idle fleet; a budget of 1.3 gave 1.47-1.51x
-     * (BENCHMARKS.md, session 12). Off by default: the last CI runs of session 12 lost one write in the audit with
-     * 1.3 on (not explained yet; it may be an older race the budget's rests make likelier), and nothing may be lost.
+     * (BENCHMARKS.md, session 12). Session 12 turned it off after an audit lost a write with it on; session 13
+     * found the race, a router counted gone by its late heartbeat committing a write planned before a fence
+     * (Engine#lapse), which the budget's longer migrations under writers only made likelier.
      */
     public static final String P95_BUDGET_PROPERTY = "vshard.migrator.p95Budget";
 
-    static final double DEFAULT_P95_BUDGET = 0;
+    static final double DEFAULT_P95_BUDGET = 1.3;
 
     /** No batch for this long, and the next one re-measures the baseline first. */
     private static final long IDLE_NANOS = 5_000_000_000L;

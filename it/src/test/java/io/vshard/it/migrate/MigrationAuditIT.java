@@ -50,7 +50,10 @@ class MigrationAuditIT {
     MigrationFleet fleet;
     private String workers;
 
-    /** The audit holds the concurrent path to account too: three cohorts at once, not the default one. */
+    /**
+     * Three cohorts at once when the migrator's router has no statements of its own (the default too, set here so a
+     * changed default does not drop it); under the audit's writers the latency budget keeps it to one.
+     */
     @BeforeEach
     void threeWorkers() {
         workers = System.setProperty(Migrator.WORKERS_PROPERTY, "3");
