@@ -43,9 +43,13 @@ final class AuditWriters {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
 
+    /** The application on the fleet's routers started so far (routers started later carry none of its statements). */
     AuditWriters(MigrationFleet fleet) {
         this.fleet = fleet;
+        this.routers = fleet.engines.size();
     }
+
+    private final int routers;
 
     void start(int writers, int readers) {
         for (int w = 0; w < writers; w++) {
@@ -88,7 +92,7 @@ final class AuditWriters {
         while (!stop.get()) {
             try {
                 if (c == null) {
-                    c = fleet.vshard(writer % fleet.engines.size());
+                    c = fleet.vshard(writer % routers);
                 }
                 Creator creator = fleet.dataset.creator(rnd.nextLong(fleet.dataset.creatorCount()));
                 if (rnd.nextInt(10) < 8) {
@@ -199,7 +203,7 @@ final class AuditWriters {
         while (!stop.get()) {
             try {
                 if (c == null) {
-                    c = fleet.vshard(reader % fleet.engines.size());
+                    c = fleet.vshard(reader % routers);
                 }
                 Creator creator = fleet.dataset.creator(rnd.nextLong(fleet.dataset.creatorCount()));
                 try (PreparedStatement ps = c.prepareStatement(
