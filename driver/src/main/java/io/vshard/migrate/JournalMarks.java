@@ -1,5 +1,6 @@
 package io.vshard.migrate;
 
+import io.vshard.config.Dialect;
 import io.vshard.engine.Journal;
 import io.vshard.manifest.ShardLocation;
 import io.vshard.manifest.function.ShardKey;
@@ -63,19 +64,19 @@ final class JournalMarks {
      */
     private Map<ShardLocation, Long> lockedMaxima(String dataSource, List<ShardLocation> locs) throws SQLException {
         Connection c = links.get(dataSource, ShardLinks.READ);
-        Lock lock = Lock.of(c.getMetaData().getURL());
+        Dialect dialect = links.dialect(dataSource);
         StringBuilder tables = new StringBuilder();
         for (ShardLocation l : locs) {
             tables.append(tables.length() == 0 ? "" : ", ")
                     .append(l.schema())
                     .append('.')
                     .append(Journal.TABLE)
-                    .append(lock == Lock.MYSQL ? " READ" : "");
+                    .append(dialect == Dialect.MYSQL ? " READ" : "");
         }
         c.setAutoCommit(false);
         boolean locked = false;
         try (Statement st = c.createStatement()) {
-            switch (lock) {
+            switch (dialect) {
                 case POSTGRESQL -> {
                     st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
                     st.execute("LOCK TABLE " + tables + " IN SHARE MODE");
@@ -98,7 +99,6 @@ final class JournalMarks {
                                 "ALTER TABLE " + l.schema() + "." + Journal.TABLE + " SET REFERENTIAL_INTEGRITY TRUE");
                     }
                 }
-                case NONE -> {}
             }
             Map<ShardLocation, Long> out = maxima(st, locs);
             if (locked) {
@@ -126,24 +126,6 @@ final class JournalMarks {
     private static void unlockMysql(Statement st) throws SQLException {
         st.execute("UNLOCK TABLES");
         st.execute("SET SESSION innodb_lock_wait_timeout = DEFAULT, lock_wait_timeout = DEFAULT");
-    }
-
-    /** How a data source's journal tables are share-locked for a mark. */
-    private enum Lock {
-        POSTGRESQL,
-        MYSQL,
-        H2,
-        NONE;
-
-        static Lock of(String url) {
-            if (url.startsWith("jdbc:postgresql:")) {
-                return POSTGRESQL;
-            }
-            if (url.startsWith("jdbc:h2:")) {
-                return H2;
-            }
-            return url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:") ? MYSQL : NONE;
-        }
     }
 
     /** The journals' high-water marks at many locations without waiting, one query per data source. */

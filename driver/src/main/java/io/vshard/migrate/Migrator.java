@@ -623,17 +623,16 @@ public final class Migrator implements AutoCloseable {
             }
             boolean all = true;
             List<ControlStore.Router> live = engine.controlStore().liveRouters(lease);
-            java.util.Set<String> ids = new java.util.HashSet<>();
             for (ControlStore.Router r : live) {
                 all &= r.viewEpoch() >= epoch;
-                ids.add(r.id());
             }
             if (firstLive == null) {
-                firstLive = ids;
+                firstLive = routerIds(live);
             }
             if (all) {
+                java.util.Set<String> now = routerIds(live);
                 for (String gone : firstLive) {
-                    if (!ids.contains(gone)) {
+                    if (!now.contains(gone)) {
                         // Its writes stop on their own (Engine#lapse); logged because a router that drops out
                         // while alive says its heartbeats are too slow for the lease.
                         LOG.info(
@@ -656,6 +655,14 @@ public final class Migrator implements AutoCloseable {
             sleep(Math.max(2, Math.min(5, engine.options().heartbeat().toMillis() / 5)));
         }
         return false;
+    }
+
+    private static java.util.Set<String> routerIds(List<ControlStore.Router> routers) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (ControlStore.Router r : routers) {
+            out.add(r.id());
+        }
+        return out;
     }
 
     ShardLinks links() {

@@ -54,6 +54,11 @@ final class ShardLinks implements AutoCloseable {
         return true;
     }
 
+    /** The configured dialect of {@code dataSource}. */
+    io.vshard.config.Dialect dialect(String dataSource) {
+        return config.dataSource(dataSource).dialect();
+    }
+
     /** An auto-commit connection to {@code dataSource} for {@code role}, opened on first use. */
     Connection get(String dataSource, int role) throws SQLException {
         if (closed) {

@@ -26,6 +26,7 @@ final class AuditWriters {
     record Written(long paymentId, long creatorId, String region, String window, BigDecimal amount) {}
 
     final MigrationFleet fleet;
+    private final int routers;
     final Map<Long, Written> acked = new ConcurrentHashMap<>();
     final Map<Long, Written> attempted = new ConcurrentHashMap<>();
     final Map<Long, BigDecimal> balance = new ConcurrentHashMap<>();
@@ -48,8 +49,6 @@ final class AuditWriters {
         this.fleet = fleet;
         this.routers = fleet.engines.size();
     }
-
-    private final int routers;
 
     void start(int writers, int readers) {
         for (int w = 0; w < writers; w++) {
