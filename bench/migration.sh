@@ -4,6 +4,9 @@
 #   bench/migration.sh                      # 4,000 creators, 200,000 payments
 #   BENCH_OPTS="-Dbench.payments=50000" bench/migration.sh
 #   BENCH_OPTS="-Dbench.afterEffective=true" bench/migration.sh   # migrate in the effective window (two-place reads)
+#   BENCH_OPTS="-Dbench.writers=0 -Dbench.readers=0" bench/migration.sh   # idle, like for like with the pipe
+# Before the timed migration, warm-up migrations run until the JIT has settled (at most -Dbench.warmUpRounds=6);
+# the pipe runs -Dbench.pipeRuns=3 times and its median is the baseline.
 # Result line: it/target/migration-bench.md (appended) and on stdout ("migration bench: ..."); the whole
 # output in it/target/migration-bench.log.
 set -euo pipefail
