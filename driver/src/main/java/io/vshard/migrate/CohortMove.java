@@ -1044,7 +1044,7 @@ final class CohortMove {
         for (int i = 0, end; i < list.size(); i = end) {
             end = batchEnd(i, list.size(), per);
             if (!underFence) {
-                migrator.pace();
+                migrator.paceBeforeFence();
                 migrator.awaitFences();
             }
             migrator.keepLease();
@@ -1060,7 +1060,7 @@ final class CohortMove {
         int per = creatorsPerBatch(scope);
         for (int i = 0, end; i < list.size(); i = end) {
             end = batchEnd(i, list.size(), per);
-            migrator.pace();
+            migrator.paceBeforeFence();
             migrator.awaitFences();
             migrator.keepLease();
             RowMover.Tally t = new RowMover.Tally();

@@ -33,14 +33,18 @@ class LatencyBudgetTest {
         assertThat(rest(b, 2, 16, 20)).isEqualTo(2);
         assertThat(rest(b, 3, 16, 20)).isEqualTo(4);
         assertThat(rest(b, 4, 16, 20)).isEqualTo(8);
-        assertThat(rest(b, 5, 30, 20)).isEqualTo(LatencyBudget.MAX_LEVEL);
+        assertThat(rest(b, 5, 16, 20)).isEqualTo(16);
+        assertThat(rest(b, 6, 30, 20)).isEqualTo(LatencyBudget.MAX_LEVEL);
+        assertThat(rest(b, 7, 30, 20)).as("capped").isEqualTo(LatencyBudget.MAX_LEVEL);
         // Between 0.8 and 1 times the budget: held.
-        assertThat(rest(b, 6, 13, 20)).isEqualTo(8);
-        assertThat(rest(b, 7, 11, 20)).isEqualTo(4);
-        assertThat(rest(b, 8, 11, 20)).isEqualTo(2);
-        assertThat(rest(b, 9, 11, 20)).isEqualTo(1);
-        assertThat(rest(b, 10, 11, 20)).isEqualTo(0.5);
-        assertThat(rest(b, 11, 11, 20)).isZero();
+        assertThat(rest(b, 8, 13, 20)).isEqualTo(32);
+        assertThat(rest(b, 9, 11, 20)).isEqualTo(16);
+        assertThat(rest(b, 10, 11, 20)).isEqualTo(8);
+        assertThat(rest(b, 11, 11, 20)).isEqualTo(4);
+        assertThat(rest(b, 12, 11, 20)).isEqualTo(2);
+        assertThat(rest(b, 13, 11, 20)).isEqualTo(1);
+        assertThat(rest(b, 14, 11, 20)).isEqualTo(0.5);
+        assertThat(rest(b, 15, 11, 20)).isZero();
     }
 
     @Test
@@ -48,11 +52,13 @@ class LatencyBudgetTest {
         LatencyBudget b = budget(1.5);
         b.start();
         assertThat(b.level()).isEqualTo(LatencyBudget.MAX_LEVEL);
-        assertThat(rest(b, 0, 10, 20)).isEqualTo(4);
-        assertThat(rest(b, 1, 10, 20)).isEqualTo(2);
-        assertThat(rest(b, 2, 10, 20)).isEqualTo(1);
-        assertThat(rest(b, 3, 10, 20)).isEqualTo(0.5);
-        assertThat(rest(b, 4, 10, 20)).isZero();
+        assertThat(rest(b, 0, 10, 20)).isEqualTo(16);
+        assertThat(rest(b, 1, 10, 20)).isEqualTo(8);
+        assertThat(rest(b, 2, 10, 20)).isEqualTo(4);
+        assertThat(rest(b, 3, 10, 20)).isEqualTo(2);
+        assertThat(rest(b, 4, 10, 20)).isEqualTo(1);
+        assertThat(rest(b, 5, 10, 20)).isEqualTo(0.5);
+        assertThat(rest(b, 6, 10, 20)).isZero();
 
         LatencyBudget unmeasured = new LatencyBudget(1.5, 2);
         unmeasured.start();
