@@ -38,13 +38,7 @@ class LatencyBudgetTest {
         assertThat(rest(b, 7, 30, 20)).as("capped").isEqualTo(LatencyBudget.MAX_LEVEL);
         // Between 0.8 and 1 times the budget: held.
         assertThat(rest(b, 8, 13, 20)).isEqualTo(32);
-        assertThat(rest(b, 9, 11, 20)).isEqualTo(16);
-        assertThat(rest(b, 10, 11, 20)).isEqualTo(8);
-        assertThat(rest(b, 11, 11, 20)).isEqualTo(4);
-        assertThat(rest(b, 12, 11, 20)).isEqualTo(2);
-        assertThat(rest(b, 13, 11, 20)).isEqualTo(1);
-        assertThat(rest(b, 14, 11, 20)).isEqualTo(0.5);
-        assertThat(rest(b, 15, 11, 20)).isZero();
+        halvesAwayUnderBudget(b, 9, 32);
     }
 
     @Test
@@ -52,17 +46,19 @@ class LatencyBudgetTest {
         LatencyBudget b = budget(1.5);
         b.start();
         assertThat(b.level()).isEqualTo(LatencyBudget.MAX_LEVEL);
-        assertThat(rest(b, 0, 10, 20)).isEqualTo(16);
-        assertThat(rest(b, 1, 10, 20)).isEqualTo(8);
-        assertThat(rest(b, 2, 10, 20)).isEqualTo(4);
-        assertThat(rest(b, 3, 10, 20)).isEqualTo(2);
-        assertThat(rest(b, 4, 10, 20)).isEqualTo(1);
-        assertThat(rest(b, 5, 10, 20)).isEqualTo(0.5);
-        assertThat(rest(b, 6, 10, 20)).isZero();
+        halvesAwayUnderBudget(b, 0, LatencyBudget.MAX_LEVEL);
 
         LatencyBudget unmeasured = new LatencyBudget(1.5, 2);
         unmeasured.start();
         assertThat(unmeasured.level()).isZero();
+    }
+
+    /** From window {@code w} on, windows well under budget halve the rest from {@code level} down to none. */
+    private static void halvesAwayUnderBudget(LatencyBudget b, int w, double level) {
+        for (double expected = level / 2; expected >= 0.5; expected /= 2) {
+            assertThat(rest(b, w++, 11, 20)).isEqualTo(expected);
+        }
+        assertThat(rest(b, w, 11, 20)).isZero();
     }
 
     @Test
