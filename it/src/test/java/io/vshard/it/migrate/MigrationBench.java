@@ -87,6 +87,9 @@ class MigrationBench {
 
     MigrationFleet fleet;
 
+    /** One run of the psql pipes: rows, wall time, the psql processes' CPU and the server's CPU in seconds. */
+    private record PipeRun(long rows, long nanos, long clientMicros, double serverCpu) {}
+
     /** The warm-up migrations run before the timed one. */
     private int warmUpRounds;
 
@@ -108,33 +111,34 @@ class MigrationBench {
 
         // The pipe's time varies run to run on this host (1.4-3.0 s for the same rows in session 13): the median of
         // PIPE_RUNS pipes is the baseline.
-        List<double[]> pipes = new ArrayList<>();
+        List<PipeRun> pipes = new ArrayList<>();
         for (int run = 0; run < PIPE_RUNS; run++) {
             BackendCpu pipeServer = new BackendCpu(fleet.prefix, "psql", 5);
             Map<String, long[]> pipe = copyPipe(a.routingState(), run);
             double serverCpu = pipeServer.stop();
             pipeServer.close();
-            double[] sum = new double[4];
+            long rows = 0;
+            long nanos = 0;
+            long clientMicros = 0;
             for (long[] v : pipe.values()) {
-                sum[0] += v[0];
-                sum[1] += v[1];
-                sum[2] += v[2];
+                rows += v[0];
+                nanos += v[1];
+                clientMicros += v[2];
             }
-            sum[3] = serverCpu;
-            pipes.add(sum);
+            pipes.add(new PipeRun(rows, nanos, clientMicros, serverCpu));
         }
-        List<double[]> byTime = new ArrayList<>(pipes);
-        byTime.sort(java.util.Comparator.comparingDouble(v -> v[1]));
-        double[] median = byTime.get(byTime.size() / 2);
-        long pipeRows = (long) median[0];
-        long pipeNanos = (long) median[1];
-        long pipeClientMicros = (long) median[2];
-        double pipeServerCpu = median[3];
+        List<PipeRun> byTime = new ArrayList<>(pipes);
+        byTime.sort(java.util.Comparator.comparingLong(PipeRun::nanos));
+        PipeRun median = byTime.get(byTime.size() / 2);
+        long pipeRows = median.rows();
+        long pipeNanos = median.nanos();
+        long pipeClientMicros = median.clientMicros();
+        double pipeServerCpu = median.serverCpu();
         StringBuilder pipeTimes = new StringBuilder();
-        for (double[] v : pipes) {
+        for (PipeRun p : pipes) {
             pipeTimes
                     .append(pipeTimes.length() == 0 ? "" : ", ")
-                    .append(String.format(java.util.Locale.ROOT, "%.2f", v[1] / 1e9));
+                    .append(String.format(java.util.Locale.ROOT, "%.2f", p.nanos() / 1e9));
         }
         double pipeRate = pipeRows / (pipeNanos / 1e9);
 
@@ -482,7 +486,8 @@ class MigrationBench {
 
     /**
      * Pipes every v1 row of each table from each source database into a same-defined table on the next
-     * database, with psql on both ends; returns per pipe {rows, nanos}.
+     * database, with psql on both ends, into tables named for {@code run}; returns per pipe {rows, nanos, psql
+     * CPU micros}.
      */
     private Map<String, long[]> copyPipe(RoutingState state, int run) throws Exception {
         Map<String, List<String>> schemas = new LinkedHashMap<>();
