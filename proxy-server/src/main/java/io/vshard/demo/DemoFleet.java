@@ -44,12 +44,13 @@ final class DemoFleet implements AutoCloseable {
     // reads and writes every shard table of a data source (32 schemas x 2 tables, a SELECT and an INSERT each)
     // in turn, so it parsed each statement again. MAX_COMPACT_TIME=0: SHUTDOWN at the end of the run compacted
     // each file for seconds (profiled) before the process could exit; the files stay as written.
-    // WRITE_DELAY=5000: H2 writes the changed pages to the file every WRITE_DELAY ms (500 by default), each
-    // page whole; the migration touches pages all over 128 shard tables, so most were serialized again every half
-    // second (H2's serialization thread was a fifth of the demo's CPU). The demo's data directory is scratch: a
-    // crash may lose the last five seconds, and SHUTDOWN at the end writes everything.
+    // WRITE_DELAY=600000: H2 writes the changed pages to the file every WRITE_DELAY ms (500 by default), each
+    // page whole; the migration touches pages all over 128 shard tables, so most were serialized again at each
+    // write (H2's serialization thread was a fifth of the demo's CPU). Writes now come from the unsaved-memory
+    // threshold H2WriteBehind raises, and SHUTDOWN at the end writes everything. The data directory is scratch:
+    // a crash loses what was not written, and the next run wipes it anyway.
     static final String H2_OPTIONS = ";DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=262144"
-            + ";QUERY_CACHE_SIZE=512;MAX_COMPACT_TIME=0;WRITE_DELAY=5000";
+            + ";QUERY_CACHE_SIZE=512;MAX_COMPACT_TIME=0;WRITE_DELAY=600000";
     // The control store opens a connection per operation; without this H2 closes the database when the last
     // connection closes and reopens the file (recovering its transaction store) on the next: profiled as most of
     // the time of every status call and migrator step on the embedded fleet.
@@ -65,6 +66,7 @@ final class DemoFleet implements AutoCloseable {
     private final MigrationStore store;
     private final DemoBackend backend;
     private final boolean keep;
+    private long unsavedBytes = -1;
 
     private DemoFleet(Path dir, DemoClock clock, KeyPair keys, Engine engine, DemoBackend backend, boolean keep) {
         this.dir = dir;
@@ -115,7 +117,22 @@ final class DemoFleet implements AutoCloseable {
             }
             throw e;
         }
-        return new DemoFleet(abs, clock, keys, engine, backend, keep);
+        DemoFleet fleet = new DemoFleet(abs, clock, keys, engine, backend, keep);
+        if (backend.embedded()) {
+            long wanted = H2WriteBehind.unsavedBytes(config.dataSources().size());
+            for (DataSourceConfig d : config.dataSources().values()) {
+                fleet.unsavedBytes = H2WriteBehind.apply(d.url(), d.user(), d.password(), wanted);
+            }
+        }
+        return fleet;
+    }
+
+    /**
+     * How many bytes of page copies each embedded shard database holds before H2 writes them to its file, or -1
+     * when H2's defaults apply (a server backend, or an H2 whose store {@link H2WriteBehind} cannot reach).
+     */
+    long unsavedBytes() {
+        return unsavedBytes;
     }
 
     /** Signs the scenario's v2 with this fleet's key, boundary and effective window given, and writes it. */

@@ -109,6 +109,15 @@ public final class DemoStory {
         out.printf(
                 "    data directory %s; data sources db_a..db_d and the control store: %s%n",
                 fleet.dir(), fleet.backend().describe());
+        if (fleet.backend().embedded()) {
+            out.println(
+                    fleet.unsavedBytes() > 0
+                            ? String.format(
+                                    "    H2 writes changed pages to the files after %,d MB per database and at the end",
+                                    fleet.unsavedBytes() >> 20)
+                            : "    H2 writes changed pages to the files with its defaults (its store's settings were"
+                                    + " not reachable): slower");
+        }
         DatasetLoader loader = new DatasetLoader(engine, data, fleet.backend().kind());
         loader.createTables();
         long total = data.creatorCount() + data.paymentCount();
