@@ -114,7 +114,7 @@ public final class DemoStory {
                     fleet.unsavedBytes() > 0
                             ? String.format(
                                     "    H2 writes changed pages to the files after %,d MB per database and at the end",
-                                    fleet.unsavedBytes() >> 20)
+                                    Math.round(fleet.unsavedBytes() / 1048576.0))
                             : "    H2 writes changed pages to the files with its defaults (its store's settings were"
                                     + " not reachable): slower");
         }

@@ -51,15 +51,16 @@ final class H2WriteBehind {
                     .getStore()
                     .getMvStore();
             Field threshold = MVStore.class.getDeclaredField("autoCommitMemory");
+            Field toc = FileStore.class.getDeclaredField("chunksToC");
             threshold.setAccessible(true);
+            toc.setAccessible(true);
+            // The cache first: a larger threshold without it would slow the drain instead (see above).
+            CacheLongKeyLIRS<?> cache = (CacheLongKeyLIRS<?>) toc.get(store.getFileStore());
+            cache.setMaxMemory(Math.max(cache.getMaxMemory(), TOC_CACHE_BYTES));
             int wanted = (int) Math.min(MAX_UNSAVED_BYTES, unsavedBytes);
             if (wanted > threshold.getInt(store)) {
                 threshold.setInt(store, wanted);
             }
-            Field toc = FileStore.class.getDeclaredField("chunksToC");
-            toc.setAccessible(true);
-            CacheLongKeyLIRS<?> cache = (CacheLongKeyLIRS<?>) toc.get(store.getFileStore());
-            cache.setMaxMemory(Math.max(cache.getMaxMemory(), TOC_CACHE_BYTES));
             return store.getAutoCommitMemory();
         } catch (ReflectiveOperationException | RuntimeException e) {
             return -1;

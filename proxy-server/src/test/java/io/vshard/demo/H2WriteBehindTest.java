@@ -2,6 +2,7 @@ package io.vshard.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,6 +10,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.cache.CacheLongKeyLIRS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +33,10 @@ class H2WriteBehindTest {
                 Statement st = c.createStatement()) {
             assertEquals(256L << 20, threshold(c), "the database stayed open with the new threshold");
             assertEquals(
+                    H2WriteBehind.TOC_CACHE_BYTES,
+                    tocCacheBytes(c),
+                    "chunk tables of contents stay cached however large the chunks the threshold makes");
+            assertEquals(
                     H2WriteBehind.MAX_UNSAVED_BYTES,
                     H2WriteBehind.apply(url, "sa", "", 4L << 30),
                     "capped where H2's int arithmetic on the threshold would overflow");
@@ -48,10 +56,19 @@ class H2WriteBehindTest {
     }
 
     private static long threshold(Connection c) throws Exception {
+        return store(c).getAutoCommitMemory();
+    }
+
+    private static long tocCacheBytes(Connection c) throws Exception {
+        Field toc = FileStore.class.getDeclaredField("chunksToC");
+        toc.setAccessible(true);
+        return ((CacheLongKeyLIRS<?>) toc.get(store(c).getFileStore())).getMaxMemory();
+    }
+
+    private static MVStore store(Connection c) throws Exception {
         return ((SessionLocal) c.unwrap(JdbcConnection.class).getSession())
                 .getDatabase()
                 .getStore()
-                .getMvStore()
-                .getAutoCommitMemory();
+                .getMvStore();
     }
 }
