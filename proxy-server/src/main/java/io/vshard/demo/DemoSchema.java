@@ -18,9 +18,12 @@ final class DemoSchema {
      * over a creator range) and the drain each old location's keys, and with both columns in the index H2 answers
      * those from the index alone instead of fetching every row from the table (one primary-key lookup per row).
      */
-    static final String[] INDEXES = {
-        "CREATE INDEX IF NOT EXISTS vshard_payments_creator_id ON payments (creator_id, region)"
-    };
+    static final String[] INDEXES = {paymentsIndex("payments")};
+
+    /** The creator index of the payments table {@code table} (a shard's own, qualified, or the router's). */
+    static String paymentsIndex(String table) {
+        return "CREATE INDEX IF NOT EXISTS vshard_payments_creator_id ON " + table + " (creator_id, region)";
+    }
 
     static final String PAYMENT_COLUMNS =
             "payment_id, creator_id, region, amount, currency, created_at, window_id, event_id";
