@@ -138,9 +138,7 @@ final class DatasetLoader {
                         }
                     },
                     "vshard-demo-index-" + lane);
-            t.setDaemon(true);
-            builders.add(t);
-            t.start();
+            builders.add(started(t));
         }
         try {
             for (Thread t : builders) {
@@ -162,6 +160,13 @@ final class DatasetLoader {
                 st.execute(ddl);
             }
         }
+    }
+
+    /** {@code t} started as a daemon: a failed demo must not be kept alive by its loader's threads. */
+    private static Thread started(Thread t) {
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** Loads creators then payments; {@code progress} hears the rows committed so far. */
@@ -201,9 +206,7 @@ final class DatasetLoader {
                         }
                     },
                     "vshard-demo-generate-" + i);
-            t.setDaemon(true);
-            producers.add(t);
-            t.start();
+            producers.add(started(t));
         }
         try {
             for (Thread t : producers) {
