@@ -108,36 +108,7 @@ final class DatasetLoader {
         List<Thread> builders = new ArrayList<>();
         for (int lane = 0; lane < LANES; lane++) {
             int first = lane;
-            Thread t = new Thread(
-                    () -> {
-                        Map<String, Connection> connections = new HashMap<>();
-                        try {
-                            for (int i = first; i < shards.size() && failure.get() == null; i += LANES) {
-                                ShardLocation at = shards.get(i);
-                                Connection c = connections.get(at.dataSource());
-                                if (c == null) {
-                                    DataSourceConfig ds =
-                                            engine.config().dataSources().get(at.dataSource());
-                                    c = DriverManager.getConnection(ds.url(), ds.user(), ds.password());
-                                    connections.put(at.dataSource(), c);
-                                }
-                                try (Statement st = c.createStatement()) {
-                                    st.execute(DemoSchema.paymentsIndex(at.schema() + ".payments"));
-                                }
-                            }
-                        } catch (SQLException e) {
-                            failure.compareAndSet(null, e);
-                        } finally {
-                            for (Connection c : connections.values()) {
-                                try {
-                                    c.close();
-                                } catch (SQLException ignored) {
-                                    // The index is built; nothing left to keep.
-                                }
-                            }
-                        }
-                    },
-                    "vshard-demo-index-" + lane);
+            Thread t = new Thread(() -> buildIndexes(shards, first, failure), "vshard-demo-index-" + lane);
             builders.add(started(t));
         }
         try {
@@ -150,6 +121,40 @@ final class DatasetLoader {
         }
         if (failure.get() != null) {
             throw failure.get();
+        }
+    }
+
+    /** Builds the creator index of every {@value #LANES}th shard from {@code first} on, until one fails. */
+    private void buildIndexes(List<ShardLocation> shards, int first, AtomicReference<SQLException> failure) {
+        Map<String, Connection> connections = new HashMap<>();
+        try {
+            for (int i = first; i < shards.size() && failure.get() == null; i += LANES) {
+                ShardLocation at = shards.get(i);
+                Connection c = connections.get(at.dataSource());
+                if (c == null) {
+                    DataSourceConfig ds = engine.config().dataSources().get(at.dataSource());
+                    c = DriverManager.getConnection(ds.url(), ds.user(), ds.password());
+                    connections.put(at.dataSource(), c);
+                }
+                try (Statement st = c.createStatement()) {
+                    st.execute(DemoSchema.paymentsIndex(at.schema() + ".payments"));
+                }
+            }
+        } catch (SQLException e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            close(connections.values());
+        }
+    }
+
+    /** Closes a thread's connections once its work is done (or failed): nothing on them is left to keep. */
+    private static void close(Iterable<Connection> connections) {
+        for (Connection c : connections) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // Already gone: its work ended with it.
+            }
         }
     }
 
@@ -376,13 +381,7 @@ final class DatasetLoader {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                for (Connection c : connections.values()) {
-                    try {
-                        c.close();
-                    } catch (SQLException ignored) {
-                        // Closing after the load: nothing left to keep.
-                    }
-                }
+                close(connections.values());
             }
         }
 

@@ -66,10 +66,18 @@ final class DemoFleet implements AutoCloseable {
     private final MigrationStore store;
     private final DemoBackend backend;
     private final boolean keep;
-    private long unsavedBytes = -1;
+    private final long unsavedBytes;
 
-    private DemoFleet(Path dir, DemoClock clock, KeyPair keys, Engine engine, DemoBackend backend, boolean keep) {
+    private DemoFleet(
+            Path dir,
+            DemoClock clock,
+            KeyPair keys,
+            Engine engine,
+            DemoBackend backend,
+            boolean keep,
+            long unsavedBytes) {
         this.dir = dir;
+        this.unsavedBytes = unsavedBytes;
         this.backend = backend;
         this.keep = keep;
         this.clock = clock;
@@ -117,14 +125,16 @@ final class DemoFleet implements AutoCloseable {
             }
             throw e;
         }
-        DemoFleet fleet = new DemoFleet(abs, clock, keys, engine, backend, keep);
+        long unsavedBytes = -1;
         if (backend.embedded()) {
             long wanted = H2WriteBehind.unsavedBytes(config.dataSources().size());
+            unsavedBytes = Long.MAX_VALUE;
             for (DataSourceConfig d : config.dataSources().values()) {
-                fleet.unsavedBytes = H2WriteBehind.apply(d.url(), d.user(), d.password(), wanted);
+                // The least of them: -1 as soon as one database keeps H2's defaults.
+                unsavedBytes = Math.min(unsavedBytes, H2WriteBehind.apply(d.url(), d.user(), d.password(), wanted));
             }
         }
-        return fleet;
+        return new DemoFleet(abs, clock, keys, engine, backend, keep, unsavedBytes);
     }
 
     /**
