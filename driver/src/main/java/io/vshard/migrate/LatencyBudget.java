@@ -24,8 +24,17 @@ final class LatencyBudget {
      */
     static final double MAX_LEVEL = 32;
 
+    /** The most {@link #lanes} ever says, whatever the caller allows. */
+    private static final int MAX_LANES = 16;
+
     /** Windows in a row over budget at the most rest after which the baseline moves to their p95. */
     static final int SETTLE_WINDOWS = 40;
+
+    /**
+     * Windows in a row well under budget with no rest after which one more move may run beside the statements
+     * (see {@link #lanes}): a second of them.
+     */
+    static final int GROW_WINDOWS = 4;
 
     /** Traffic older than this is no traffic: the migrator stops resting for it. */
     static final long STALE_NANOS = 4 * LiveLatency.WINDOW_NANOS;
@@ -37,6 +46,8 @@ final class LatencyBudget {
     private final long[][] overAtMost;
     private int settled;
     private int overCount;
+    private int lanes = 1;
+    private int underCount;
 
     /**
      * A budget of {@code budget} times the baseline p95 of each of {@code kinds} statement kinds; 0 or less:
@@ -63,12 +74,25 @@ final class LatencyBudget {
             }
         }
         overCount = 0;
+        lanes = 1;
+        underCount = 0;
+    }
+
+    /**
+     * How many moves may run side by side while the budget {@link #watching watches} statements beside the
+     * migrator, at most {@code most}: one at first and again after any window over budget; one more after each
+     * {@value #GROW_WINDOWS} windows in a row well under budget with no rest. Moves side by side burst together
+     * and the rest of one does not leave the cores to the application, so a second move runs only while the
+     * statements show the cores to spare; the first window over budget takes the migrator back to one move (the
+     * moves running finish, resting as the budget says).
+     */
+    synchronized int lanes(int most) {
+        return Math.max(1, Math.min(most, lanes));
     }
 
     /**
      * Whether statements ran beside the migrator lately ({@code last}: each kind's window that closed last) and
-     * the budget watches them: then one cohort moves at a time, since moves side by side burst together and the
-     * rest of one does not leave the cores to the application.
+     * the budget watches them: then as many cohorts move at once as {@link #lanes} says.
      */
     synchronized boolean watching(LiveLatency.Ended[] last, long nowNanos) {
         if (budget <= 0) {
@@ -134,13 +158,22 @@ final class LatencyBudget {
         if (!measured) {
             level = 0;
             overCount = 0;
+            lanes = 1;
+            underCount = 0;
         } else if (fresh && worst > budget) {
             level = settledBecauseRestingDoesNotHelp(p95) ? 1 : level == 0 ? 1 : Math.min(MAX_LEVEL, level * 2);
+            lanes = 1;
+            underCount = 0;
         } else if (fresh && worst < budget * 0.8) {
             level = level <= 0.5 ? 0 : level / 2;
             overCount = 0;
+            if (level == 0 && ++underCount >= GROW_WINDOWS) {
+                lanes = Math.min(MAX_LANES, lanes + 1);
+                underCount = 0;
+            }
         } else if (fresh) {
             overCount = 0;
+            underCount = 0;
         }
         return level;
     }

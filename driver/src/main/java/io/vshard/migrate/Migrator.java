@@ -51,10 +51,11 @@ public final class Migrator implements AutoCloseable {
 
     /**
      * How many cohorts a migrator moves at once unless told otherwise: the system property
-     * {@code vshard.migrator.workers}, else {@value #DEFAULT_WORKERS}. More than one only while no application
-     * statements run beside it (see {@link LatencyBudget#watching}) and the routers report no crowded shard: with
-     * traffic, one cohort moves at a time, since three side by side took the point-query p95 to 3.9-4.4x its value
-     * before (the rest of one worker does not leave the cores to the application while the others copy). Idle,
+     * {@code vshard.migrator.workers}, else {@value #DEFAULT_WORKERS}. More than one only while the routers report no
+     * crowded shard and, with application statements beside it (see {@link LatencyBudget#watching}), only while
+     * their p95 stays well under the latency budget ({@link LatencyBudget#lanes}): three side by side regardless
+     * took the point-query p95 to 3.9-4.4x its value before (the rest of one worker does not leave the cores to
+     * the application while the others copy). Idle,
      * three moved the benchmark's rows at 0.38-0.47 of a raw COPY pipe's rate against 0.31 for one (BENCHMARKS.md,
      * session 12). Session 12 went back to one after the MySQL demo lost a write with three; session 13 found the
      * cause, MySQL's journal marks read without a lock (JournalMarks), which more moves at once only made likelier.
@@ -309,7 +310,7 @@ public final class Migrator implements AutoCloseable {
                     streaks.cleared(0);
                     return true;
                 }
-                if (workers.fill(base, cohorts, crowded || trafficBeside() ? 1 : workers.size())) {
+                if (workers.fill(base, cohorts, lanes())) {
                     workers.awaitAny(100);
                     return true;
                 }
@@ -607,9 +608,12 @@ public final class Migrator implements AutoCloseable {
         return yieldedNanos.sum() / 1_000_000L;
     }
 
-    /** Whether the latency budget watches statements running beside this migrator now (one move at a time). */
-    private boolean trafficBeside() {
-        return budget.watching(lastWindows(), System.nanoTime());
+    /** How many moves may run at once now: one when routers report crowded shards, else as the budget says. */
+    private int lanes() {
+        if (crowded) {
+            return 1;
+        }
+        return budget.watching(lastWindows(), System.nanoTime()) ? budget.lanes(workers.size()) : workers.size();
     }
 
     private static String millis(long nanos) {

@@ -134,4 +134,50 @@ class LatencyBudgetTest {
         LiveLatency.Ended quiet = new LiveLatency.Ended(0, W, 100 * MS, LiveLatency.MIN_STATEMENTS - 1);
         assertThat(b.rest(new LiveLatency.Ended[] {quiet, quiet}, W + 1)).isZero();
     }
+
+    @Test
+    void oneMoreMoveAfterEachSecondWellUnderBudgetAndBackToOneAtTheFirstWindowOverIt() {
+        LatencyBudget b = budget(1.5);
+        assertThat(b.lanes(3)).isEqualTo(1);
+        int w = 0;
+        for (int i = 0; i < LatencyBudget.GROW_WINDOWS - 1; i++) {
+            rest(b, w++, 11, 20);
+        }
+        assertThat(b.lanes(3)).as("not yet a second under budget").isEqualTo(1);
+        rest(b, w++, 11, 20);
+        assertThat(b.lanes(3)).isEqualTo(2);
+        // Between 0.8 and 1 times the budget: neither more nor fewer, and the count starts over.
+        for (int i = 0; i < LatencyBudget.GROW_WINDOWS - 1; i++) {
+            rest(b, w++, 11, 20);
+        }
+        rest(b, w++, 13, 20);
+        rest(b, w++, 11, 20);
+        assertThat(b.lanes(3)).isEqualTo(2);
+        for (int i = 0; i < 3 * LatencyBudget.GROW_WINDOWS; i++) {
+            rest(b, w++, 11, 20);
+        }
+        assertThat(b.lanes(3)).as("at most what the caller allows").isEqualTo(3);
+        assertThat(b.lanes(5)).isEqualTo(5);
+        assertThat(rest(b, w++, 10, 31)).as("writes over budget").isEqualTo(1);
+        assertThat(b.lanes(3)).isEqualTo(1);
+        // Still resting: windows well under budget halve the rest first and add a move only once it is none.
+        rest(b, w++, 11, 20);
+        for (int i = 0; i < LatencyBudget.GROW_WINDOWS - 1; i++) {
+            rest(b, w++, 11, 20);
+        }
+        assertThat(b.lanes(3)).isEqualTo(1);
+        rest(b, w++, 11, 20);
+        assertThat(b.lanes(3)).isEqualTo(2);
+    }
+
+    @Test
+    void startingAgainStartsAtOneMove() {
+        LatencyBudget b = budget(1.5);
+        for (int w = 0; w < 2 * LatencyBudget.GROW_WINDOWS; w++) {
+            rest(b, w, 11, 20);
+        }
+        assertThat(b.lanes(3)).isEqualTo(3);
+        b.start();
+        assertThat(b.lanes(3)).isEqualTo(1);
+    }
 }
