@@ -347,12 +347,19 @@ public final class DemoStory {
                         s.rowsCopied(), (System.nanoTime() - t) / 1e9, migrator.yieldedMillis() / 1e3);
                 out.printf(
                         "    the live statements' p95 through the demo's router, before -> during the migration:"
-                                + " reads %.2f -> %.2f ms, writes %.2f -> %.2f ms%n",
-                        reads.beforeMillis(), reads.duringMillis(), writes.beforeMillis(), writes.duringMillis());
+                                + " reads %s -> %s, writes %s -> %s%n",
+                        millis(reads.beforeMillis()),
+                        millis(reads.duringMillis()),
+                        millis(writes.beforeMillis()),
+                        millis(writes.duringMillis()));
                 break;
             }
             Thread.sleep(100);
         }
+    }
+
+    private static String millis(double ms) {
+        return ms < 0 ? "unmeasured" : String.format("%.2f ms", ms);
     }
 
     private void drain(DemoFleet fleet, MigrationControl control, WindowId w0)
