@@ -111,14 +111,7 @@ final class DatasetLoader {
             Thread t = new Thread(() -> buildIndexes(shards, first, failure), "vshard-demo-index-" + lane);
             builders.add(started(t));
         }
-        try {
-            for (Thread t : builders) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while building the indexes", "57014", e);
-        }
+        joinAll(builders, "building the indexes");
         if (failure.get() != null) {
             throw failure.get();
         }
@@ -174,6 +167,18 @@ final class DatasetLoader {
         return t;
     }
 
+    /** Waits for {@code threads} to end; an interrupt stops the wait with a 57014 naming {@code what}. */
+    private static void joinAll(List<Thread> threads, String what) throws SQLException {
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while " + what, "57014", e);
+        }
+    }
+
     /** Loads creators then payments; {@code progress} hears the rows committed so far. */
     void load(LongConsumer progress) throws SQLException {
         long[] done = {0};
@@ -214,12 +219,9 @@ final class DatasetLoader {
             producers.add(started(t));
         }
         try {
-            for (Thread t : producers) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.compareAndSet(null, new SQLException("interrupted while loading", "57014", e));
+            joinAll(producers, "loading");
+        } catch (SQLException e) {
+            failure.compareAndSet(null, e);
         } finally {
             for (Writer w : writers) {
                 w.offer(STOP);
